@@ -1,0 +1,124 @@
+"""Dtypes and the array module behind tensors.
+
+A `dtype` pairs PyTorch's name (what learners see printed) with the NumPy type
+that stores the values. Everything that needs an array library asks here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "bool",
+    "double",
+    "dtype",
+    "float",
+    "float32",
+    "float64",
+    "get_default_dtype",
+    "int32",
+    "int64",
+    "long",
+    "set_default_dtype",
+]
+
+_builtin_bool = bool
+
+
+class dtype:
+    """A tensor element type, printed as PyTorch prints it (`torch.float32`)."""
+
+    __slots__ = ("is_floating_point", "itemsize", "name", "np")
+
+    def __init__(self, name: str, np_type: type) -> None:
+        self.name = name
+        self.np = np.dtype(np_type)
+        self.is_floating_point = self.np.kind == "f"
+        self.itemsize = self.np.itemsize
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+float32 = float = dtype("float32", np.float32)
+float64 = double = dtype("float64", np.float64)
+float16 = half = dtype("float16", np.float16)
+int64 = long = dtype("int64", np.int64)
+int32 = int = dtype("int32", np.int32)
+int16 = short = dtype("int16", np.int16)
+int8 = dtype("int8", np.int8)
+uint8 = dtype("uint8", np.uint8)
+bool = dtype("bool", np.bool_)
+
+_ALL_DTYPES = (float32, float64, float16, int64, int32, int16, int8, uint8, bool)
+_BY_NUMPY = {d.np: d for d in _ALL_DTYPES}
+
+_default_float = float32
+
+
+def get_default_dtype() -> dtype:
+    """The dtype of tensors made from Python floats (float32 unless changed)."""
+    return _default_float
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Set the dtype of tensors made from Python floats; only float32 and float64."""
+    global _default_float
+    if d not in (float32, float64):
+        raise TypeError(f"only floating-point types are supported as the default type, got {d!r}")
+    _default_float = d
+
+
+def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
+    """The minigrad dtype that stores values as `np_dtype`."""
+    try:
+        return _BY_NUMPY[np.dtype(np_dtype)]
+    except KeyError:
+        raise TypeError(f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only "
+                        "supported types are: float64, float32, float16, complex64, complex128, "
+                        "int64, int32, int16, int8, uint8, and bool.") from None
+
+
+def is_builtin_bool(value: object) -> _builtin_bool:
+    """True for Python's own bool (shadowed in this module by the dtype)."""
+    return isinstance(value, _builtin_bool)
+
+
+class device:
+    """Where a tensor's values live: `device("cpu")`."""
+
+    __slots__ = ("index", "type")
+
+    def __init__(self, type: str | device, index: int | None = None) -> None:
+        if isinstance(type, device):
+            self.type, self.index = type.type, type.index
+            return
+        name, _, number = type.partition(":")
+        if name not in ("cpu", "cuda"):
+            raise RuntimeError(
+                "Expected one of cpu, cuda device type at start of device string: " + type
+            )
+        self.type = name
+        self.index = int(number) if number else index
+
+    def __repr__(self) -> str:
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other: object) -> _builtin_bool:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+
+CPU = device("cpu")

@@ -1,0 +1,285 @@
+"""Making tensors: from data, filled with a value, ranges, and random draws.
+
+Random draws come from `minigrad._random`, which reproduces PyTorch's CPU
+generator, so `manual_seed(0); rand(3)` gives PyTorch's numbers.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from minigrad import _backend, _random
+from minigrad._backend import dtype as DType
+from minigrad._tensor import Tensor
+
+__all__ = ["arange", "empty", "empty_like", "eye", "full", "full_like", "linspace", "ones",
+           "ones_like", "rand", "rand_like", "randint", "randn", "randn_like", "randperm",
+           "tensor", "zeros", "zeros_like"]
+
+
+def _check_device(device: Any) -> None:
+    if device is not None and _backend.device(device).type != "cpu":
+        raise RuntimeError("minigrad runs on the CPU only: CUDA tensors are not available")
+
+
+def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
+    result = Tensor._wrap(data)
+    if requires_grad:
+        result.requires_grad_(True)
+    return result
+
+
+def _size(size: Sequence[Any]) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    for s in size:
+        if not isinstance(s, (int, np.integer)):
+            raise TypeError(f"size must be tuple of ints, but got {type(s).__name__}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(size)}")
+    return tuple(int(s) for s in size)
+
+
+def _default(dtype: DType | None) -> np.dtype:
+    return (dtype or _backend.get_default_dtype()).np
+
+
+def _infer_array(data: Any) -> np.ndarray:
+    """Python data as an array with PyTorch's default dtypes (floats as float32)."""
+    if isinstance(data, np.ndarray):
+        return data
+    if isinstance(data, (list, tuple)):
+        data = [_scalar_of(item) for item in data]
+    array = np.array(data)
+    if array.dtype.kind == "f" and not isinstance(data, np.generic):
+        return array.astype(_backend.get_default_dtype().np)
+    if array.dtype.kind in "iu":
+        return array.astype(np.int64)
+    if array.dtype == object:
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    return array
+
+
+def _scalar_of(item: Any) -> Any:
+    if isinstance(item, Tensor):
+        if item._data.ndim:
+            return [_scalar_of(x) for x in item.tolist()]
+        return item.item()
+    if isinstance(item, (list, tuple)):
+        return [_scalar_of(x) for x in item]
+    return item
+
+
+def tensor(data: Any, *, dtype: DType | None = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of `data` (floats become float32 unless `dtype` says)."""
+    _check_device(device)
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.clone()."
+            "detach() or sourceTensor.clone().detach().requires_grad_(True), rather than "
+            "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
+        array = data._data.copy()
+    else:
+        array = np.array(_infer_array(data), copy=True)
+    if dtype is not None:
+        array = array.astype(dtype.np)
+    return _finish(array, requires_grad)
+
+
+def as_tensor(data: Any, dtype: DType | None = None, device: Any = None) -> Tensor:
+    """`data` as a tensor, sharing memory with a tensor or NumPy array when it can."""
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    array = _infer_array(data)
+    return Tensor._wrap(array if dtype is None else array.astype(dtype.np, copy=False))
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with a NumPy array."""
+    _backend.from_numpy_dtype(array.dtype)
+    return Tensor._wrap(array)
+
+
+def _filled(size: Sequence[Any], value: Any, dtype: DType | None, device: Any,
+            requires_grad: bool) -> Tensor:
+    _check_device(device)
+    return _finish(np.full(_size(size), value, dtype=_default(dtype)), requires_grad)
+
+
+def zeros(*size: Any, dtype: DType | None = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros."""
+    return _filled(size, 0, dtype, device, requires_grad)
+
+
+def ones(*size: Any, dtype: DType | None = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """A tensor of ones."""
+    return _filled(size, 1, dtype, device, requires_grad)
+
+
+def empty(*size: Any, dtype: DType | None = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """A tensor whose values are not set (minigrad fills them with zeros)."""
+    return _filled(size, 0, dtype, device, requires_grad)
+
+
+def full(size: Sequence[int], fill_value: Any, *, dtype: DType | None = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor filled with `fill_value` (its dtype follows the value unless given)."""
+    if dtype is None:
+        dtype = _backend.from_numpy_dtype(_infer_array(fill_value).dtype)
+    return _filled((tuple(size),), fill_value, dtype, device, requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype: DType | None = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
+    """The identity matrix."""
+    _check_device(device)
+    return _finish(np.eye(n, m, dtype=_default(dtype)), requires_grad)
+
+
+def _like(input: Tensor, dtype: DType | None) -> tuple[tuple[int, ...], DType]:
+    return input._data.shape, dtype or input.dtype
+
+
+def zeros_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    shape, dtype = _like(input, dtype)
+    return zeros(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def ones_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    shape, dtype = _like(input, dtype)
+    return ones(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    shape, dtype = _like(input, dtype)
+    return empty(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full_like(input: Tensor, fill_value: Any, *, dtype: DType | None = None,
+              device: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, dtype = _like(input, dtype)
+    return full(shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def arange(start: float, end: float | None = None, step: float = 1, *,
+           dtype: DType | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Values from `start` up to (not including) `end`, `step` apart."""
+    _check_device(device)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if dtype is None:
+        integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = _backend.int64 if integral else _backend.get_default_dtype()
+    count = max(0, int(np.ceil((end - start) / step)))
+    values = start + step * np.arange(count, dtype=np.float64)
+    return _finish(values.astype(dtype.np), requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, *, dtype: DType | None = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """`steps` evenly spaced values from `start` to `end`, both included.
+
+    Computed like PyTorch's CPU kernel, in the output's precision: the first
+    half counts up from `start` and the second half down from `end`, so the
+    printed values match PyTorch's to the last digit.
+    """
+    _check_device(device)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    np_dtype = _default(dtype)
+    if steps == 1:
+        return _finish(np.full(1, start, dtype=np_dtype), requires_grad)
+    compute = np_dtype if np_dtype.kind == "f" else np.dtype(np.float64)
+    first, last = compute.type(start), compute.type(end)
+    step = (last - first) / compute.type(max(steps - 1, 1))
+    index = np.arange(steps, dtype=compute)
+    halfway = steps // 2
+    values = np.where(np.arange(steps) < halfway, first + step * index,
+                      last - step * (compute.type(steps - 1) - index))
+    return _finish(values.astype(np_dtype), requires_grad)
+
+
+def _generator(generator: _random.Generator | None) -> _random.Generator:
+    return generator if generator is not None else _random.default_generator
+
+
+def _float_dtype(dtype: DType | None, name: str) -> np.dtype:
+    np_dtype = _default(dtype)
+    if np_dtype.kind != "f":
+        raise RuntimeError(f"\"{name}\" not implemented for '{_backend.from_numpy_dtype(np_dtype).name.title()}'")
+    return np_dtype
+
+
+def rand(*size: Any, generator: _random.Generator | None = None, dtype: DType | None = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform random values in [0, 1)."""
+    _check_device(device)
+    np_dtype = _float_dtype(dtype, "check_uniform_bounds")
+    data = _generator(generator).uniform(_size(size), 0.0, 1.0, np_dtype)
+    return _finish(data, requires_grad)
+
+
+def randn(*size: Any, generator: _random.Generator | None = None, dtype: DType | None = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal random values."""
+    _check_device(device)
+    np_dtype = _float_dtype(dtype, "normal_kernel_cpu")
+    data = _generator(generator).normal(_size(size), 0.0, 1.0, np_dtype)
+    return _finish(data, requires_grad)
+
+
+def randint(low: int, high: int | None = None, size: Sequence[int] = (), *,
+            generator: _random.Generator | None = None, dtype: DType | None = None,
+            device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Random integers in [low, high)."""
+    _check_device(device)
+    if high is None:
+        low, high = 0, low
+    np_dtype = (dtype or _backend.int64).np
+    return _finish(_generator(generator).randint(low, high, _size((tuple(size),)), np_dtype),
+                   requires_grad)
+
+
+def randperm(n: int, *, generator: _random.Generator | None = None, dtype: DType | None = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A random ordering of 0 .. n-1."""
+    _check_device(device)
+    np_dtype = (dtype or _backend.int64).np
+    return _finish(_generator(generator).randperm(n, np_dtype), requires_grad)
+
+
+def rand_like(input: Tensor, *, dtype: DType | None = None,
+              requires_grad: bool = False) -> Tensor:
+    return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input: Tensor, *, dtype: DType | None = None,
+               requires_grad: bool = False) -> Tensor:
+    return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def fill_random(tensor: Tensor, kind: str, a: float, b: float,
+                generator: _random.Generator | None = None) -> Tensor:
+    """`uniform_(a, b)` or `normal_(mean=a, std=b)`: refill a tensor in place."""
+    from minigrad.ops.inplace import _check_inplace_allowed
+
+    _check_inplace_allowed(tensor)
+    source = _generator(generator)
+    draw = source.uniform if kind == "uniform" else source.normal
+    np.copyto(tensor._data, draw(tensor._data.shape, a, b, tensor._data.dtype))
+    tensor._version_counter.value += 1
+    return tensor

@@ -1,0 +1,372 @@
+"""`Tensor`: a NumPy array with what autograd needs around it.
+
+A tensor holds its values, whether it `requires_grad`, its accumulated
+`.grad`, the `grad_fn` node that made it, and a version counter that
+in-place ops bump so that backward can refuse stale saved values. Its
+methods are thin calls into `minigrad.ops`.
+"""
+
+from __future__ import annotations
+
+import warnings
+import weakref
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from minigrad import _backend
+from minigrad._backend import dtype as DType
+
+if TYPE_CHECKING:
+    from minigrad.autograd.graph import AccumulateGrad, _RemovableHandle
+
+__all__ = ["Size", "Tensor"]
+
+_NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead. See github.com/pytorch/pytorch/pull/30531 for more information."
+)
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple printed as `torch.Size([2, 3])`."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        """The number of elements of a tensor of this shape."""
+        return int(np.prod(self, dtype=np.int64))
+
+
+class _VersionCounter:
+    """Counts in-place changes; shared by a tensor and its views."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+class Tensor:
+    """A multi-dimensional array that can record how it was computed."""
+
+    __slots__ = ("__weakref__", "_backward_hooks", "_base", "_data", "_grad",
+                 "_grad_accumulator", "_output_nr", "_requires_grad", "_retains_grad",
+                 "_version_counter", "grad_fn")
+
+    # NumPy defers to Tensor's reflected operators (`np.float32(2) * t`).
+    __array_ufunc__ = None
+
+    def __init__(self, data: Any = (), *, dtype: DType | None = None) -> None:
+        from minigrad import _creation
+
+        made = _creation.tensor(data, dtype=dtype or _backend.get_default_dtype())
+        self._init(made._data, False)
+
+    def _init(self, data: np.ndarray, requires_grad: bool) -> None:
+        self._data = data
+        self._requires_grad = requires_grad
+        self._grad = None
+        self.grad_fn = None
+        self._output_nr = 0
+        self._version_counter = _VersionCounter()
+        self._retains_grad = False
+        self._grad_accumulator = None
+        self._backward_hooks = None
+        self._base = None
+
+    @classmethod
+    def _wrap(cls, data: np.ndarray, requires_grad: bool = False) -> Tensor:
+        """A tensor around `data` (no copy), as ops make their results."""
+        tensor = object.__new__(cls)
+        tensor._init(data, requires_grad)
+        return tensor
+
+    # Basic facts ---------------------------------------------------------
+
+    @property
+    def shape(self) -> Size:
+        """The size of each dimension."""
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape, or the size of dimension `dim`."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[self._wrap_dim(dim)]
+
+    @property
+    def dtype(self) -> DType:
+        """The element type, such as `torch.float32`."""
+        return _backend.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self) -> _backend.device:
+        """Where the values live: the CPU."""
+        return _backend.CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        """The number of dimensions."""
+        return self._data.ndim
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return int(self._data.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[self._wrap_dim(dim)]
+
+    def _wrap_dim(self, dim: int) -> int:
+        from minigrad.ops._util import wrap_dim
+
+        return wrap_dim(dim, self._data.ndim)
+
+    @property
+    def _version(self) -> int:
+        return self._version_counter.value
+
+    # Autograd state ------------------------------------------------------
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether ops on this tensor record a graph for backward."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None:
+            if value:
+                return
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if value and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set `requires_grad` in place and return self."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not made by a recorded op (their `grad_fn` is None)."""
+        return self.grad_fn is None
+
+    @property
+    def grad(self) -> Tensor | None:
+        """Gradients accumulated by backward (leaves, and tensors that `retain_grad()`)."""
+        if self.grad_fn is not None and not self._retains_grad and self._grad is None:
+            warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None and value.shape != self.shape:
+            raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in `.grad` during backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        self.grad_fn._retained[self._output_nr] = weakref.ref(self)
+        self._retains_grad = True
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _RemovableHandle:
+        """Call `hook(grad)` when this tensor's gradient is computed; it may return a new one."""
+        from minigrad.autograd.graph import _RemovableHandle
+
+        if not self._requires_grad:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require gradient"
+            )
+        if self.grad_fn is not None:
+            return self.grad_fn._register_tensor_hook(self._output_nr, hook)
+        if self._backward_hooks is None:
+            self._backward_hooks = []
+        self._backward_hooks.append(hook)
+        return _RemovableHandle(self._backward_hooks, hook)
+
+    def _grad_accumulator_node(self) -> AccumulateGrad:
+        """The one `AccumulateGrad` of this leaf, alive while some graph uses it."""
+        from minigrad.autograd.graph import AccumulateGrad
+
+        node = self._grad_accumulator() if self._grad_accumulator is not None else None
+        if node is None:
+            node = AccumulateGrad(self)
+            self._grad_accumulator = weakref.ref(node)
+        return node
+
+    def _accumulate_grad(self, new_grad: Tensor, keep_graph: bool) -> None:
+        """Add `new_grad` into `.grad`; in place unless the graph of the sum is wanted."""
+        if self._grad is None:
+            self._grad = new_grad if keep_graph else Tensor._wrap(new_grad._data.copy())
+        elif keep_graph:
+            self._grad = self._grad + new_grad
+        else:
+            np.add(self._grad._data, new_grad._data, out=self._grad._data, casting="unsafe")
+            self._grad._version_counter.value += 1
+
+    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Compute the gradient of this tensor and accumulate it into the leaves' `.grad`."""
+        from minigrad.autograd.engine import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def detach(self) -> Tensor:
+        """The same values, cut from the graph (sharing memory and version counter)."""
+        result = Tensor._wrap(self._data)
+        result._version_counter = self._version_counter
+        return result
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place."""
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self) -> Tensor:
+        """The values as a tensor outside autograd (in-place changes to it are not tracked)."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self._data = value._data
+
+    # Conversions ---------------------------------------------------------
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The values as a NumPy array sharing memory (refused while requires_grad)."""
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
+        return self._data
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype, copy=False)
+
+    def item(self) -> float | int | bool:
+        """The single value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self) -> Any:
+        """The values as (nested) Python lists."""
+        return self._data.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {'no values' if self._data.size == 0 else 'more than one value'} is ambiguous"
+            )
+        return bool(self._data.reshape(()).item())
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __repr__(self) -> str:
+        from minigrad import _printing
+
+        return _printing.format_tensor(
+            self._data,
+            dtype=self.dtype,
+            is_default_dtype=self._data.dtype == _backend.get_default_dtype().np,
+            grad_fn_name=self.grad_fn.name() if self.grad_fn is not None else None,
+            requires_grad=self._requires_grad,
+        )
+
+    __str__ = __repr__
+
+    __hash__ = object.__hash__
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (_rebuild_tensor, (self._data.copy(), self._requires_grad))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the "
+                "deepcopy protocol at the moment.  If you were attempting to deepcopy a module, "
+                "this may be because of a torch.nn.utils.weight_norm usage, see "
+                "https://github.com/pytorch/pytorch/pull/103001"
+            )
+        result = type(self)._wrap(self._data.copy(), self._requires_grad)
+        if self._grad is not None:
+            result._grad = Tensor._wrap(self._grad._data.copy())
+        memo[id(self)] = result
+        return result
+
+
+def _rebuild_tensor(data: np.ndarray, requires_grad: bool) -> Tensor:
+    return Tensor._wrap(data, requires_grad)
+
+
+from minigrad import _tensor_methods  # noqa: E402  (attaches the op methods to Tensor)
+
+_tensor_methods.attach(Tensor)

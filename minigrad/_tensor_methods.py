@@ -1,0 +1,166 @@
+"""Tensor's op methods and operators, each a thin call into `minigrad.ops`.
+
+`x.sin()` is `ops.sin(x)`, `a * b` is `ops.mul(a, b)`, and `x.sin_()` runs
+`ops.sin` and writes the result back into `x`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from minigrad import _backend
+
+if TYPE_CHECKING:
+    from minigrad._tensor import Tensor
+
+# Methods that are the op of the same name, with the tensor as first argument.
+_OP_METHODS = (
+    "abs", "absolute", "add", "addmm", "allclose", "amax", "amin", "argmax", "argmin", "atan",
+    "arctan", "bmm", "ceil", "chunk", "clamp", "clamp_max", "clamp_min", "clip", "clone",
+    "contiguous", "cos", "cosh", "div", "divide", "dot", "eq", "equal", "exp", "exp2", "expand",
+    "expand_as", "expm1", "flatten", "floor", "ge", "greater", "greater_equal", "gt", "isclose",
+    "isfinite", "isinf", "isnan", "le", "less", "less_equal", "log", "log10", "log1p", "log2",
+    "log_softmax", "logical_and", "logical_not", "logical_or", "logical_xor", "lt",
+    "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "movedim", "mul",
+    "multiply", "mv", "narrow", "ne", "neg", "negative", "norm", "not_equal", "outer",
+    "permute", "pow", "reciprocal", "relu", "repeat", "reshape", "round", "rsqrt", "select",
+    "sigmoid", "sign", "sin", "sinh", "softmax", "split", "sqrt", "square", "squeeze", "sub",
+    "subtract", "sum", "sum_to_size", "swapaxes", "swapdims", "t", "tan", "tanh", "to",
+    "transpose", "true_divide", "trunc", "unbind", "unflatten", "unsqueeze", "view", "view_as",
+)
+
+# In-place methods `name_` that run the op `name` and write back.
+_INPLACE_METHODS = (
+    "abs", "add", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "cos", "cosh", "div", "exp",
+    "expm1", "floor", "log", "log10", "log1p", "log2", "masked_fill", "mul", "neg", "pow",
+    "reciprocal", "relu", "round", "rsqrt", "sigmoid", "sign", "sin", "sinh", "sqrt", "square",
+    "sub", "tan", "tanh", "trunc",
+)
+
+
+def _inplace(op_name: str) -> Any:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        from minigrad import ops
+
+        return ops.apply_inplace(self, getattr(ops, op_name), *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = op_name + "_"
+    method.__doc__ = f"In-place `{op_name}`: writes the result into this tensor."
+    return method
+
+
+def _reflected(op_name: str) -> Any:
+    def method(self: Tensor, other: Any) -> Tensor:
+        from minigrad import ops
+
+        return getattr(ops, op_name)(self, other)
+
+    return method
+
+
+def attach(tensor_class: type) -> None:
+    """Give `tensor_class` its op methods, in-place methods and operators."""
+    from minigrad import ops
+
+    for name in _OP_METHODS:
+        setattr(tensor_class, name, getattr(ops, name))
+    for name in _INPLACE_METHODS:
+        setattr(tensor_class, name + "_", _inplace(name))
+    operators = {
+        "__add__": ops.add, "__radd__": _reflected("add"), "__iadd__": _inplace("add"),
+        "__sub__": ops.sub, "__rsub__": ops.rsub, "__isub__": _inplace("sub"),
+        "__mul__": ops.mul, "__rmul__": _reflected("mul"), "__imul__": _inplace("mul"),
+        "__truediv__": ops.div, "__rtruediv__": _rdiv, "__itruediv__": _inplace("div"),
+        "__pow__": ops.pow, "__rpow__": _rpow, "__ipow__": _inplace("pow"),
+        "__matmul__": ops.matmul, "__rmatmul__": _rmatmul,
+        "__neg__": ops.neg, "__pos__": lambda self: self, "__abs__": ops.abs,
+        "__eq__": ops.eq, "__ne__": ops.ne, "__lt__": ops.lt, "__le__": ops.le,
+        "__gt__": ops.gt, "__ge__": ops.ge, "__and__": ops.bitwise_and,
+        "__or__": ops.bitwise_or, "__xor__": ops.bitwise_xor, "__invert__": ops.bitwise_not,
+        "__getitem__": ops.getitem, "__setitem__": _setitem,
+        "zero_": ops.zero_, "fill_": ops.fill_, "copy_": ops.copy_,
+    }
+    for name, function in operators.items():
+        setattr(tensor_class, name, function)
+    for name, dtype in (("float", _backend.float32), ("double", _backend.float64),
+                        ("half", _backend.float16), ("long", _backend.int64),
+                        ("int", _backend.int32), ("bool", _backend.bool)):
+        setattr(tensor_class, name, _converter(dtype))
+    tensor_class.T = property(_matrix_transpose, doc="The dims in reverse order.")
+    tensor_class.mT = property(lambda self: self.transpose(-2, -1),
+                               doc="Transpose of the last two dims.")
+    tensor_class.type_as = lambda self, other: self.to(other.dtype)
+    tensor_class.new_tensor = lambda self, data, **kw: _creation().tensor(
+        data, **{"dtype": self.dtype, **kw})
+    tensor_class.new_zeros = lambda self, *size, **kw: _creation().zeros(
+        *size, **{"dtype": self.dtype, **kw})
+    tensor_class.new_ones = lambda self, *size, **kw: _creation().ones(
+        *size, **{"dtype": self.dtype, **kw})
+    tensor_class.new_full = lambda self, size, value, **kw: _creation().full(
+        size, value, **{"dtype": self.dtype, **kw})
+    tensor_class.uniform_ = lambda self, a=0.0, b=1.0, generator=None: _creation().fill_random(
+        self, "uniform", a, b, generator)
+    tensor_class.normal_ = lambda self, mean=0.0, std=1.0, generator=None: _creation().fill_random(
+        self, "normal", mean, std, generator)
+    tensor_class.cpu = lambda self: self
+    tensor_class.cuda = _no_cuda
+
+
+def _creation() -> Any:
+    from minigrad import _creation
+
+    return _creation
+
+
+def _converter(dtype: _backend.dtype) -> Any:
+    def method(self: Tensor) -> Tensor:
+        return self.to(dtype)
+
+    method.__doc__ = f"This tensor as {dtype!r} (itself if it already is)."
+    return method
+
+
+def _rdiv(self: Tensor, other: Any) -> Tensor:
+    from minigrad import ops
+
+    return ops.reciprocal(self) * other  # PyTorch records `2 / x` this way too
+
+
+def _rpow(self: Tensor, other: Any) -> Tensor:
+    from minigrad import ops
+
+    return ops.pow(other, self)
+
+
+def _rmatmul(self: Tensor, other: Any) -> Tensor:
+    from minigrad import ops
+
+    return ops.matmul(other, self)
+
+
+def _matrix_transpose(self: Tensor) -> Tensor:
+    from minigrad import ops
+
+    return ops.permute(self, tuple(reversed(range(self.ndim))))
+
+
+def _setitem(self: Tensor, key: Any, value: Any) -> None:
+    """`t[key] = value`: an in-place copy into the selected elements."""
+    from minigrad import ops
+    from minigrad._tensor import Tensor
+    from minigrad.autograd import grad_mode
+
+    ops.inplace._check_inplace_allowed(self)
+    if grad_mode.is_grad_enabled() and (
+            self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)):
+        raise RuntimeError("minigrad does not record `tensor[key] = value` in the graph; "
+                           "build the result out of place (torch.where, torch.cat) instead.")
+    array_key = key._data if isinstance(key, Tensor) else key
+    if isinstance(array_key, tuple):
+        array_key = tuple(k._data if isinstance(k, Tensor) else k for k in array_key)
+    self._data[array_key] = value._data if isinstance(value, Tensor) else value
+    self._version_counter.value += 1
+
+
+def _no_cuda(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    raise RuntimeError("minigrad runs on the CPU only: CUDA tensors are not available")

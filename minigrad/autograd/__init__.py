@@ -1,0 +1,20 @@
+"""Automatic differentiation: the graph, the engine, grad modes and `Function`.
+
+Importing this package also loads the ops, so `minigrad.autograd` works on its own.
+"""
+
+from minigrad.autograd.engine import BackwardStep, backward, backward_steps, grad
+from minigrad.autograd.function import Function, FunctionCtx
+from minigrad.autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from minigrad.autograd.gradcheck import gradcheck
+from minigrad.autograd.graph import AccumulateGrad, Node
+
+__all__ = ["AccumulateGrad", "BackwardStep", "Function", "FunctionCtx", "Node", "backward",
+           "backward_steps", "enable_grad", "grad", "gradcheck", "inference_mode",
+           "is_grad_enabled", "no_grad", "set_grad_enabled"]

@@ -1,0 +1,366 @@
+"""The backward engine: one generator that runs the graph a node at a time.
+
+`backward_steps` walks the graph in dependency order, iteratively (a chain
+of 100,000 ops is fine), and yields a `BackwardStep` for every node it runs.
+`Tensor.backward()` and `autograd.grad()` simply exhaust it; the widgets
+consume it step by step, so what a learner steps through is the real thing.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Generator, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from minigrad._tensor import Size, Tensor
+from minigrad.autograd import grad_mode
+from minigrad.autograd.graph import AccumulateGrad, Node
+
+__all__ = ["BackwardStep", "backward", "backward_steps", "grad"]
+
+TensorOrTensors = Tensor | Sequence[Tensor]
+
+
+@dataclass(frozen=True)
+class BackwardStep:
+    """What one node did in a backward pass.
+
+    PyTorch's hook naming is kept: `grad_outputs` are the gradients that
+    arrived (one per output of the forward op), `grad_inputs` the gradients
+    the node sent on (one per entry of `next_functions`). For an
+    `AccumulateGrad` node, `leaf` is the tensor whose `.grad` it updated.
+    """
+
+    index: int
+    node: Node
+    grad_outputs: tuple[Tensor | None, ...]
+    grad_inputs: tuple[Tensor | None, ...]
+    leaf: Tensor | None = None
+
+
+def _as_tuple(tensors: Any) -> tuple[Any, ...]:
+    if tensors is None:
+        return ()
+    if isinstance(tensors, Tensor):
+        return (tensors,)
+    return tuple(tensors)
+
+
+def _root_grads(outputs: tuple[Tensor, ...], grad_outputs: tuple[Any, ...],
+                create_graph: bool) -> list[Tensor]:
+    """Check the gradients given for the outputs, or make ones for scalar outputs."""
+    if grad_outputs and len(grad_outputs) != len(outputs):
+        raise RuntimeError(
+            "grad can be implicitly created only for scalar outputs"
+            if not grad_outputs
+            else f"Mismatch in number of gradients: got {len(grad_outputs)} but expected "
+            f"{len(outputs)}"
+        )
+    grads = []
+    for i, out in enumerate(outputs):
+        given = grad_outputs[i] if grad_outputs else None
+        if given is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if out._data.dtype.kind != "f":
+                raise RuntimeError(
+                    "grad can be implicitly created only for real scalar outputs but got "
+                    f"{out.dtype!r}"
+                )
+            grads.append(Tensor._wrap(np.ones(out._data.shape, out._data.dtype)))
+            continue
+        if not isinstance(given, Tensor):
+            given = Tensor._wrap(np.asarray(given, dtype=out._data.dtype))
+        if given._data.shape != out._data.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {Size(given.shape)!r} and "
+                f"output[{i}] has a shape of {Size(out.shape)!r}."
+            )
+        grads.append(given if create_graph else given.detach())
+    return grads
+
+
+def _root_edge(tensor: Tensor, i: int) -> tuple[Node, int]:
+    if not tensor._requires_grad:
+        raise RuntimeError(
+            f"element {i} of tensors does not require grad and does not have a grad_fn"
+        )
+    if tensor.grad_fn is not None:
+        return (tensor.grad_fn, tensor._output_nr)
+    return (tensor._grad_accumulator_node(), 0)
+
+
+def _input_edge(tensor: Tensor) -> tuple[Node, int]:
+    if not tensor._requires_grad:
+        raise RuntimeError("One of the differentiated Tensors does not require grad")
+    if tensor.grad_fn is not None:
+        return (tensor.grad_fn, tensor._output_nr)
+    return (tensor._grad_accumulator_node(), 0)
+
+
+def _discover(roots: Iterable[Node]) -> tuple[dict[Node, int], list[Node]]:
+    """Count, for each reachable node, the edges that point at it; also list the nodes."""
+    dependencies: dict[Node, int] = {}
+    seen = set(roots)
+    stack = list(seen)
+    order = list(seen)
+    while stack:
+        node = stack.pop()
+        for next_node, _ in node.next_functions:
+            if next_node is None:
+                continue
+            dependencies[next_node] = dependencies.get(next_node, 0) + 1
+            if next_node not in seen:
+                seen.add(next_node)
+                stack.append(next_node)
+                order.append(next_node)
+    return dependencies, order
+
+
+def _nodes_to_run(order: list[Node], dependencies: dict[Node, int],
+                  capture_nodes: set[Node], accumulate_nodes: set[Node]) -> set[Node]:
+    """The nodes whose work reaches a captured gradient or a leaf to accumulate into."""
+    # Visit children before parents: a Kahn order of the graph, reversed.
+    remaining = dict(dependencies)
+    topological = [n for n in order if remaining.get(n, 0) == 0]
+    i = 0
+    while i < len(topological):
+        for next_node, _ in topological[i].next_functions:
+            if next_node is not None:
+                remaining[next_node] -= 1
+                if remaining[next_node] == 0:
+                    topological.append(next_node)
+        i += 1
+    runs: set[Node] = set()
+    for node in reversed(topological):
+        if isinstance(node, AccumulateGrad):
+            if node in accumulate_nodes:
+                runs.add(node)
+        elif any(n in runs or n in capture_nodes for n, _ in node.next_functions):
+            runs.add(node)
+    return runs
+
+
+def _reduce_grad(node: Node, index: int, grad: Tensor) -> Tensor:
+    """Sum a broadcast gradient back to its input's shape and cast it to the input's dtype."""
+    metadata = node._input_metadata[index] if index < len(node._input_metadata) else None
+    if metadata is None:
+        return grad
+    shape, dtype = metadata
+    if grad._data.shape != shape:
+        grad_shape = grad._data.shape
+        lead = len(grad_shape) - len(shape)
+        if lead < 0 or any(s != 1 and s != g for s, g in zip(shape, grad_shape[lead:])):
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {index} - got "
+                f"{list(grad_shape)} but expected shape compatible with {list(shape)}"
+            )
+        dims = tuple(range(lead)) + tuple(
+            lead + i for i, s in enumerate(shape) if s == 1 and grad_shape[lead + i] != 1
+        )
+        if dims:
+            grad = grad.sum(dims, keepdim=True)
+        if grad._data.shape != shape:
+            grad = grad.reshape(shape)
+    if grad._data.dtype != dtype:
+        grad = grad.to(dtype)
+    return grad
+
+
+def _add_grads(a: Tensor, b: Tensor, create_graph: bool) -> Tensor:
+    if create_graph:
+        return a + b
+    return Tensor._wrap(a._data + b._data)
+
+
+def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain_graph: bool,
+         create_graph: bool, captures: dict[tuple[Node, int], list[int]] | None,
+         accumulate_nodes: set[Node] | None) -> Generator[BackwardStep, None, list[Any]]:
+    """Run the graph below `root_edges`; yield a step per node; return the captured gradients.
+
+    `captures` maps (node, output_nr) to the positions of the requested inputs
+    whose gradient is the one arriving there. `accumulate_nodes` limits which
+    leaves accumulate (None: all of them).
+    """
+    captures = captures or {}
+    captured: list[Any] = [None] * sum(len(v) for v in captures.values())
+    roots = [node for node, _ in root_edges]
+    dependencies, order = _discover(roots)
+    capture_nodes = {node for node, _ in captures}
+    if accumulate_nodes is None:
+        runs = set(order)
+    else:
+        runs = _nodes_to_run(order, dependencies, capture_nodes, accumulate_nodes)
+    relevant = runs | capture_nodes
+
+    buffers: dict[Node, list[Tensor | None]] = {}
+    ready: list[tuple[float, int, Node]] = []
+    tiebreak = itertools.count()
+
+    def deliver(node: Node, output_nr: int, grad: Tensor | None) -> None:
+        if grad is not None:
+            buffer = buffers.get(node)
+            if buffer is None:
+                buffer = buffers[node] = [None] * max(1, len(node._output_metadata))
+            held = buffer[output_nr]
+            buffer[output_nr] = grad if held is None else _add_grads(held, grad, create_graph)
+        left = dependencies.get(node, 0) - 1
+        dependencies[node] = left
+        if left == 0:
+            heapq.heappush(ready, (-node._sequence_nr, next(tiebreak), node))
+
+    for node, _ in root_edges:
+        dependencies[node] = dependencies.get(node, 0) + 1
+    for (node, output_nr), grad in zip(root_edges, root_grads):
+        deliver(node, output_nr, grad)
+
+    step_index = 0
+    while ready:
+        node = heapq.heappop(ready)[2]
+        grads = buffers.pop(node, None) or [None] * max(1, len(node._output_metadata))
+        _apply_tensor_hooks(node, grads, create_graph)
+        for output_nr in range(len(grads)):
+            for position in captures.get((node, output_nr), ()):
+                captured[position] = grads[output_nr]
+        if node not in runs:
+            continue
+
+        previous_mode = grad_mode._state.enabled
+        grad_mode._state.enabled = create_graph
+        try:
+            for hook in node._pre_hooks:
+                replaced = hook(tuple(grads))
+                if replaced is not None:
+                    grads = list(replaced)
+            if all(g is None for g in grads):
+                grad_inputs: tuple[Tensor | None, ...] = (None,) * len(node.next_functions)
+            else:
+                grad_inputs = tuple(
+                    None if g is None else _reduce_grad(node, i, g)
+                    for i, g in enumerate(node.apply(grads))
+                )
+            for hook in node._post_hooks:
+                replaced = hook(grad_inputs, tuple(grads))
+                if replaced is not None:
+                    grad_inputs = tuple(replaced)
+        finally:
+            grad_mode._state.enabled = previous_mode
+        if not retain_graph:
+            node._release_saved()
+
+        for (next_node, input_nr), grad in zip(node.next_functions, grad_inputs):
+            if next_node is not None and next_node in relevant:
+                deliver(next_node, input_nr, grad)
+
+        leaf = node.variable if isinstance(node, AccumulateGrad) else None
+        yield BackwardStep(step_index, node, tuple(grads), grad_inputs, leaf)
+        step_index += 1
+    return captured
+
+
+def _apply_tensor_hooks(node: Node, grads: list[Tensor | None], create_graph: bool) -> None:
+    """Run `Tensor.register_hook` hooks and fill `.grad` of tensors that retain it."""
+    hook_lists: list[tuple[int, list[Any]]] = list(node._tensor_pre_hooks.items())
+    if isinstance(node, AccumulateGrad) and node.variable._backward_hooks:
+        hook_lists.append((0, node.variable._backward_hooks))
+    for output_nr, hooks in hook_lists:
+        for hook in hooks:
+            if grads[output_nr] is not None:
+                replaced = hook(grads[output_nr])
+                if replaced is not None:
+                    grads[output_nr] = replaced
+    for output_nr, ref in node._retained.items():
+        tensor = ref()
+        if tensor is not None and grads[output_nr] is not None:
+            tensor._accumulate_grad(grads[output_nr], keep_graph=create_graph)
+
+
+def backward_steps(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | None = None,
+                   retain_graph: bool | None = None, create_graph: bool = False,
+                   inputs: TensorOrTensors | None = None) -> Generator[BackwardStep, None, None]:
+    """Run a backward pass one node at a time, yielding what each node did.
+
+    Exhausting it is exactly `torch.autograd.backward(...)`: gradients are
+    accumulated into the leaves' `.grad` (only into `inputs`, if given).
+    """
+    outputs = _as_tuple(tensors)
+    grads = _root_grads(outputs, _as_tuple(grad_tensors), create_graph)
+    root_edges = [_root_edge(t, i) for i, t in enumerate(outputs)]
+    if retain_graph is None:
+        retain_graph = create_graph
+    input_tensors = _as_tuple(inputs)
+    if inputs is not None and not input_tensors:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    if not input_tensors:
+        yield from _run(root_edges, grads, retain_graph=retain_graph,
+                        create_graph=create_graph, captures=None, accumulate_nodes=None)
+        return
+    edges = [_input_edge(t) for t in input_tensors]
+    captures: dict[tuple[Node, int], list[int]] = {}
+    for position, (t, edge) in enumerate(zip(input_tensors, edges)):
+        if t.grad_fn is not None:
+            captures.setdefault(edge, []).append(position)
+    leaf_nodes = {edge[0] for t, edge in zip(input_tensors, edges) if t.grad_fn is None}
+    captured = yield from _run(root_edges, grads, retain_graph=retain_graph,
+                               create_graph=create_graph, captures=captures,
+                               accumulate_nodes=leaf_nodes)
+    for position, grad in enumerate(captured):
+        if grad is not None:
+            input_tensors[position]._accumulate_grad(grad, keep_graph=create_graph)
+
+
+def backward(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | None = None,
+             retain_graph: bool | None = None, create_graph: bool = False,
+             inputs: TensorOrTensors | None = None) -> None:
+    """Accumulate the gradients of `tensors` into the leaves' `.grad`."""
+    for _ in backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs):
+        pass
+
+
+def grad(outputs: TensorOrTensors, inputs: TensorOrTensors,
+         grad_outputs: TensorOrTensors | None = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool | None = None,
+         materialize_grads: bool = False) -> tuple[Tensor | None, ...]:
+    """The gradients of `outputs` with respect to `inputs`, returned rather than accumulated."""
+    outs = _as_tuple(outputs)
+    input_tensors = _as_tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    elif materialize_grads and not allow_unused:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, "
+            "but got: allow_unused=False."
+        )
+    grads = _root_grads(outs, _as_tuple(grad_outputs), create_graph)
+    root_edges = [_root_edge(t, i) for i, t in enumerate(outs)]
+    if retain_graph is None:
+        retain_graph = create_graph
+    captures: dict[tuple[Node, int], list[int]] = {}
+    for position, t in enumerate(input_tensors):
+        captures.setdefault(_input_edge(t), []).append(position)
+    steps = _run(root_edges, grads, retain_graph=retain_graph, create_graph=create_graph,
+                 captures=captures, accumulate_nodes=set())
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            captured = done.value
+            break
+    result = []
+    for position, (t, g) in enumerate(zip(input_tensors, captured)):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"The differentiated Tensor at index {position} appears to not have been used "
+                    "in the graph. Set allow_unused=True if this is the desired behavior."
+                )
+            if materialize_grads:
+                g = Tensor._wrap(np.zeros_like(t._data))
+        elif not create_graph:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)

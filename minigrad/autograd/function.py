@@ -1,0 +1,211 @@
+"""`Function`: an op with its forward and backward side by side.
+
+Every built-in op is a `Function` subclass, and so is a learner's own op:
+
+    class Square(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return 2 * x * grad_output
+
+`Square.apply(t)` runs forward with recording off, and, when an input
+requires grad, gives the result a `SquareBackward` node whose backward is
+the method above. The `ctx` of both methods is that node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from minigrad._tensor import Tensor
+from minigrad.autograd import grad_mode
+from minigrad.autograd.graph import Edge, Node, SavedTensor
+
+__all__ = ["BackwardFunction", "Function", "FunctionCtx"]
+
+
+class BackwardFunction(Node):
+    """The node a `Function` leaves in the graph; it is also the `ctx` of forward and backward."""
+
+    _forward_cls: ClassVar[type[Function]]
+    _saved_names: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.to_save: tuple[Any, ...] = ()
+        self.needs_input_grad: tuple[bool, ...] = ()
+        self.materialize_grads = True
+        self._non_differentiable: list[Tensor] = []
+        self._num_args = 0
+        self._edge_positions: tuple[int, ...] = ()
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        """Keep inputs or outputs (or None) for backward; read them back as `saved_tensors`."""
+        self.to_save = tensors
+
+    def mark_non_differentiable(self, *tensors: Tensor) -> None:
+        """Outputs that get no gradient (indices, masks)."""
+        self._non_differentiable.extend(tensors)
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Whether missing output gradients reach backward as zeros (True) or None."""
+        self.materialize_grads = value
+
+    def apply(self, grad_outputs: Sequence[Tensor | None]) -> tuple[Tensor | None, ...]:
+        if self.materialize_grads:
+            grad_outputs = [
+                Tensor._wrap(np.zeros(shape, dtype)) if g is None else g
+                for g, (shape, dtype) in zip(grad_outputs, self._output_metadata)
+            ]
+        grads = self._forward_cls.backward(self, *grad_outputs)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        extra = grads[self._num_args:]
+        if len(grads) < self._num_args or any(g is not None for g in extra):
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients "
+                f"(expected {self._num_args}, got {len(grads)})"
+            )
+        return tuple(_as_grad(grads[i]) for i in self._edge_positions)
+
+
+FunctionCtx = BackwardFunction
+
+
+def _as_grad(grad: Any) -> Tensor | None:
+    if grad is None or isinstance(grad, Tensor):
+        return grad
+    return Tensor._wrap(np.asarray(grad))
+
+
+def _edge_to(tensor: Tensor) -> Edge:
+    """Where a gradient for `tensor` must go: its grad_fn, its accumulator, or nowhere."""
+    if not tensor._requires_grad:
+        return (None, 0)
+    if tensor.grad_fn is not None:
+        return (tensor.grad_fn, tensor._output_nr)
+    return (tensor._grad_accumulator_node(), 0)
+
+
+class Function:
+    """Base class of differentiable ops: write `forward` and `backward`, call `apply`.
+
+    `forward(ctx, *args)` gets tensors and returns a tensor (or a NumPy array,
+    as the built-in ops do), or a tuple of them. `backward(ctx, *grads)` gets
+    one gradient per output and returns one per argument of forward (None for
+    arguments that need none); it is written with tensor ops, so
+    `create_graph=True` can differentiate it again.
+    """
+
+    # Built-in binary ops treat a Python number like PyTorch's wrapped scalar
+    # tensor: it gets a `(None, 0)` entry in next_functions.
+    _scalar_inputs_are_edges: ClassVar[bool] = False
+    saved_names: ClassVar[tuple[str, ...]] = ()
+    _backward_cls: ClassVar[type[BackwardFunction]]
+
+    def __init_subclass__(cls, node_name: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = node_name or f"{cls.__name__}Backward"
+        cls._backward_cls = type(
+            name,
+            (BackwardFunction,),
+            {"_forward_cls": cls, "_saved_names": cls.saved_names, "__module__": cls.__module__},
+        )
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, *args: Any, **kwargs: Any) -> Any:
+        """Compute the result from the inputs (recording is off here)."""
+        raise NotImplementedError("You must implement the forward function for custom Function.")
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, *grad_outputs: Tensor) -> Any:
+        """Gradients for each forward argument, given the gradients of the outputs."""
+        raise NotImplementedError("You must implement the backward function for custom Function.")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run the op; record a node in the graph when grad mode is on and an input requires grad."""
+        ctx = cls._backward_cls()
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        grad_enabled = grad_mode._state.enabled
+        grad_mode._state.enabled = False
+        try:
+            raw = cls.forward(ctx, *args, **kwargs)
+        finally:
+            grad_mode._state.enabled = grad_enabled
+        is_tuple = isinstance(raw, tuple)
+        outputs = tuple(_as_output(o, args) for o in (raw if is_tuple else (raw,)))
+        if grad_enabled and any(ctx.needs_input_grad):
+            _record(ctx, cls, args, outputs)
+        return outputs if is_tuple else outputs[0]
+
+
+def _as_output(value: Any, args: tuple[Any, ...]) -> Any:
+    if isinstance(value, np.ndarray):
+        return Tensor._wrap(value)
+    if isinstance(value, Tensor) and any(value is a for a in args):
+        # An input returned unchanged becomes a new tensor sharing its data.
+        return Tensor._wrap(value._data)
+    return value
+
+
+def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
+            outputs: tuple[Any, ...]) -> None:
+    """Link the outputs to `ctx` and `ctx` to the inputs' nodes."""
+    scalar_edges = cls._scalar_inputs_are_edges
+    edge_positions = []
+    edges = []
+    metadata = []
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor):
+            edge_positions.append(i)
+            edges.append(_edge_to(a))
+            metadata.append((a._data.shape, a._data.dtype))
+        elif scalar_edges and isinstance(a, (int, float)):
+            edge_positions.append(i)
+            edges.append((None, 0))
+            metadata.append(None)
+    ctx.next_functions = tuple(edges)
+    ctx._input_metadata = tuple(metadata)
+    ctx._edge_positions = tuple(edge_positions)
+    ctx._num_args = len(args)
+
+    output_metadata = []
+    for nr, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            continue
+        output_metadata.append((out._data.shape, out._data.dtype))
+        differentiable = out._data.dtype.kind == "f" and not any(
+            out is t for t in ctx._non_differentiable
+        )
+        if differentiable:
+            out._requires_grad = True
+            out.grad_fn = ctx
+            out._output_nr = nr
+    ctx._output_metadata = tuple(output_metadata)
+
+    if ctx.to_save:
+        ctx._saved = tuple(_save(item, i, args, outputs) for i, item in enumerate(ctx.to_save))
+        ctx.to_save = ()
+
+
+def _save(item: Any, position: int, args: tuple[Any, ...], outputs: tuple[Any, ...]) -> Any:
+    if item is None:
+        return None
+    for out in outputs:
+        if isinstance(out, Tensor) and (item is out or item is out._data):
+            return SavedTensor(out, is_output=True)
+    if isinstance(item, Tensor):
+        return SavedTensor(item, is_output=False)
+    raise TypeError(
+        f"save_for_backward can only save variables, but argument {position} is of type "
+        f"{type(item).__name__}"
+    )

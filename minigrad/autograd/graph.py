@@ -1,0 +1,237 @@
+"""The backward graph: nodes, the leaf accumulators, and saved tensors.
+
+Every result of a differentiable op gets a `grad_fn` node named like
+PyTorch's (`SinBackward0`); its `next_functions` lead to the nodes of the
+op's inputs: `(node, input_nr)`, `(None, 0)` for a constant, and an
+`AccumulateGrad` for a leaf that requires grad.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import weakref
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from minigrad._tensor import Tensor
+
+__all__ = ["AccumulateGrad", "Node", "SavedTensor"]
+
+Edge = tuple["Node | None", int]
+
+_sequence_numbers = itertools.count()
+
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+_TENSOR_TYPE_NAMES = {
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "float16": "HalfTensor",
+    "int64": "LongTensor",
+    "int32": "IntTensor",
+    "int16": "ShortTensor",
+    "int8": "CharTensor",
+    "uint8": "ByteTensor",
+    "bool": "BoolTensor",
+}
+
+
+def _short_name(node: Node) -> str:
+    """`ExpBackward0` -> `Exp`, as PyTorch names a node in its in-place error."""
+    return re.sub(r"Backward\d*$", "", node.name())
+
+
+class Node:
+    """One step of the backward pass, recorded when an op ran forward.
+
+    `apply` takes the gradients of the op's outputs and returns one gradient
+    per entry of `next_functions` (None where nothing flows back).
+    """
+
+    # Ready nodes run highest sequence number first: the op made last runs first.
+    _sequence_nr: float
+
+    def __init__(self) -> None:
+        self.next_functions: tuple[Edge, ...] = ()
+        self._sequence_nr = next(_sequence_numbers)
+        # Shape and dtype of each forward input, to reduce broadcast gradients.
+        self._input_metadata: tuple[tuple[tuple[int, ...], Any] | None, ...] = ()
+        # Shape and dtype of each output, to fill in gradients that never arrive.
+        self._output_metadata: tuple[tuple[tuple[int, ...], Any], ...] = ()
+        self._saved: tuple[SavedTensor | None, ...] | None = None
+        self._pre_hooks: list[Callable[..., Any]] = []
+        self._post_hooks: list[Callable[..., Any]] = []
+        self._tensor_pre_hooks: dict[int, list[Callable[..., Any]]] = {}
+        self._retained: dict[int, weakref.ref[Tensor]] = {}
+
+    def name(self) -> str:
+        """The node's class name, such as `SinBackward0`."""
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    def apply(self, grad_outputs: Sequence[Tensor]) -> tuple[Tensor | None, ...]:
+        """Gradients for the inputs, given the gradients of the outputs."""
+        raise NotImplementedError
+
+    def __call__(self, *grad_outputs: Tensor) -> tuple[Tensor | None, ...] | Tensor | None:
+        """Run this node's backward directly, as PyTorch's nodes allow."""
+        grads = self.apply(grad_outputs)
+        return grads[0] if len(grads) == 1 else grads
+
+    def register_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
+        """Call `hook(grad_inputs, grad_outputs)` after the node runs; it may return new grad_inputs."""
+        self._post_hooks.append(hook)
+        return _RemovableHandle(self._post_hooks, hook)
+
+    def register_prehook(self, hook: Callable[..., Any]) -> _RemovableHandle:
+        """Call `hook(grad_outputs)` before the node runs; it may return new grad_outputs."""
+        self._pre_hooks.append(hook)
+        return _RemovableHandle(self._pre_hooks, hook)
+
+    def _register_tensor_hook(self, output_nr: int, hook: Callable[..., Any]) -> _RemovableHandle:
+        hooks = self._tensor_pre_hooks.setdefault(output_nr, [])
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
+    # Saved tensors -------------------------------------------------------
+
+    @property
+    def saved_tensors(self) -> tuple[Tensor | None, ...]:
+        """The tensors saved for backward, checked against in-place changes."""
+        if self._saved is None:
+            return ()
+        return tuple(None if s is None else s.unpack(self) for s in self._saved)
+
+    def _release_saved(self) -> None:
+        if self._saved is not None:
+            for saved in self._saved:
+                if saved is not None:
+                    saved.release()
+
+    def __getattr__(self, attr: str) -> Any:
+        # `_saved_self`, `_saved_result`, ... as PyTorch exposes them.
+        names = type(self).__dict__.get("_saved_names") or getattr(type(self), "_saved_names", ())
+        if attr.startswith("_saved_") and attr[7:] in names:
+            saved = self.__dict__.get("_saved")
+            if saved is not None:
+                item = saved[names.index(attr[7:])]
+                return None if item is None else item.unpack(self)
+        raise AttributeError(f"'{self.name()}' object has no attribute '{attr}'")
+
+    def __dir__(self) -> list[str]:
+        names = getattr(type(self), "_saved_names", ())
+        return sorted(set(super().__dir__()) | {f"_saved_{n}" for n in names})
+
+
+class AccumulateGrad(Node):
+    """The node behind a leaf that requires grad: adds what arrives to `variable.grad`."""
+
+    def __init__(self, variable: Tensor) -> None:
+        super().__init__()
+        self.variable = variable
+        # Accumulators run as soon as they are ready, as in PyTorch.
+        self._sequence_nr = math.inf
+        self._output_metadata = ((variable.shape, variable._data.dtype),)
+
+    def apply(self, grad_outputs: Sequence[Tensor]) -> tuple[Tensor | None, ...]:
+        from minigrad.autograd.grad_mode import is_grad_enabled
+
+        self.variable._accumulate_grad(grad_outputs[0], keep_graph=is_grad_enabled())
+        return ()
+
+
+class SavedTensor:
+    """A tensor kept for backward, with the version it had when saved.
+
+    An op's own output is kept as its array (not the tensor), so the node and
+    its result do not point at each other: no reference cycle to collect.
+    """
+
+    __slots__ = (
+        "_data",
+        "_freed",
+        "_grad_fn",
+        "_is_output",
+        "_output_nr",
+        "_requires_grad",
+        "_saved_version",
+        "_tensor",
+        "_version_counter",
+    )
+
+    def __init__(self, tensor: Tensor, is_output: bool) -> None:
+        self._version_counter = tensor._version_counter
+        self._saved_version = tensor._version_counter.value
+        self._is_output = is_output
+        self._grad_fn = None if is_output else tensor.grad_fn
+        self._output_nr = tensor._output_nr
+        self._requires_grad = tensor._requires_grad
+        self._freed = False
+        if is_output:
+            self._data = tensor._data
+            self._tensor = None
+        else:
+            self._data = None
+            self._tensor = tensor
+
+    def unpack(self, node: Node) -> Tensor:
+        """The saved tensor, or PyTorch's error if it was freed or changed in place."""
+        from minigrad._tensor import Tensor
+
+        if self._freed:
+            raise RuntimeError(_FREED_MESSAGE)
+        current = self._version_counter.value
+        if current != self._saved_version:
+            raise RuntimeError(self._modified_message(node, current))
+        if self._tensor is not None:
+            return self._tensor
+        tensor = Tensor._wrap(self._data, self._requires_grad)
+        tensor._version_counter = self._version_counter
+        if self._requires_grad:
+            tensor.grad_fn = node
+            tensor._output_nr = self._output_nr
+        return tensor
+
+    def release(self) -> None:
+        self._data = None
+        self._tensor = None
+        self._freed = True
+
+    def _modified_message(self, node: Node, current: int) -> str:
+        data = self._data if self._tensor is None else self._tensor._data
+        type_name = _TENSOR_TYPE_NAMES.get(data.dtype.name, "Tensor")
+        shape = ", ".join(str(n) for n in data.shape)
+        where = ""
+        producer = node if self._is_output else self._grad_fn
+        if producer is not None:
+            where = f", which is output {self._output_nr} of {_short_name(producer)},"
+        return (
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [torch.{type_name} [{shape}]]{where} is at version {current}; "
+            f"expected version {self._saved_version} instead. Hint: enable anomaly detection to "
+            "find the operation that failed to compute its gradient, with "
+            "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+        )
+
+
+class _RemovableHandle:
+    """Returned by `register_hook`: `handle.remove()` takes the hook off again."""
+
+    def __init__(self, hooks: list[Callable[..., Any]], hook: Callable[..., Any]) -> None:
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)

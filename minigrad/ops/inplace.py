@@ -1,0 +1,119 @@
+"""In-place ops: compute out of place, then write the result into the tensor.
+
+Writing bumps the tensor's version counter, so a backward that saved the
+old values refuses to run, as PyTorch does. A leaf that requires grad
+refuses in-place changes while grad mode is on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from minigrad._tensor import Tensor
+from minigrad.autograd import grad_mode
+from minigrad.autograd.function import BackwardFunction, Function
+
+__all__ = ["apply_inplace", "copy_", "fill_", "zero_"]
+
+
+def _check_inplace_allowed(tensor: Tensor) -> None:
+    if not grad_mode._state.enabled:
+        return
+    if tensor._requires_grad and tensor.grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+    base = tensor._base
+    if base is not None and base._requires_grad:
+        if base.grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+        raise RuntimeError(
+            "minigrad does not support in-place operations on a view of a tensor that requires "
+            "grad; use the out-of-place operation (for example `x = x.add(1)`) instead."
+        )
+
+
+def apply_inplace(tensor: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any
+                  ) -> Tensor:
+    """Run `op(tensor, *args)` and store the result in `tensor`, taking over its history."""
+    _check_inplace_allowed(tensor)
+    records = grad_mode._state.enabled and (
+        tensor._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
+    source = tensor
+    if records:
+        # The op's node may save its input: give it the old values, not the ones we overwrite.
+        source = Tensor._wrap(tensor._data.copy(), tensor._requires_grad)
+        source.grad_fn, source._output_nr = tensor.grad_fn, tensor._output_nr
+    result = op(source, *args, **kwargs)
+    _write(tensor, result._data)
+    if records and result.grad_fn is not None:
+        tensor.grad_fn, tensor._output_nr = result.grad_fn, result._output_nr
+        tensor._requires_grad = True
+    return tensor
+
+
+def _write(tensor: Tensor, values: np.ndarray) -> None:
+    target = tensor._data
+    if values.shape != target.shape:
+        raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the broadcast "
+                           f"shape {list(values.shape)}")
+    if not np.can_cast(values.dtype, target.dtype, casting="same_kind"):
+        raise RuntimeError(f"result type {_title(values.dtype)} can't be cast to the desired "
+                           f"output type {_title(target.dtype)}")
+    np.copyto(target, values, casting="unsafe")
+    tensor._version_counter.value += 1
+
+
+def _title(dtype: np.dtype) -> str:
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}.get(
+        dtype.name, dtype.name)
+
+
+class Fill(Function, node_name="FillBackward0"):
+    """Every element becomes `value`: nothing flows back to the old values."""
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, value: float = 0) -> np.ndarray:
+        return np.full_like(x._data, value)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return grad * 0
+
+
+class Zero(Fill, node_name="ZeroBackward0"):
+    pass
+
+
+def fill_(tensor: Tensor, value: Any) -> Tensor:
+    """Set every element to `value`."""
+    if isinstance(value, Tensor):
+        value = value.item()
+    return apply_inplace(tensor, lambda t: Fill.apply(t, value=value))
+
+
+def zero_(tensor: Tensor) -> Tensor:
+    """Set every element to zero."""
+    return apply_inplace(tensor, lambda t: Zero.apply(t, value=0))
+
+
+class Copy(Function, node_name="CopyBackwards"):
+    """`dst.copy_(src)`: the result is `src`, broadcast and cast to `dst`."""
+
+    _scalar_inputs_are_edges = True
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, dst: Tensor, src: Tensor) -> np.ndarray:
+        return np.broadcast_to(src._data, dst._data.shape).astype(dst._data.dtype)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+        return grad * 0, grad
+
+
+def copy_(tensor: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    """Copy the values of `src` (broadcast to this shape) into this tensor."""
+    return apply_inplace(tensor, Copy.apply, src)

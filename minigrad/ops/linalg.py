@@ -1,0 +1,217 @@
+"""Matrix products: dot, mv, mm, addmm, bmm and the `@` operator that picks among them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minigrad._tensor import Tensor
+from minigrad.autograd.function import BackwardFunction, Function
+
+__all__ = ["addmm", "bmm", "dot", "matmul", "mm", "mv", "outer"]
+
+_DTYPE_NAMES = {"float32": "float", "float64": "double", "int64": "long", "int32": "int",
+                "float16": "c10::Half", "bool": "bool", "uint8": "unsigned char"}
+
+
+def _same_dtype(op: str, a: Tensor, b: Tensor) -> None:
+    if a._data.dtype != b._data.dtype:
+        names = _DTYPE_NAMES.get(a._data.dtype.name), _DTYPE_NAMES.get(b._data.dtype.name)
+        if op == "dot":
+            titles = [a.dtype.name.replace("float32", "Float").replace("float64", "Double"),
+                      b.dtype.name.replace("float32", "Float").replace("float64", "Double")]
+            raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                               f"{titles[0]} and {titles[1]}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {names[0]} != "
+                           f"{names[1]}")
+
+
+class Dot(Function, node_name="DotBackward0"):
+    saved_names = ("self", "tensor")
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return np.asarray(np.dot(a._data, b._data))
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+        a, b = ctx.saved_tensors
+        return grad * b, grad * a
+
+
+class Mv(Function, node_name="MvBackward0"):
+    saved_names = ("self", "vec")
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, m: Tensor, v: Tensor) -> np.ndarray:
+        ctx.save_for_backward(m, v)
+        return m._data @ v._data
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+        m, v = ctx.saved_tensors
+        return grad.unsqueeze(1) * v, m.t().mv(grad)
+
+
+class Mm(Function, node_name="MmBackward0"):
+    saved_names = ("self", "mat2")
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
+        needs_a, needs_b = ctx.needs_input_grad
+        # dL/dA = G Bᵀ needs B; dL/dB = Aᵀ G needs A.
+        ctx.save_for_backward(a if needs_b else None, b if needs_a else None)
+        return a._data @ b._data
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = ctx.saved_tensors
+        return (grad.mm(b.t()) if b is not None else None,
+                a.t().mm(grad) if a is not None else None)
+
+
+class Addmm(Function, node_name="AddmmBackward0"):
+    """beta * input + alpha * (mat1 @ mat2): a linear layer in one op."""
+
+    saved_names = ("mat1", "mat2")
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, bias: Tensor, a: Tensor, b: Tensor, beta: float = 1,
+                alpha: float = 1) -> np.ndarray:
+        _, needs_a, needs_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if needs_b else None, b if needs_a else None)
+        ctx.beta, ctx.alpha = beta, alpha
+        product = a._data @ b._data
+        if alpha != 1:
+            product *= alpha
+        return product + (bias._data if beta == 1 else beta * bias._data)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        a, b = ctx.saved_tensors
+        scaled = grad if ctx.alpha == 1 else grad * ctx.alpha
+        return (grad if ctx.beta == 1 else grad * ctx.beta,
+                scaled.mm(b.t()) if b is not None else None,
+                a.t().mm(scaled) if a is not None else None)
+
+
+class Bmm(Function, node_name="BmmBackward0"):
+    saved_names = ("self", "mat2")
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return np.matmul(a._data, b._data)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+        a, b = ctx.saved_tensors
+        return grad.bmm(b.transpose(1, 2)), a.transpose(1, 2).bmm(grad)
+
+
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
+    """Inner product of two vectors."""
+    if input._data.ndim != 1 or tensor._data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and "
+                           f"{tensor._data.ndim}D tensors")
+    _same_dtype("dot", input, tensor)
+    if input._data.shape != tensor._data.shape:
+        n, m = input._data.shape[0], tensor._data.shape[0]
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
+            f"number of elements, but got {n} and {m} elements respectively")
+    return Dot.apply(input, tensor)
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    """Matrix times vector."""
+    if input._data.ndim != 2 or vec._data.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input._data.ndim}, "
+                           f"{vec._data.ndim}")
+    if input._data.shape[1] != vec._data.shape[0]:
+        rows, cols = input._data.shape
+        raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{cols}), "
+                           f"vec ({vec._data.shape[0]})")
+    _same_dtype("mv", input, vec)
+    return Mv.apply(input, vec)
+
+
+def _check_mm(a: Tensor, b: Tensor) -> None:
+    if a._data.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if b._data.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    if a._data.shape[1] != b._data.shape[0]:
+        (n, k), (k2, m) = a._data.shape, b._data.shape
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
+    _same_dtype("mm", a, b)
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    """Matrix times matrix."""
+    _check_mm(input, mat2)
+    return Mm.apply(input, mat2)
+
+
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: float = 1,
+          alpha: float = 1) -> Tensor:
+    """beta * input + alpha * (mat1 @ mat2), with `input` broadcast to the product's shape."""
+    _check_mm(mat1, mat2)
+    return Addmm.apply(input, mat1, mat2, beta=beta, alpha=alpha)
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """A batch of matrix products: (b, n, k) @ (b, k, m)."""
+    if input._data.ndim != 3 or mat2._data.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if input._data.shape[0] != mat2._data.shape[0] or input._data.shape[2] != mat2._data.shape[1]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{input._data.shape[0]}, {input._data.shape[2]}] but got: "
+            f"[{mat2._data.shape[0]}, {mat2._data.shape[1]}].")
+    _same_dtype("bmm", input, mat2)
+    return Bmm.apply(input, mat2)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """The outer product of two vectors."""
+    return input.reshape(-1, 1) * vec2
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """The `@` operator: dot, mv, mm, or a broadcast batch of mm, by the inputs' dims."""
+    a_dim, b_dim = input._data.ndim, other._data.ndim
+    if a_dim == 0 or b_dim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{a_dim}D and {b_dim}D")
+    if a_dim == 1 and b_dim == 1:
+        return dot(input, other)
+    if a_dim == 2 and b_dim == 1:
+        return mv(input, other)
+    if a_dim == 1 and b_dim == 2:
+        return mm(input.unsqueeze(0), other).squeeze(0)
+    if a_dim == 2 and b_dim == 2:
+        return mm(input, other)
+    if b_dim <= 2 and a_dim >= 3:
+        # Fold the batch into rows: one big mm.
+        rows = input.reshape(-1, input._data.shape[-1])
+        matrix = other if b_dim == 2 else other.unsqueeze(1)
+        product = mm(rows, matrix)
+        out_tail = () if b_dim == 1 else (other._data.shape[-1],)
+        return product.reshape(*input._data.shape[:-1], *out_tail)
+    a = input if a_dim > 1 else input.unsqueeze(0)
+    b = other if b_dim > 1 else other.unsqueeze(1)
+    if a._data.shape[-1] != b._data.shape[-2]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{int(np.prod(a._data.shape[:-2]))}, {a._data.shape[-1]}] but got: "
+            f"[{int(np.prod(b._data.shape[:-2]))}, {b._data.shape[-2]}].")
+    batch = np.broadcast_shapes(a._data.shape[:-2], b._data.shape[:-2])
+    a3 = a.expand(*batch, *a._data.shape[-2:]).reshape(-1, *a._data.shape[-2:])
+    b3 = b.expand(*batch, *b._data.shape[-2:]).reshape(-1, *b._data.shape[-2:])
+    result = bmm(a3, b3).reshape(*batch, a._data.shape[-2], b._data.shape[-1])
+    if a_dim == 1:
+        result = result.squeeze(-2)
+    if b_dim == 1:
+        result = result.squeeze(-1)
+    return result

@@ -1,0 +1,387 @@
+"""Reductions (sum, mean, max, norm) and softmax: many elements in, fewer out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad import _backend
+from minigrad._tensor import Tensor
+from minigrad.autograd.function import BackwardFunction, Function
+from minigrad.ops._util import wrap_dims
+
+__all__ = ["amax", "amin", "argmax", "argmin", "log_softmax", "max", "mean", "min", "norm",
+           "softmax", "sum"]
+
+
+def _dims(dim: Any, ndim: int) -> tuple[int, ...]:
+    """The reduced dims as a sorted tuple; None or () means all of them."""
+    if dim is None or dim == ():
+        return tuple(range(ndim))
+    return tuple(sorted(set(wrap_dims(dim, ndim))))
+
+
+def _expand_back(grad: Tensor, dims: tuple[int, ...], keepdim: bool, shape: tuple[int, ...]
+                 ) -> Tensor:
+    """Spread a reduced gradient over the input's shape again."""
+    if not keepdim:
+        for d in dims:
+            grad = grad.unsqueeze(d)
+    return grad.expand(shape)
+
+
+def _sum_dtype(data: np.ndarray, dtype: _backend.dtype | None) -> Any:
+    if dtype is not None:
+        return dtype.np
+    return np.int64 if data.dtype.kind in "biu" else None
+
+
+class SumAll(Function, node_name="SumBackward0"):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, dtype: _backend.dtype | None = None
+                ) -> np.ndarray:
+        ctx.shape = x._data.shape
+        return np.asarray(x._data.sum(dtype=_sum_dtype(x._data, dtype)))
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return grad.expand(ctx.shape)  # every element counted once
+
+
+class SumDim(Function, node_name="SumBackward1"):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, dims: tuple[int, ...] = (),
+                keepdim: bool = False, dtype: _backend.dtype | None = None) -> np.ndarray:
+        ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
+        return np.asarray(x._data.sum(axis=dims, keepdims=keepdim,
+                                      dtype=_sum_dtype(x._data, dtype)))
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return _expand_back(grad, ctx.dims, ctx.keepdim, ctx.shape)
+
+
+def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,
+        dtype: _backend.dtype | None = None) -> Tensor:
+    """Sum of all elements, or over `dim` (an int or a tuple of ints)."""
+    if dim is None:
+        return SumAll.apply(input, dtype=dtype)
+    return SumDim.apply(input, dims=_dims(dim, input.ndim), keepdim=keepdim, dtype=dtype)
+
+
+def _mean_check(input: Tensor, dtype: _backend.dtype | None) -> None:
+    if input._data.dtype.kind != "f" and (dtype is None or not dtype.is_floating_point):
+        name = {"i": "Long", "b": "Bool", "u": "Byte"}[input._data.dtype.kind]
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {name}"
+        )
+
+
+class MeanAll(Function, node_name="MeanBackward0"):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, dtype: _backend.dtype | None = None
+                ) -> np.ndarray:
+        ctx.shape, ctx.count = x._data.shape, x._data.size
+        return np.asarray(x._data.mean(dtype=None if dtype is None else dtype.np))
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return grad.expand(ctx.shape) / ctx.count
+
+
+class MeanDim(Function, node_name="MeanBackward1"):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, dims: tuple[int, ...] = (),
+                keepdim: bool = False, dtype: _backend.dtype | None = None) -> np.ndarray:
+        ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
+        ctx.count = int(np.prod([x._data.shape[d] for d in dims]))
+        return np.asarray(x._data.mean(axis=dims, keepdims=keepdim,
+                                       dtype=None if dtype is None else dtype.np))
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return _expand_back(grad, ctx.dims, ctx.keepdim, ctx.shape) / ctx.count
+
+
+def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *,
+         dtype: _backend.dtype | None = None) -> Tensor:
+    """Mean of all elements, or over `dim`."""
+    _mean_check(input, dtype)
+    if dim is None:
+        return MeanAll.apply(input, dtype=dtype)
+    return MeanDim.apply(input, dims=_dims(dim, input.ndim), keepdim=keepdim, dtype=dtype)
+
+
+class _Extremum(Function):
+    """max/min over all elements: ties share the gradient evenly, as in PyTorch."""
+
+    saved_names = ("self", "result")
+    reduce = staticmethod(np.max)
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
+        if x._data.size == 0:
+            name = ctx._forward_cls.reduce.__name__
+            raise RuntimeError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
+        result = np.asarray(ctx._forward_cls.reduce(x._data))
+        ctx.save_for_backward(x, result)
+        return result
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        x, result = ctx.saved_tensors
+        hits = (x == result).to(grad.dtype)
+        return grad * hits / hits.sum()
+
+
+class MaxAll(_Extremum, node_name="MaxBackward1"):
+    reduce = staticmethod(np.max)
+
+
+class MinAll(_Extremum, node_name="MinBackward1"):
+    reduce = staticmethod(np.min)
+
+
+class _ExtremumDim(Function):
+    """max/min along a dim, with indices: the gradient goes to the chosen element."""
+
+    pick = staticmethod(np.argmax)
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, dim: int = 0, keepdim: bool = False
+                ) -> tuple[np.ndarray, np.ndarray]:
+        indices = np.expand_dims(ctx._forward_cls.pick(x._data, axis=dim), dim)
+        values = np.take_along_axis(x._data, indices, axis=dim)
+        if not keepdim:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+        ctx.shape, ctx.dim, ctx.keepdim = x._data.shape, dim, keepdim
+        ctx.indices = indices.astype(np.int64)
+        return values, ctx.indices
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor, _indices_grad: Tensor) -> Tensor:
+        indices = ctx.indices if ctx.keepdim else np.expand_dims(ctx.indices, ctx.dim)
+        positions = np.arange(ctx.shape[ctx.dim]).reshape(
+            [-1 if d == ctx.dim else 1 for d in range(len(ctx.shape))])
+        chosen = Tensor._wrap((positions == indices).astype(grad._data.dtype))
+        return _expand_back(grad, (ctx.dim,), ctx.keepdim, ctx.shape) * chosen
+
+
+class MaxDim(_ExtremumDim, node_name="MaxBackward0"):
+    pick = staticmethod(np.argmax)
+
+
+class MinDim(_ExtremumDim, node_name="MinBackward0"):
+    pick = staticmethod(np.argmin)
+
+
+class _ReturnType(tuple):
+    """A (values, indices) pair printed like PyTorch's `torch.return_types.max`."""
+
+    _name = "max"
+
+    def __new__(cls, values: Tensor, indices: Tensor) -> _ReturnType:
+        return super().__new__(cls, (values, indices))
+
+    @property
+    def values(self) -> Tensor:
+        return self[0]
+
+    @property
+    def indices(self) -> Tensor:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+class _MaxReturn(_ReturnType):
+    _name = "max"
+
+
+class _MinReturn(_ReturnType):
+    _name = "min"
+
+
+def _extremum(input: Tensor, dim: Any, keepdim: bool, other: Any, is_max: bool) -> Any:
+    from minigrad.ops.pointwise import maximum, minimum
+
+    if isinstance(dim, Tensor):
+        other, dim = dim, None
+    if other is not None:
+        return maximum(input, other) if is_max else minimum(input, other)
+    if dim is None:
+        return (MaxAll if is_max else MinAll).apply(input)
+    dim = wrap_dims(dim, input.ndim)[0]
+    values, indices = (MaxDim if is_max else MinDim).apply(input, dim=dim, keepdim=keepdim)
+    return (_MaxReturn if is_max else _MinReturn)(values, indices)
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False, *,
+        other: Tensor | None = None) -> Any:
+    """Largest element; along `dim`, (values, indices); with a tensor, the elementwise maximum."""
+    return _extremum(input, dim, keepdim, other, is_max=True)
+
+
+def min(input: Tensor, dim: Any = None, keepdim: bool = False, *,
+        other: Tensor | None = None) -> Any:
+    """Smallest element; along `dim`, (values, indices); with a tensor, the elementwise minimum."""
+    return _extremum(input, dim, keepdim, other, is_max=False)
+
+
+class _ExtremumAlong(Function):
+    """amax/amin over dims: ties along the reduced dims share the gradient evenly."""
+
+    saved_names = ("self", "result")
+    reduce = staticmethod(np.max)
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, dims: tuple[int, ...] = (),
+                keepdim: bool = False) -> np.ndarray:
+        result = np.asarray(ctx._forward_cls.reduce(x._data, axis=dims, keepdims=keepdim))
+        ctx.save_for_backward(x, result)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        return result
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        x, result = ctx.saved_tensors
+        shape = x._data.shape
+        hits = (x == _expand_back(result, ctx.dims, ctx.keepdim, shape)).to(grad.dtype)
+        count = hits.sum(ctx.dims, keepdim=True)
+        return _expand_back(grad, ctx.dims, ctx.keepdim, shape) * hits / count
+
+
+class Amax(_ExtremumAlong, node_name="AmaxBackward0"):
+    reduce = staticmethod(np.max)
+
+
+class Amin(_ExtremumAlong, node_name="AminBackward0"):
+    reduce = staticmethod(np.min)
+
+
+def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    return Amax.apply(input, dims=_dims(dim, input.ndim), keepdim=keepdim)
+
+
+def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    return Amin.apply(input, dims=_dims(dim, input.ndim), keepdim=keepdim)
+
+
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    if dim is None:
+        return Tensor._wrap(np.asarray(np.argmax(input._data), dtype=np.int64))
+    dim = wrap_dims(dim, input.ndim)[0]
+    return Tensor._wrap(np.argmax(input._data, axis=dim, keepdims=keepdim).astype(np.int64))
+
+
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    if dim is None:
+        return Tensor._wrap(np.asarray(np.argmin(input._data), dtype=np.int64))
+    dim = wrap_dims(dim, input.ndim)[0]
+    return Tensor._wrap(np.argmin(input._data, axis=dim, keepdims=keepdim).astype(np.int64))
+
+
+class VectorNorm(Function, node_name="LinalgVectorNormBackward0"):
+    """The p-norm (sum |x|^p)^(1/p) over dims; the 2-norm by default."""
+
+    saved_names = ("self", "result")
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, ord: float = 2,
+                dims: tuple[int, ...] = (), keepdim: bool = False) -> np.ndarray:
+        data = np.abs(x._data)
+        if ord == np.inf:
+            result = data.max(axis=dims, keepdims=keepdim)
+        elif ord == 2:
+            result = np.sqrt((data * data).sum(axis=dims, keepdims=keepdim))
+        elif ord == 1:
+            result = data.sum(axis=dims, keepdims=keepdim)
+        else:
+            result = (data ** ord).sum(axis=dims, keepdims=keepdim) ** (1.0 / ord)
+        result = np.asarray(result, dtype=x._data.dtype)
+        ctx.save_for_backward(x, result)
+        ctx.ord, ctx.dims, ctx.keepdim = ord, dims, keepdim
+        return result
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        x, result = ctx.saved_tensors
+        shape = x._data.shape
+        grad = _expand_back(grad, ctx.dims, ctx.keepdim, shape)
+        norm = _expand_back(result, ctx.dims, ctx.keepdim, shape)
+        p = ctx.ord
+        if p == 1:
+            return grad * x.sign()
+        if p == np.inf:
+            hits = (x.abs() == norm).to(grad.dtype)
+            return grad * x.sign() * hits / hits.sum(ctx.dims, keepdim=True)
+        # d‖x‖/dx = x |x|^(p-2) / ‖x‖^(p-1), and 0 where the norm is 0.
+        safe_norm = norm.masked_fill(norm == 0, 1.0)
+        scale = x / safe_norm if p == 2 else x * x.abs() ** (p - 2) / safe_norm ** (p - 1)
+        return (grad * scale).masked_fill(norm == 0, 0.0)
+
+
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
+         dtype: _backend.dtype | None = None) -> Tensor:
+    """The vector p-norm of all elements or over `dim` ('fro' is the 2-norm)."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long"
+        )
+    order = 2 if p in ("fro", None) else float(p)
+    return VectorNorm.apply(input, ord=order, dims=_dims(dim, input.ndim), keepdim=keepdim)
+
+
+class Softmax(Function, node_name="SoftmaxBackward0"):
+    saved_names = ("result",)
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, dim: int = -1) -> np.ndarray:
+        shifted = np.exp(x._data - x._data.max(axis=dim, keepdims=True))
+        result = shifted / shifted.sum(axis=dim, keepdims=True)
+        ctx.save_for_backward(result)
+        ctx.dim = dim
+        return result
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        (y,) = ctx.saved_tensors
+        # J^T g = y * (g - <g, y>) along the softmax dim
+        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True))
+
+
+class LogSoftmax(Function, node_name="LogSoftmaxBackward0"):
+    saved_names = ("result",)
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, dim: int = -1) -> np.ndarray:
+        shifted = x._data - x._data.max(axis=dim, keepdims=True)
+        result = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(result)
+        ctx.dim = dim
+        return result
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        (y,) = ctx.saved_tensors
+        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True)
+
+
+def softmax(input: Tensor, dim: int, dtype: _backend.dtype | None = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along `dim`."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return Softmax.apply(input, dim=wrap_dims(dim, input.ndim)[0])
+
+
+def log_softmax(input: Tensor, dim: int, dtype: _backend.dtype | None = None) -> Tensor:
+    """log(softmax(x)) along `dim`, computed stably."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return LogSoftmax.apply(input, dim=wrap_dims(dim, input.ndim)[0])

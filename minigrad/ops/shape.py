@@ -1,0 +1,635 @@
+"""Ops that move elements around: views, indexing, joining and splitting, copies."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from minigrad import _backend
+from minigrad._tensor import Tensor
+from minigrad.autograd.function import BackwardFunction, Function
+from minigrad.ops._util import result_dtype, wrap_dim, wrap_dims
+
+__all__ = ["cat", "chunk", "clone", "concat", "concatenate", "contiguous", "expand",
+           "expand_as", "flatten", "getitem", "movedim", "narrow", "permute", "repeat",
+           "reshape", "select", "split", "squeeze", "stack", "sum_to_size", "t", "to",
+           "transpose", "unbind", "unflatten", "unsqueeze", "view", "view_as"]
+
+
+def _as_view(result: Tensor, base: Tensor) -> Tensor:
+    """Mark `result` as a view of `base`: they share memory, so they share a version counter."""
+    result._version_counter = base._version_counter
+    result._base = base._base if base._base is not None else base
+    return result
+
+
+def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
+    """Fill in one -1, with PyTorch's error when the sizes do not fit."""
+    known = math.prod(s for s in shape if s != -1)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    if -1 in shape and known != 0 and numel % known == 0:
+        return tuple(numel // known if s == -1 else s for s in shape)
+    if -1 not in shape and known == numel:
+        return shape
+    raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+
+
+class View(Function, node_name="ViewBackward0"):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, shape: tuple[int, ...] = (),
+                copy_if_needed: bool = False) -> np.ndarray:
+        ctx.shape = x._data.shape
+        try:
+            return np.reshape(x._data, shape, copy=False)
+        except ValueError:
+            if copy_if_needed:
+                return np.reshape(x._data, shape)
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+            ) from None
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return grad.reshape(ctx.shape)
+
+
+def view(input: Tensor, *shape: Any) -> Tensor:
+    """The same elements seen with another shape (no copy; -1 is inferred)."""
+    if len(shape) == 1 and isinstance(shape[0], _backend.dtype):
+        raise NotImplementedError("view(dtype) is not supported by minigrad")
+    target = _infer_shape(_shape_arg(shape), input._data.size)
+    return _as_view(View.apply(input, shape=target), input)
+
+
+def reshape(input: Tensor, *shape: Any) -> Tensor:
+    """Like `view`, but copies when the elements cannot be seen in the new shape."""
+    target = _infer_shape(_shape_arg(shape), input._data.size)
+    result = View.apply(input, shape=target, copy_if_needed=True)
+    if np.shares_memory(result._data, input._data):
+        _as_view(result, input)
+    return result
+
+
+def view_as(input: Tensor, other: Tensor) -> Tensor:
+    return view(input, other._data.shape)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims `start_dim` to `end_dim` into one."""
+    if input._data.ndim == 0:
+        return reshape(input, 1)
+    start, end = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input
+    shape = input._data.shape
+    return reshape(input, (*shape[:start], -1, *shape[end + 1:]))
+
+
+def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    dim = wrap_dim(dim, input.ndim)
+    shape = input._data.shape
+    return view(input, (*shape[:dim], *sizes, *shape[dim + 1:]))
+
+
+class Transpose(Function, node_name="TransposeBackward0"):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, dim0: int = 0, dim1: int = 1) -> np.ndarray:
+        ctx.dims = (dim0, dim1)
+        return np.swapaxes(x._data, dim0, dim1)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return grad.transpose(*ctx.dims)
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap two dims (a view)."""
+    dim0, dim1 = wrap_dim(dim0, input.ndim), wrap_dim(dim1, input.ndim)
+    return _as_view(Transpose.apply(input, dim0=dim0, dim1=dim1), input)
+
+
+swapaxes = swapdims = transpose
+
+
+class T(Function, node_name="TBackward0"):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
+        return x._data.T
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return grad.t()
+
+
+def t(input: Tensor) -> Tensor:
+    """Transpose a matrix (a vector is returned as it is)."""
+    if input._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{input._data.ndim}D")
+    return _as_view(T.apply(input), input)
+
+
+class Permute(Function, node_name="PermuteBackward0"):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, dims: tuple[int, ...] = ()) -> np.ndarray:
+        ctx.dims = dims
+        return np.transpose(x._data, dims)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return grad.permute(*np.argsort(ctx.dims).tolist())
+
+
+def permute(input: Tensor, *dims: Any) -> Tensor:
+    """Reorder the dims (a view)."""
+    order = wrap_dims(_shape_arg(dims), input.ndim)
+    if sorted(order) != list(range(input.ndim)):
+        raise RuntimeError("permute(): duplicate dims are not allowed."
+                           if len(set(order)) != len(order) else
+                           f"permute(sparse_coo): number of dimensions in the tensor input does "
+                           f"not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {input.ndim} is not equal to len(dims) = {len(order)}")
+    return _as_view(Permute.apply(input, dims=order), input)
+
+
+def movedim(input: Tensor, source: int, destination: int) -> Tensor:
+    order = list(range(input.ndim))
+    order.insert(wrap_dim(destination, input.ndim), order.pop(wrap_dim(source, input.ndim)))
+    return permute(input, order)
+
+
+class _Reshaping(Function):
+    """Squeeze/unsqueeze: backward reshapes the gradient to the input's shape."""
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, shape: tuple[int, ...] = ()) -> np.ndarray:
+        ctx.shape = x._data.shape
+        return x._data.reshape(shape)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return grad.reshape(ctx.shape)
+
+
+class SqueezeAll(_Reshaping, node_name="SqueezeBackward0"):
+    pass
+
+
+class SqueezeDim(_Reshaping, node_name="SqueezeBackward1"):
+    pass
+
+
+class SqueezeDims(_Reshaping, node_name="SqueezeBackward2"):
+    pass
+
+
+class Unsqueeze(_Reshaping, node_name="UnsqueezeBackward0"):
+    pass
+
+
+def squeeze(input: Tensor, dim: Any = None) -> Tensor:
+    """Drop dims of size 1 (all of them, or those in `dim` that have size 1)."""
+    shape = input._data.shape
+    if dim is None:
+        target = tuple(s for s in shape if s != 1)
+        return _as_view(SqueezeAll.apply(input, shape=target), input)
+    dims = wrap_dims(dim, input.ndim)
+    target = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
+    function = SqueezeDim if isinstance(dim, int) else SqueezeDims
+    return _as_view(function.apply(input, shape=target), input)
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """Insert a dim of size 1 at `dim`."""
+    dim = wrap_dim(dim, input.ndim + 1)
+    shape = input._data.shape
+    return _as_view(Unsqueeze.apply(input, shape=(*shape[:dim], 1, *shape[dim:])), input)
+
+
+class Expand(Function, node_name="ExpandBackward0"):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, shape: tuple[int, ...] = ()) -> np.ndarray:
+        ctx.shape = x._data.shape
+        return np.broadcast_to(x._data, shape)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return grad.sum_to_size(ctx.shape)
+
+
+def expand(input: Tensor, *sizes: Any) -> Tensor:
+    """Repeat dims of size 1 without copying (-1 keeps a size)."""
+    target = list(_shape_arg(sizes))
+    shape = input._data.shape
+    if len(target) < len(shape):
+        raise RuntimeError(
+            f"expand({_type_name(input)}{{{list(shape)}}}, size={target}): the number of sizes "
+            "provided (" + str(len(target)) + ") must be greater or equal to the number of "
+            "dimensions in the tensor (" + str(len(shape)) + ")"
+        )
+    lead = len(target) - len(shape)
+    for i, size in enumerate(shape):
+        wanted = target[lead + i]
+        if wanted == -1:
+            target[lead + i] = size
+        elif size != 1 and size != wanted:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({wanted}) must match the existing size "
+                f"({size}) at non-singleton dimension {lead + i}.  Target sizes: {list(sizes) if len(sizes) != 1 or not isinstance(sizes[0], (tuple, list)) else list(sizes[0])}.  "
+                f"Tensor sizes: {list(shape)}"
+            )
+    return _as_view(Expand.apply(input, shape=tuple(target)), input)
+
+
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    return expand(input, other._data.shape)
+
+
+def _type_name(tensor: Tensor) -> str:
+    from minigrad.autograd.graph import _TENSOR_TYPE_NAMES
+
+    return "torch." + _TENSOR_TYPE_NAMES[tensor._data.dtype.name]
+
+
+def sum_to_size(input: Tensor, *size: Any) -> Tensor:
+    """Sum the broadcast dims away, so the result has shape `size`."""
+    shape = _shape_arg(size)
+    current = input._data.shape
+    lead = len(current) - len(shape)
+    if lead < 0 or any(s != 1 and s != c for s, c in zip(shape, current[lead:])):
+        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size "
+                           f"{{{list(current)}}}.")
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and current[lead + i] != 1)
+    result = input.sum(dims, keepdim=True) if dims else input
+    return result.reshape(shape) if result._data.shape != shape else result
+
+
+class Repeat(Function, node_name="RepeatBackward0"):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, repeats: tuple[int, ...] = ()) -> np.ndarray:
+        data = x._data.reshape((1,) * (len(repeats) - x._data.ndim) + x._data.shape)
+        ctx.shape, ctx.expanded, ctx.repeats = x._data.shape, data.shape, repeats
+        return np.tile(data, repeats)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        # Split each dim into (copy, element) and add the copies up.
+        split = [n for pair in zip(ctx.repeats, ctx.expanded) for n in pair]
+        summed = grad.reshape(split).sum(tuple(range(0, len(split), 2)))
+        return summed.reshape(ctx.shape)
+
+
+def repeat(input: Tensor, *repeats: Any) -> Tensor:
+    """Tile the tensor `repeats[i]` times along each dim."""
+    counts = _shape_arg(repeats)
+    if len(counts) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
+    return Repeat.apply(input, repeats=counts)
+
+
+# Indexing -------------------------------------------------------------------
+
+
+class _ScatterIntoZeros(Function):
+    """The backward of reading at `key`: zeros of the input's shape, the gradient added at `key`."""
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, grad: Tensor, shape: tuple[int, ...] = (),
+                key: Any = ()) -> np.ndarray:
+        ctx.key = key
+        result = np.zeros(shape, dtype=grad._data.dtype)
+        if _is_basic(key):
+            result[key] = grad._data
+        else:
+            np.add.at(result, key, grad._data)  # repeated indices add up
+        return result
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return Index.apply(grad, key=ctx.key)
+
+
+class SelectBackwardBackward(_ScatterIntoZeros, node_name="SelectBackwardBackward0"):
+    pass
+
+
+class SliceBackwardBackward(_ScatterIntoZeros, node_name="SliceBackwardBackward0"):
+    pass
+
+
+class IndexPutBackward(_ScatterIntoZeros, node_name="IndexPutBackward0"):
+    pass
+
+
+def _is_basic(key: tuple[Any, ...]) -> bool:
+    return all(isinstance(k, (int, slice)) or k is None or k is Ellipsis for k in key)
+
+
+class _Read(Function):
+    """Read the elements at a NumPy `key`; backward scatters the gradient back."""
+
+    scatter: type[_ScatterIntoZeros] = IndexPutBackward
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, key: Any = ()) -> np.ndarray:
+        ctx.shape, ctx.key = x._data.shape, key
+        return x._data[key]
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return ctx._forward_cls.scatter.apply(grad, shape=ctx.shape, key=ctx.key)
+
+
+class Select(_Read, node_name="SelectBackward0"):
+    scatter = SelectBackwardBackward
+
+
+class Slice(_Read, node_name="SliceBackward0"):
+    scatter = SliceBackwardBackward
+
+
+class Index(_Read, node_name="IndexBackward0"):
+    scatter = IndexPutBackward
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    """The slice at `index` along `dim`, with that dim removed (a view)."""
+    if input._data.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    dim = wrap_dim(dim, input.ndim)
+    size = input._data.shape[dim]
+    if not -size <= index < size:
+        raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
+    key = (slice(None),) * dim + (index % size,)
+    return _as_view(Select.apply(input, key=key), input)
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    dim = wrap_dim(dim, input.ndim)
+    return _slice(input, dim, slice(start, start + length))
+
+
+def _slice(input: Tensor, dim: int, part: slice) -> Tensor:
+    if part.step is not None and part.step <= 0:
+        raise ValueError("step must be greater than zero")
+    key = (slice(None),) * dim + (part,)
+    return _as_view(Slice.apply(input, key=key), input)
+
+
+def _index_array(value: Any) -> np.ndarray:
+    data = value._data if isinstance(value, Tensor) else np.asarray(value)
+    if data.dtype.kind == "f":
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    return data
+
+
+def getitem(input: Tensor, key: Any) -> Tensor:
+    """`tensor[key]`, recorded as PyTorch records it.
+
+    Integers and slices become SelectBackward0 / SliceBackward0 views, one per
+    dim, left to right; `None` inserts a dim; lists, tensors and masks go to one
+    IndexBackward0 at the end.
+    """
+    if not isinstance(key, tuple):
+        key = (key,)
+    advanced = [not (isinstance(k, (int, np.integer, slice)) or k is None or k is Ellipsis)
+                and not (isinstance(k, Tensor) and k._data.ndim == 0 and k._data.dtype.kind in "iu")
+                for k in key]
+    consumed = sum(
+        (k._data.ndim if isinstance(k, Tensor) and k._data.dtype == np.bool_ else
+         np.asarray(k).ndim if adv and np.asarray(k).dtype == np.bool_ else 1)
+        for k, adv in zip(key, advanced) if k is not None and k is not Ellipsis)
+    if sum(k is Ellipsis for k in key) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    if consumed > input.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {input.ndim}")
+    result = input
+    dim = 0
+    remaining: list[Any] = []
+    for k, adv in zip(key, advanced):
+        if k is Ellipsis:
+            skip = input.ndim - consumed
+            dim += skip
+            remaining.extend([slice(None)] * skip)
+        elif k is None:
+            result = unsqueeze(result, dim)
+            dim += 1
+            remaining.append(slice(None))
+        elif adv:
+            array = _index_array(k)
+            remaining.append(array)
+            dim += array.ndim if array.dtype == np.bool_ else 1
+        elif isinstance(k, slice):
+            if k != slice(None):
+                start, stop, step = k.indices(result._data.shape[dim]) if (
+                    k.step is None or k.step > 0) else (0, 0, k.step)
+                result = _slice(result, dim, slice(start, stop, step))
+            dim += 1
+            remaining.append(slice(None))
+        else:
+            result = select(result, dim, int(k))
+    if any(advanced):
+        # A mask counts as the dims it covers; the last full slices can be dropped.
+        while remaining and isinstance(remaining[-1], slice):
+            remaining.pop()
+        result = Index.apply(result, key=tuple(remaining))
+    elif result is input:
+        result = _as_view(View.apply(input, shape=input._data.shape), input)
+    return result
+
+
+# Joining and splitting ----------------------------------------------------------
+
+
+class Cat(Function, node_name="CatBackward0"):
+    @staticmethod
+    def forward(ctx: BackwardFunction, *tensors: Tensor, dim: int = 0) -> np.ndarray:
+        target = result_dtype(*tensors)
+        ctx.dim = dim
+        ctx.sizes = [t._data.shape[dim] if t._data.ndim else 0 for t in tensors]
+        return np.concatenate([t._data.astype(target, copy=False) for t in tensors
+                               if t._data.ndim], axis=dim)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, ...]:
+        grads = []
+        start = 0
+        for size in ctx.sizes:
+            grads.append(grad.narrow(ctx.dim, start, size))
+            start += size
+        return tuple(grads)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dim."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    reference = next((t for t in tensors if t._data.ndim), tensors[0])
+    if reference._data.ndim == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    dim = wrap_dim(dim, reference.ndim)
+    for i, t in enumerate(tensors):
+        if t._data.ndim and t._data.ndim != reference.ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {reference.ndim} and "
+                f"{t._data.ndim}")
+        for d in range(reference.ndim):
+            if t._data.ndim and d != dim and t._data.shape[d] != reference._data.shape[d]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {dim}. Expected size "
+                    f"{reference._data.shape[d]} but got size {t._data.shape[d]} for tensor "
+                    f"number {i} in the list."
+                )
+    return Cat.apply(*tensors, dim=dim)
+
+
+concat = concatenate = cat
+
+
+class Stack(Function, node_name="StackBackward0"):
+    @staticmethod
+    def forward(ctx: BackwardFunction, *tensors: Tensor, dim: int = 0) -> np.ndarray:
+        target = result_dtype(*tensors)
+        ctx.dim = dim
+        return np.stack([t._data.astype(target, copy=False) for t in tensors], axis=dim)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, ...]:
+        return tuple(grad.unbind(ctx.dim))
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new dim."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    first = tensors[0]._data.shape
+    for i, t in enumerate(tensors):
+        if t._data.shape != first:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(first)} at entry 0 "
+                f"and {list(t._data.shape)} at entry {i}")
+    return Stack.apply(*tensors, dim=wrap_dim(dim, len(first) + 1))
+
+
+class Unbind(Function, node_name="UnbindBackward0"):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, dim: int = 0) -> tuple[np.ndarray, ...]:
+        ctx.dim = dim
+        return tuple(np.take(x._data, i, axis=dim) for i in range(x._data.shape[dim]))
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, *grads: Tensor) -> Tensor:
+        return stack(grads, ctx.dim)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices along `dim`, as a tuple."""
+    return Unbind.apply(input, dim=wrap_dim(dim, input.ndim))
+
+
+class Split(Function, node_name="SplitBackward0"):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, sizes: tuple[int, ...] = (), dim: int = 0
+                ) -> tuple[np.ndarray, ...]:
+        ctx.dim = dim
+        bounds = np.cumsum(sizes)[:-1]
+        return tuple(np.split(x._data, bounds, axis=dim))
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, *grads: Tensor) -> Tensor:
+        return cat(grads, ctx.dim)
+
+
+def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces of `split_size` along `dim` (the last may be smaller), or the given sizes."""
+    dim = wrap_dim(dim, input.ndim)
+    length = input._data.shape[dim]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        sizes = [size] * (length // size) + ([length % size] if length % size else [])
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != length:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's "
+                f"size at dimension {dim}), but got split_sizes={sizes}")
+    return Split.apply(input, sizes=tuple(sizes), dim=dim)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """At most `chunks` pieces of equal size along `dim`."""
+    length = input._data.shape[wrap_dim(dim, input.ndim)]
+    return split(input, max(1, -(-length // chunks)), dim)
+
+
+# Copies -------------------------------------------------------------------------
+
+
+class Clone(Function, node_name="CloneBackward0"):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
+        return x._data.copy()
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return grad
+
+
+def clone(input: Tensor) -> Tensor:
+    """A copy with its own memory, still connected to the graph."""
+    return Clone.apply(input)
+
+
+def contiguous(input: Tensor) -> Tensor:
+    """The tensor itself if its memory is in row-major order, else a copy that is."""
+    if input._data.flags.c_contiguous:
+        return input
+    result = Clone.apply(input)
+    result._data = np.ascontiguousarray(result._data)
+    return result
+
+
+class ToCopy(Function, node_name="ToCopyBackward0"):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, dtype: _backend.dtype = _backend.float32
+                ) -> np.ndarray:
+        ctx.dtype = x._data.dtype
+        return x._data.astype(dtype.np)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return grad.to(_backend.from_numpy_dtype(ctx.dtype))
+
+
+def to(input: Tensor, *args: Any, dtype: _backend.dtype | None = None,
+       device: Any = None, copy: bool = False, non_blocking: bool = False) -> Tensor:
+    """The tensor converted to a dtype (and device); itself if nothing changes."""
+    for arg in args:
+        if isinstance(arg, _backend.dtype):
+            dtype = arg
+        elif isinstance(arg, Tensor):
+            dtype = arg.dtype
+        else:
+            device = arg
+    if device is not None and _backend.device(device).type != "cpu":
+        raise RuntimeError("minigrad runs on the CPU only: CUDA tensors are not available")
+    if dtype is None or dtype.np == input._data.dtype:
+        return clone(input) if copy else input
+    return ToCopy.apply(input, dtype=dtype)
