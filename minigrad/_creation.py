@@ -220,7 +220,8 @@ def _generator(generator: _random.Generator | None) -> _random.Generator:
 def _float_dtype(dtype: DType | None, name: str) -> np.dtype:
     np_dtype = _default(dtype)
     if np_dtype.kind != "f":
-        raise RuntimeError(f"\"{name}\" not implemented for '{_backend.from_numpy_dtype(np_dtype).name.title()}'")
+        type_name = _backend.from_numpy_dtype(np_dtype).name.title()
+        raise RuntimeError(f"\"{name}\" not implemented for '{type_name}'")
     return np_dtype
 
 

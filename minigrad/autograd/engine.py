@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._tensor import Size, Tensor
-from minigrad.autograd import grad_mode
+from minigrad.autograd import grad_mode, profiler
 from minigrad.autograd.graph import AccumulateGrad, Node
 
 __all__ = ["BackwardStep", "backward", "backward_steps", "grad"]
@@ -241,7 +241,8 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
             else:
                 grad_inputs = tuple(
                     None if g is None else _reduce_grad(node, i, g)
-                    for i, g in enumerate(node.apply(grads))
+                    for i, g in enumerate(node.apply(grads) if profiler._active is None
+                                          else profiler._active.run_node(node, grads))
                 )
             for hook in node._post_hooks:
                 replaced = hook(grad_inputs, tuple(grads))

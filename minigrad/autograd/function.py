@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from minigrad._tensor import Tensor
-from minigrad.autograd import grad_mode
+from minigrad.autograd import grad_mode, profiler
 from minigrad.autograd.graph import Edge, Node, SavedTensor
 
 __all__ = ["BackwardFunction", "Function", "FunctionCtx"]
@@ -132,25 +132,30 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        """Run the op; record a node in the graph when grad mode is on and an input requires grad."""
+        """Run the op; record a node when grad mode is on and an input requires grad."""
         ctx = cls._backward_cls()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         grad_enabled = grad_mode._state.enabled
         grad_mode._state.enabled = False
         try:
-            raw = cls.forward(ctx, *args, **kwargs)
+            if profiler._active is None:
+                raw = cls.forward(ctx, *args, **kwargs)
+            else:
+                raw = profiler._active.run_forward(cls, ctx, args, kwargs)
         finally:
             grad_mode._state.enabled = grad_enabled
         is_tuple = isinstance(raw, tuple)
         outputs = tuple(_as_output(o, args) for o in (raw if is_tuple else (raw,)))
         if grad_enabled and any(ctx.needs_input_grad):
-            _record(ctx, cls, args, outputs)
+            _record(ctx, cls, args, outputs, raw if is_tuple else (raw,))
         return outputs if is_tuple else outputs[0]
 
 
 def _as_output(value: Any, args: tuple[Any, ...]) -> Any:
     if isinstance(value, np.ndarray):
         return Tensor._wrap(value)
+    if isinstance(value, np.generic):  # NumPy gives scalars for 0-d results
+        return Tensor._wrap(np.asarray(value))
     if isinstance(value, Tensor) and any(value is a for a in args):
         # An input returned unchanged becomes a new tensor sharing its data.
         return Tensor._wrap(value._data)
@@ -158,7 +163,7 @@ def _as_output(value: Any, args: tuple[Any, ...]) -> Any:
 
 
 def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
-            outputs: tuple[Any, ...]) -> None:
+            outputs: tuple[Any, ...], raw_outputs: tuple[Any, ...]) -> None:
     """Link the outputs to `ctx` and `ctx` to the inputs' nodes."""
     scalar_edges = cls._scalar_inputs_are_edges
     edge_positions = []
@@ -193,15 +198,18 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
     ctx._output_metadata = tuple(output_metadata)
 
     if ctx.to_save:
-        ctx._saved = tuple(_save(item, i, args, outputs) for i, item in enumerate(ctx.to_save))
+        ctx._saved = tuple(_save(item, i, outputs, raw_outputs)
+                           for i, item in enumerate(ctx.to_save))
         ctx.to_save = ()
 
 
-def _save(item: Any, position: int, args: tuple[Any, ...], outputs: tuple[Any, ...]) -> Any:
+def _save(item: Any, position: int, outputs: tuple[Any, ...], raw_outputs: tuple[Any, ...]
+          ) -> Any:
+    """Keep `item` for backward: an output (as its array) or an input tensor."""
     if item is None:
         return None
-    for out in outputs:
-        if isinstance(out, Tensor) and (item is out or item is out._data):
+    for out, raw in zip(outputs, raw_outputs):
+        if isinstance(out, Tensor) and (item is out or item is raw):
             return SavedTensor(out, is_output=True)
     if isinstance(item, Tensor):
         return SavedTensor(item, is_output=False)

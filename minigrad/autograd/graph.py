@@ -78,7 +78,7 @@ class Node:
         return type(self).__name__
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
     def apply(self, grad_outputs: Sequence[Tensor]) -> tuple[Tensor | None, ...]:
         """Gradients for the inputs, given the gradients of the outputs."""
@@ -90,7 +90,7 @@ class Node:
         return grads[0] if len(grads) == 1 else grads
 
     def register_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
-        """Call `hook(grad_inputs, grad_outputs)` after the node runs; it may return new grad_inputs."""
+        """Call `hook(grad_inputs, grad_outputs)` after the node runs; it may return new ones."""
         self._post_hooks.append(hook)
         return _RemovableHandle(self._post_hooks, hook)
 
@@ -143,6 +143,10 @@ class AccumulateGrad(Node):
         # Accumulators run as soon as they are ready, as in PyTorch.
         self._sequence_nr = math.inf
         self._output_metadata = ((variable.shape, variable._data.dtype),)
+
+    def name(self) -> str:
+        """PyTorch's C++ name of this node kind."""
+        return "torch::autograd::AccumulateGrad"
 
     def apply(self, grad_outputs: Sequence[Tensor]) -> tuple[Tensor | None, ...]:
         from minigrad.autograd.grad_mode import is_grad_enabled

@@ -6,6 +6,7 @@ import numpy as np
 
 from minigrad._tensor import Tensor
 from minigrad.autograd.function import BackwardFunction, Function
+from minigrad.ops.shape import SqueezeDimsList, unsafe_view
 
 __all__ = ["addmm", "bmm", "dot", "matmul", "mm", "mv", "outer"]
 
@@ -189,16 +190,16 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     if a_dim == 2 and b_dim == 1:
         return mv(input, other)
     if a_dim == 1 and b_dim == 2:
-        return mm(input.unsqueeze(0), other).squeeze(0)
+        product = mm(input.unsqueeze(0), other)
+        return SqueezeDimsList.apply(product, shape=product._data.shape[1:])
     if a_dim == 2 and b_dim == 2:
         return mm(input, other)
     if b_dim <= 2 and a_dim >= 3:
-        # Fold the batch into rows: one big mm.
+        # Fold the batch into rows: one big mm (or mv).
         rows = input.reshape(-1, input._data.shape[-1])
-        matrix = other if b_dim == 2 else other.unsqueeze(1)
-        product = mm(rows, matrix)
+        product = mm(rows, other) if b_dim == 2 else mv(rows, other)
         out_tail = () if b_dim == 1 else (other._data.shape[-1],)
-        return product.reshape(*input._data.shape[:-1], *out_tail)
+        return unsafe_view(product, (*input._data.shape[:-1], *out_tail))
     a = input if a_dim > 1 else input.unsqueeze(0)
     b = other if b_dim > 1 else other.unsqueeze(1)
     if a._data.shape[-1] != b._data.shape[-2]:
@@ -209,7 +210,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     batch = np.broadcast_shapes(a._data.shape[:-2], b._data.shape[:-2])
     a3 = a.expand(*batch, *a._data.shape[-2:]).reshape(-1, *a._data.shape[-2:])
     b3 = b.expand(*batch, *b._data.shape[-2:]).reshape(-1, *b._data.shape[-2:])
-    result = bmm(a3, b3).reshape(*batch, a._data.shape[-2], b._data.shape[-1])
+    result = unsafe_view(bmm(a3, b3), (*batch, a._data.shape[-2], b._data.shape[-1]))
     if a_dim == 1:
         result = result.squeeze(-2)
     if b_dim == 1:

@@ -705,7 +705,7 @@ for _op_name in ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin",
                  "reciprocal", "abs", "neg", "sign", "floor", "ceil", "round", "trunc"):
     globals()[_op_name].__name__ = _op_name
     globals()[_op_name].__qualname__ = _op_name
-    globals()[_op_name].__doc__ = f"Elementwise {_op_name}, recorded as {_op_name.title()}Backward0."
+    globals()[_op_name].__doc__ = f"Elementwise {_op_name}, differentiable."
 
 
 # Comparisons and logic: results are bool tensors outside the graph -------------

@@ -46,14 +46,11 @@ def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
 
 class View(Function, node_name="ViewBackward0"):
     @staticmethod
-    def forward(ctx: BackwardFunction, x: Tensor, shape: tuple[int, ...] = (),
-                copy_if_needed: bool = False) -> np.ndarray:
+    def forward(ctx: BackwardFunction, x: Tensor, shape: tuple[int, ...] = ()) -> np.ndarray:
         ctx.shape = x._data.shape
         try:
             return np.reshape(x._data, shape, copy=False)
         except ValueError:
-            if copy_if_needed:
-                return np.reshape(x._data, shape)
             raise RuntimeError(
                 "view size is not compatible with input tensor's size and stride (at least one "
                 "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
@@ -62,6 +59,31 @@ class View(Function, node_name="ViewBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return grad.reshape(ctx.shape)
+
+
+class UnsafeView(View, node_name="UnsafeViewBackward0"):
+    """A view of a fresh copy (what `reshape` records when the elements must move)."""
+
+
+def unsafe_view(input: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Reshape a tensor that nothing else shares (a result just made), as PyTorch's matmul does."""
+    return UnsafeView.apply(input, shape=_infer_shape(shape, input._data.size))
+
+
+class ReshapeAlias(View, node_name="ReshapeAliasBackward0"):
+    """A reshape that is a view of a tensor whose memory is not in row-major order."""
+
+
+class Alias(Function, node_name="AliasBackward0"):
+    """The same tensor under a new name (what `x[...]` records)."""
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
+        return x._data.view()
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return grad
 
 
 def view(input: Tensor, *shape: Any) -> Tensor:
@@ -75,10 +97,13 @@ def view(input: Tensor, *shape: Any) -> Tensor:
 def reshape(input: Tensor, *shape: Any) -> Tensor:
     """Like `view`, but copies when the elements cannot be seen in the new shape."""
     target = _infer_shape(_shape_arg(shape), input._data.size)
-    result = View.apply(input, shape=target, copy_if_needed=True)
-    if np.shares_memory(result._data, input._data):
-        _as_view(result, input)
-    return result
+    try:
+        np.reshape(input._data, target, copy=False)
+    except ValueError:
+        # The elements must move: copy first, then view the copy, as PyTorch records it.
+        return UnsafeView.apply(clone(input), shape=target)
+    function = View if input._data.flags.c_contiguous else ReshapeAlias
+    return _as_view(function.apply(input, shape=target), input)
 
 
 def view_as(input: Tensor, other: Tensor) -> Tensor:
@@ -196,6 +221,10 @@ class SqueezeDims(_Reshaping, node_name="SqueezeBackward2"):
     pass
 
 
+class SqueezeDimsList(_Reshaping, node_name="SqueezeBackward4"):
+    """The squeeze matmul records after a vector-matrix product."""
+
+
 class Unsqueeze(_Reshaping, node_name="UnsqueezeBackward0"):
     pass
 
@@ -248,8 +277,8 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
         elif size != 1 and size != wanted:
             raise RuntimeError(
                 f"The expanded size of the tensor ({wanted}) must match the existing size "
-                f"({size}) at non-singleton dimension {lead + i}.  Target sizes: {list(sizes) if len(sizes) != 1 or not isinstance(sizes[0], (tuple, list)) else list(sizes[0])}.  "
-                f"Tensor sizes: {list(shape)}"
+                f"({size}) at non-singleton dimension {lead + i}.  Target sizes: "
+                f"{list(_shape_arg(sizes))}.  Tensor sizes: {list(shape)}"
             )
     return _as_view(Expand.apply(input, shape=tuple(target)), input)
 
@@ -375,7 +404,8 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
     size = input._data.shape[dim]
     if not -size <= index < size:
         raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
-    key = (slice(None),) * dim + (index % size,)
+    # The trailing Ellipsis keeps a 0-d result a view rather than a NumPy scalar.
+    key = (slice(None),) * dim + (index % size, Ellipsis)
     return _as_view(Select.apply(input, key=key), input)
 
 
@@ -405,6 +435,11 @@ def getitem(input: Tensor, key: Any) -> Tensor:
     dim, left to right; `None` inserts a dim; lists, tensors and masks go to one
     IndexBackward0 at the end.
     """
+    if isinstance(key, slice):
+        # A lone slice is always recorded, even `x[:]`, as PyTorch does.
+        start, stop, step = key.indices(input._data.shape[0]) if input._data.ndim else (0, 0, 1)
+        if input._data.ndim and (key.step is None or key.step > 0):
+            return _slice(input, 0, slice(start, stop, step))
     if not isinstance(key, tuple):
         key = (key,)
     advanced = [not (isinstance(k, (int, np.integer, slice)) or k is None or k is Ellipsis)
@@ -449,7 +484,7 @@ def getitem(input: Tensor, key: Any) -> Tensor:
             remaining.pop()
         result = Index.apply(result, key=tuple(remaining))
     elif result is input:
-        result = _as_view(View.apply(input, shape=input._data.shape), input)
+        result = _as_view(Alias.apply(input), input)
     return result
 
 
