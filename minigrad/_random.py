@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import operator
 import os
-import platform
 import secrets
 from collections.abc import Callable
 from typing import NamedTuple
@@ -78,7 +77,10 @@ def _cpu_has_avx2_and_fma() -> bool:
 
 def _detect_cpu_kernel() -> _CpuKernel:
     """Work out which PyTorch kernel build this machine would run."""
-    if platform.machine().lower() not in {"x86_64", "amd64"}:
+    # os.uname rather than the platform module, which costs import time.
+    machine = os.uname().machine if hasattr(os, "uname") else os.environ.get(
+        "PROCESSOR_ARCHITECTURE", "")
+    if machine.lower() not in {"x86_64", "amd64"}:
         return _CpuKernel(fused_multiply_add=True, avx2_normal=False)
     forced_default = os.environ.get("ATEN_CPU_CAPABILITY", "").lower() == "default"
     if forced_default or not _cpu_has_avx2_and_fma():

@@ -55,9 +55,15 @@ class _VersionCounter:
 class Tensor:
     """A multi-dimensional array that can record how it was computed."""
 
-    __slots__ = ("__weakref__", "_backward_hooks", "_base", "_data", "_grad",
-                 "_grad_accumulator", "_output_nr", "_requires_grad", "_retains_grad",
-                 "_version_counter", "grad_fn")
+    # Defaults on the class: a new tensor sets only its data and version counter.
+    _requires_grad = False
+    _grad: Tensor | None = None
+    grad_fn: Node | None = None
+    _output_nr = 0
+    _retains_grad = False
+    _grad_accumulator: weakref.ref[AccumulateGrad] | None = None
+    _backward_hooks: list[Callable[[Tensor], Tensor | None]] | None = None
+    _base: Tensor | None = None  # the tensor this one is a view of
 
     # NumPy defers to Tensor's reflected operators (`np.float32(2) * t`).
     __array_ufunc__ = None
@@ -66,25 +72,17 @@ class Tensor:
         from minigrad import _creation
 
         made = _creation.tensor(data, dtype=dtype or _backend.get_default_dtype())
-        self._init(made._data, False)
-
-    def _init(self, data: np.ndarray, requires_grad: bool) -> None:
-        self._data = data
-        self._requires_grad = requires_grad
-        self._grad = None
-        self.grad_fn = None
-        self._output_nr = 0
+        self._data = made._data
         self._version_counter = _VersionCounter()
-        self._retains_grad = False
-        self._grad_accumulator = None
-        self._backward_hooks = None
-        self._base = None
 
     @classmethod
     def _wrap(cls, data: np.ndarray, requires_grad: bool = False) -> Tensor:
         """A tensor around `data` (no copy), as ops make their results."""
         tensor = object.__new__(cls)
-        tensor._init(data, requires_grad)
+        tensor._data = data
+        tensor._version_counter = _VersionCounter()
+        if requires_grad:
+            tensor._requires_grad = True
         return tensor
 
     # Basic facts ---------------------------------------------------------
@@ -204,7 +202,7 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is None or self._retains_grad:
             return
-        self.grad_fn._retained[self._output_nr] = weakref.ref(self)
+        self.grad_fn._retain_grad_of(self)
         self._retains_grad = True
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _RemovableHandle:

@@ -7,7 +7,6 @@ decorators (`@no_grad()` and bare `@no_grad`), like PyTorch's.
 from __future__ import annotations
 
 import functools
-import inspect
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -33,6 +32,12 @@ def _set_enabled(mode: bool) -> None:
     _state.enabled = mode
 
 
+def _is_generator_function(func: Callable[..., Any]) -> bool:
+    """`inspect.isgeneratorfunction`, without importing inspect (import time matters)."""
+    code_flag_generator = 0x20
+    return bool(getattr(getattr(func, "__code__", None), "co_flags", 0) & code_flag_generator)
+
+
 class _GradModeContext:
     """A context manager that can also decorate functions and generators.
 
@@ -56,7 +61,7 @@ class _GradModeContext:
         return self.__class__()
 
     def __call__(self, func: F) -> F:
-        if inspect.isgeneratorfunction(func):
+        if _is_generator_function(func):
             return self._wrap_generator(func)
 
         @functools.wraps(func)

@@ -57,21 +57,21 @@ class Node:
     per entry of `next_functions` (None where nothing flows back).
     """
 
-    # Ready nodes run highest sequence number first: the op made last runs first.
-    _sequence_nr: float
+    # Class-level defaults keep making a node cheap: most nodes never get hooks.
+    next_functions: tuple[Edge, ...] = ()
+    # Shape and dtype of each forward input, to reduce broadcast gradients.
+    _input_metadata: tuple[tuple[tuple[int, ...], Any] | None, ...] = ()
+    # Shape and dtype of each output, to fill in gradients that never arrive.
+    _output_metadata: tuple[tuple[tuple[int, ...], Any], ...] = ()
+    _saved: tuple[SavedTensor | None, ...] | None = None
+    _pre_hooks: list[Callable[..., Any]] | tuple[()] = ()
+    _post_hooks: list[Callable[..., Any]] | tuple[()] = ()
+    _tensor_pre_hooks: dict[int, list[Callable[..., Any]]] | None = None
+    _retained: dict[int, weakref.ref[Tensor]] | None = None
 
     def __init__(self) -> None:
-        self.next_functions: tuple[Edge, ...] = ()
-        self._sequence_nr = next(_sequence_numbers)
-        # Shape and dtype of each forward input, to reduce broadcast gradients.
-        self._input_metadata: tuple[tuple[tuple[int, ...], Any] | None, ...] = ()
-        # Shape and dtype of each output, to fill in gradients that never arrive.
-        self._output_metadata: tuple[tuple[tuple[int, ...], Any], ...] = ()
-        self._saved: tuple[SavedTensor | None, ...] | None = None
-        self._pre_hooks: list[Callable[..., Any]] = []
-        self._post_hooks: list[Callable[..., Any]] = []
-        self._tensor_pre_hooks: dict[int, list[Callable[..., Any]]] = {}
-        self._retained: dict[int, weakref.ref[Tensor]] = {}
+        # Ready nodes run highest sequence number first: the op made last runs first.
+        self._sequence_nr: float = next(_sequence_numbers)
 
     def name(self) -> str:
         """The node's class name, such as `SinBackward0`."""
@@ -91,15 +91,21 @@ class Node:
 
     def register_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
         """Call `hook(grad_inputs, grad_outputs)` after the node runs; it may return new ones."""
+        if not self._post_hooks:
+            self._post_hooks = []
         self._post_hooks.append(hook)
         return _RemovableHandle(self._post_hooks, hook)
 
     def register_prehook(self, hook: Callable[..., Any]) -> _RemovableHandle:
         """Call `hook(grad_outputs)` before the node runs; it may return new grad_outputs."""
+        if not self._pre_hooks:
+            self._pre_hooks = []
         self._pre_hooks.append(hook)
         return _RemovableHandle(self._pre_hooks, hook)
 
     def _register_tensor_hook(self, output_nr: int, hook: Callable[..., Any]) -> _RemovableHandle:
+        if self._tensor_pre_hooks is None:
+            self._tensor_pre_hooks = {}
         hooks = self._tensor_pre_hooks.setdefault(output_nr, [])
         hooks.append(hook)
         return _RemovableHandle(hooks, hook)
@@ -113,6 +119,12 @@ class Node:
             return ()
         return tuple(None if s is None else s.unpack(self) for s in self._saved)
 
+    def _retain_grad_of(self, tensor: Tensor) -> None:
+        """Fill `tensor.grad` (an output of this node) when its gradient passes by."""
+        if self._retained is None:
+            self._retained = {}
+        self._retained[tensor._output_nr] = weakref.ref(tensor)
+
     def _release_saved(self) -> None:
         if self._saved is not None:
             for saved in self._saved:
@@ -121,9 +133,9 @@ class Node:
 
     def __getattr__(self, attr: str) -> Any:
         # `_saved_self`, `_saved_result`, ... as PyTorch exposes them.
-        names = type(self).__dict__.get("_saved_names") or getattr(type(self), "_saved_names", ())
+        names = getattr(type(self), "_saved_names", ())
         if attr.startswith("_saved_") and attr[7:] in names:
-            saved = self.__dict__.get("_saved")
+            saved = self._saved
             if saved is not None:
                 item = saved[names.index(attr[7:])]
                 return None if item is None else item.unpack(self)

@@ -1,0 +1,215 @@
+"""`nn.functional`: layers and losses as plain functions, recorded as PyTorch records them.
+
+`linear` on a batch of rows is one `addmm` (AddmmBackward0), `mse_loss` is
+MseLossBackward0, and `cross_entropy` is `log_softmax` followed by `nll_loss`
+(LogSoftmaxBackward0, then NllLossBackward0), as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from minigrad import ops
+from minigrad._backend import dtype as DType
+from minigrad._tensor import Size, Tensor
+from minigrad.autograd.function import BackwardFunction, Function
+
+__all__ = ["cross_entropy", "linear", "log_softmax", "mse_loss", "nll_loss", "relu", "sigmoid",
+           "softmax", "tanh"]
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """input @ weightᵀ + bias: one `addmm` for a 2-D input, as PyTorch computes it."""
+    if input.dim() == 2 and bias is not None:
+        return ops.addmm(bias, input, weight.t())
+    output = ops.matmul(input, weight.t())
+    return output if bias is None else output + bias
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0) elementwise; `inplace=True` overwrites `input`."""
+    return input.relu_() if inplace else ops.relu(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """The hyperbolic tangent, elementwise."""
+    return ops.tanh(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)), elementwise."""
+    return ops.sigmoid(input)
+
+
+def _softmax_dim(name: str, ndim: int) -> int:
+    """The dim PyTorch picks (with a warning) when `softmax` is called without one."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
+                  "to include dim=X as an argument.", stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: DType | None = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along `dim`: each slice becomes a probability distribution."""
+    if dim is None:
+        dim = _softmax_dim("softmax", input.dim())
+    return ops.softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: DType | None = None) -> Tensor:
+    """log(softmax(x)) along `dim`, computed without overflow."""
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.dim())
+    return ops.log_softmax(input, dim, dtype=dtype)
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _reduce(values: np.ndarray, reduction: str) -> np.ndarray:
+    if reduction == "mean":
+        return np.asarray(values.mean(), dtype=values.dtype)
+    if reduction == "sum":
+        return np.asarray(values.sum(), dtype=values.dtype)
+    return values
+
+
+class MseLoss(Function, node_name="MseLossBackward0"):
+    """(input - target)², averaged or summed: the squared error of a prediction."""
+
+    saved_names = ("self", "target")
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, input: Tensor, target: Tensor,
+                reduction: str = "mean") -> np.ndarray:
+        ctx.save_for_backward(input, target)
+        ctx.reduction = reduction
+        difference = input._data - target._data
+        return _reduce(difference * difference, reduction)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+        input, target = ctx.saved_tensors
+        difference = input - target
+        # d/dx (x - t)² = 2 (x - t); the mean spreads the gradient over every element.
+        scale = 2.0 / difference.numel() if ctx.reduction == "mean" else 2.0
+        grad_input = difference * scale * grad
+        return grad_input, -grad_input
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """The mean (or sum) of squared differences between `input` and `target`."""
+    _check_reduction(reduction)
+    if input.shape != target.shape:
+        warnings.warn(
+            f"Using a target size ({Size(target.shape)!r}) that is different to the input size "
+            f"({Size(input.shape)!r}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.", stacklevel=2)
+        shape = np.broadcast_shapes(input.shape, target.shape)
+        input, target = input.expand(*shape), target.expand(*shape)
+    return MseLoss.apply(input, target, reduction=reduction)
+
+
+class NllLoss(Function, node_name="NllLossBackward0"):
+    """-log p(target): each sample's log-probability of its class, negated and weighted."""
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, log_probs: Tensor, target: np.ndarray | None = None,
+                weight: np.ndarray | None = None, ignore_index: int = -100,
+                reduction: str = "mean") -> np.ndarray:
+        # Classes along dim 1 (dim 0 for one unbatched sample), as in PyTorch.
+        class_dim = 0 if log_probs.dim() == 1 else 1
+        scores = np.moveaxis(log_probs._data, class_dim, -1)
+        kept = target != ignore_index
+        classes = np.where(kept, target, 0)
+        picked = np.take_along_axis(scores, classes[..., None], axis=-1)[..., 0]
+        sample_weight = (weight[classes] if weight is not None else 1) * kept
+        sample_weight = np.asarray(sample_weight, dtype=scores.dtype)
+        losses = -picked * sample_weight
+        ctx.shape, ctx.class_dim, ctx.reduction = log_probs._data.shape, class_dim, reduction
+        ctx.classes, ctx.sample_weight = classes, sample_weight
+        if reduction == "none":
+            return losses
+        total = np.asarray(losses.sum(), dtype=scores.dtype)
+        if reduction == "sum":
+            return total
+        ctx.total_weight = sample_weight.sum(dtype=scores.dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan, as in PyTorch
+            return np.asarray(total / ctx.total_weight, dtype=scores.dtype)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        # Only the target class of each sample has a gradient: -weight (/ total weight).
+        scale = -ctx.sample_weight
+        if ctx.reduction == "mean":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                scale = scale / ctx.total_weight
+        one_hot = np.zeros(np.moveaxis(np.empty(ctx.shape, np.bool_), ctx.class_dim, -1).shape,
+                           dtype=scale.dtype)
+        np.put_along_axis(one_hot, ctx.classes[..., None], scale[..., None], axis=-1)
+        local = Tensor._wrap(np.moveaxis(one_hot, -1, ctx.class_dim))
+        if ctx.reduction == "none":
+            grad = grad.unsqueeze(ctx.class_dim) if grad.dim() else grad
+        return local * grad
+
+
+_DTYPE_TITLES = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
+                 "int16": "Short", "int8": "Char", "bool": "Bool"}
+
+
+def _check_target(input: Tensor, target: Tensor) -> None:
+    """PyTorch's checks of class-index targets: integer dtype, and a shape that fits `input`."""
+    name = target._data.dtype.name
+    if name not in ("int64", "uint8"):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{_DTYPE_TITLES.get(name, name)}")
+    if input.dim() == 1:
+        if target.dim() == 1 and target.shape[0] != 1:
+            raise ValueError("For 1D input, 1D target must have size 1, but got target size: "
+                             f"{target.shape[0]}")
+        return
+    if target.dim() and target.shape[0] != input.shape[0]:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                         f"batch_size ({target.shape[0]}).")
+    if input.dim() == 2 and target.dim() != 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    expected = [input.shape[0], *input.shape[2:]]
+    if input.dim() > 2 and list(target.shape) != expected:
+        raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+             ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+    """The negative log-likelihood of each sample's target class, given log-probabilities."""
+    _check_reduction(reduction)
+    _check_target(input, target)
+    classes = target._data.astype(np.int64).reshape(() if input.dim() == 1 else target.shape)
+    num_classes = input.shape[0 if input.dim() == 1 else 1]
+    out_of_range = (classes != ignore_index) & ((classes < 0) | (classes >= num_classes))
+    if out_of_range.any():
+        raise IndexError(f"Target {classes[out_of_range].flat[0]} is out of bounds.")
+    return NllLoss.apply(input, target=classes,
+                         weight=None if weight is None else weight._data.astype(input._data.dtype),
+                         ignore_index=ignore_index, reduction=reduction)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                  ignore_index: int = -100, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """The classification loss: `nll_loss` of `log_softmax` over the class dim.
+
+    `target` holds class indices; `input` holds unnormalised scores (logits)
+    with the classes along dim 1, or along dim 0 for one unbatched sample.
+    """
+    if label_smoothing != 0.0:
+        raise NotImplementedError("minigrad's cross_entropy has no label smoothing")
+    if target._data.dtype.kind == "f":
+        raise NotImplementedError("minigrad's cross_entropy takes class indices as target, "
+                                  "not class probabilities")
+    log_probs = ops.log_softmax(input, 0 if input.dim() == 1 else 1)
+    return nll_loss(log_probs, target, weight, ignore_index, reduction)
