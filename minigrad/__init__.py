@@ -100,3 +100,4 @@ __all__ = [*_ops_all, "Generator", "Size", "Tensor", "arange", "as_tensor", "aut
            "randperm", "relu_", "seed", "set_default_dtype", "set_grad_enabled",
            "set_printoptions", "set_rng_state", "short", "sigmoid_", "sin_", "tanh_", "tensor",
            "uint8", "zeros", "zeros_like"]
+from minigrad import nn as nn, optim as optim  # noqa: E402, I001  (they build on the core)

@@ -19,7 +19,7 @@ from minigrad import _backend
 from minigrad._backend import dtype as DType
 
 if TYPE_CHECKING:
-    from minigrad.autograd.graph import AccumulateGrad, _RemovableHandle
+    from minigrad.autograd.graph import AccumulateGrad, Node, _RemovableHandle
 
 __all__ = ["Size", "Tensor"]
 

@@ -3,6 +3,9 @@
 Importing this package also loads the ops, so `minigrad.autograd` works on its own.
 """
 
+from minigrad.autograd import forward_ad as forward_ad
+from minigrad.autograd import functional as functional
+from minigrad.autograd import profiler as profiler
 from minigrad.autograd.engine import BackwardStep, backward, backward_steps, grad
 from minigrad.autograd.function import Function, FunctionCtx
 from minigrad.autograd.grad_mode import (
@@ -13,6 +16,7 @@ from minigrad.autograd.grad_mode import (
     set_grad_enabled,
 )
 from minigrad.autograd.gradcheck import gradcheck
+from minigrad.autograd.gradcheck import gradgradcheck as gradgradcheck
 from minigrad.autograd.graph import AccumulateGrad, Node
 
 __all__ = ["AccumulateGrad", "BackwardStep", "Function", "FunctionCtx", "Node", "backward",

@@ -222,7 +222,8 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
     while ready:
         node = heapq.heappop(ready)[2]
         grads = buffers.pop(node, None) or [None] * max(1, len(node._output_metadata))
-        _apply_tensor_hooks(node, grads, create_graph)
+        if node._tensor_pre_hooks or node._retained or isinstance(node, AccumulateGrad):
+            _apply_tensor_hooks(node, grads, create_graph)
         for output_nr in range(len(grads)):
             for position in captures.get((node, output_nr), ()):
                 captured[position] = grads[output_nr]
@@ -265,7 +266,7 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
 
 def _apply_tensor_hooks(node: Node, grads: list[Tensor | None], create_graph: bool) -> None:
     """Run `Tensor.register_hook` hooks and fill `.grad` of tensors that retain it."""
-    hook_lists: list[tuple[int, list[Any]]] = list(node._tensor_pre_hooks.items())
+    hook_lists: list[tuple[int, list[Any]]] = list((node._tensor_pre_hooks or {}).items())
     if isinstance(node, AccumulateGrad) and node.variable._backward_hooks:
         hook_lists.append((0, node.variable._backward_hooks))
     for output_nr, hooks in hook_lists:
@@ -274,7 +275,7 @@ def _apply_tensor_hooks(node: Node, grads: list[Tensor | None], create_graph: bo
                 replaced = hook(grads[output_nr])
                 if replaced is not None:
                     grads[output_nr] = replaced
-    for output_nr, ref in node._retained.items():
+    for output_nr, ref in (node._retained or {}).items():
         tensor = ref()
         if tensor is not None and grads[output_nr] is not None:
             tensor._accumulate_grad(grads[output_nr], keep_graph=create_graph)

@@ -20,7 +20,7 @@ the method above. The `ctx` of both methods is that node.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -31,21 +31,22 @@ from minigrad.autograd.graph import Edge, Node, SavedTensor
 
 __all__ = ["BackwardFunction", "Function", "FunctionCtx"]
 
+# Set by `forward_ad` while a dual level is open: gives the results of each op their tangents.
+_forward_hook: Callable[[BackwardFunction, tuple[Any, ...], tuple[Any, ...]], None] | None = None
+
 
 class BackwardFunction(Node):
     """The node a `Function` leaves in the graph; it is also the `ctx` of forward and backward."""
 
     _forward_cls: ClassVar[type[Function]]
     _saved_names: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.to_save: tuple[Any, ...] = ()
-        self.needs_input_grad: tuple[bool, ...] = ()
-        self.materialize_grads = True
-        self._non_differentiable: list[Tensor] = []
-        self._num_args = 0
-        self._edge_positions: tuple[int, ...] = ()
+    # Defaults on the class: an op that is not recorded pays for none of these.
+    to_save: tuple[Any, ...] = ()
+    needs_input_grad: tuple[bool, ...] = ()
+    materialize_grads = True
+    _non_differentiable: tuple[Tensor, ...] = ()
+    _num_args = 0
+    _edge_positions: tuple[int, ...] = ()
 
     def save_for_backward(self, *tensors: Any) -> None:
         """Keep inputs or outputs (or None) for backward; read them back as `saved_tensors`."""
@@ -53,7 +54,7 @@ class BackwardFunction(Node):
 
     def mark_non_differentiable(self, *tensors: Tensor) -> None:
         """Outputs that get no gradient (indices, masks)."""
-        self._non_differentiable.extend(tensors)
+        self._non_differentiable = (*self._non_differentiable, *tensors)
 
     def set_materialize_grads(self, value: bool) -> None:
         """Whether missing output gradients reach backward as zeros (True) or None."""
@@ -148,6 +149,8 @@ class Function:
         outputs = tuple(_as_output(o, args) for o in (raw if is_tuple else (raw,)))
         if grad_enabled and any(ctx.needs_input_grad):
             _record(ctx, cls, args, outputs, raw if is_tuple else (raw,))
+        if _forward_hook is not None:
+            _forward_hook(ctx, args, outputs)
         return outputs if is_tuple else outputs[0]
 
 

@@ -1,4 +1,4 @@
-"""`gradcheck`: compare backward's gradients with central finite differences."""
+"""`gradcheck` and `gradgradcheck`: compare derivatives with central finite differences."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 from minigrad._tensor import Tensor
 from minigrad.autograd.engine import grad as autograd_grad
 
-__all__ = ["GradcheckError", "gradcheck"]
+__all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
 
 class GradcheckError(RuntimeError):
@@ -85,3 +85,39 @@ def gradcheck(func: Callable[..., Any], inputs: Tensor | Sequence[Any], *, eps: 
                     f"{position},\nnumerical:{numerical}\nanalytical:{analytical}\n"
                 )
     return True
+
+
+def gradgradcheck(func: Callable[..., Any], inputs: Tensor | Sequence[Any],
+                  grad_outputs: Tensor | Sequence[Tensor] | None = None, *, eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+    """Check the second derivatives of `func` against finite differences of its first ones.
+
+    The first derivatives (a vector-Jacobian product with `grad_outputs`,
+    taken with `create_graph=True`) are a function of the inputs and of
+    `grad_outputs`; `gradcheck` then compares their backward with finite
+    differences. Without `grad_outputs`, random ones are drawn (fixed seed,
+    so a failure reproduces) for the outputs that require grad.
+    """
+    inputs = tuple(inputs) if isinstance(inputs, list) else _as_tuple(inputs)
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        grad_outputs = tuple(
+            Tensor._wrap(rng.standard_normal(out._data.shape).astype(out._data.dtype), True)
+            for out in _as_tuple(func(*inputs))
+            if isinstance(out, Tensor) and out._requires_grad)
+    else:
+        grad_outputs = tuple(grad_outputs) if isinstance(grad_outputs, list) else _as_tuple(
+            grad_outputs)
+    count = len(inputs)
+
+    def first_derivatives(*args: Any) -> tuple[Tensor, ...]:
+        differentiable = tuple(a for a in args[:count]
+                               if isinstance(a, Tensor) and a._requires_grad)
+        outputs = tuple(out for out in _as_tuple(func(*args[:count]))
+                        if isinstance(out, Tensor) and out._requires_grad)
+        grads = autograd_grad(outputs, differentiable, args[count:], create_graph=True,
+                              allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)

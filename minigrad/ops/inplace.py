@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._tensor import Tensor
+from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd import grad_mode
 from minigrad.autograd.function import BackwardFunction, Function
 
@@ -83,6 +84,10 @@ class Fill(Function, node_name="FillBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return grad * 0
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        return tangent * 0
+
 
 class Zero(Fill, node_name="ZeroBackward0"):
     pass
@@ -112,6 +117,15 @@ class Copy(Function, node_name="CopyBackwards"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
         return grad * 0, grad
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_dst: Tensor | None, tangent_src: Tensor | None
+            ) -> Tensor:
+        dst, src = ctx.primal_inputs
+        if tangent_src is None:
+            return tangent_dst * 0
+        lead = _fw.batch_dims(tangent_src, src)
+        return _fw.lift(tangent_src, src, dst.ndim).expand(*tangent_src.shape[:lead], *dst.shape)
 
 
 def copy_(tensor: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from minigrad._tensor import Tensor
+from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.ops.shape import SqueezeDimsList, unsafe_view
 
@@ -39,6 +40,13 @@ class Dot(Function, node_name="DotBackward0"):
         a, b = ctx.saved_tensors
         return grad * b, grad * a
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
+            ) -> Tensor | None:
+        a, b = ctx.primal_inputs
+        return _fw.add_tangents(None if tangent_a is None else (tangent_a * b).sum(-1),
+                                None if tangent_b is None else (a * tangent_b).sum(-1))
+
 
 class Mv(Function, node_name="MvBackward0"):
     saved_names = ("self", "vec")
@@ -52,6 +60,13 @@ class Mv(Function, node_name="MvBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
         m, v = ctx.saved_tensors
         return grad.unsqueeze(1) * v, m.t().mv(grad)
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_m: Tensor | None, tangent_v: Tensor | None
+            ) -> Tensor | None:
+        m, v = ctx.primal_inputs
+        return _fw.add_tangents(None if tangent_m is None else tangent_m @ v,
+                                None if tangent_v is None else tangent_v @ m.t())
 
 
 class Mm(Function, node_name="MmBackward0"):
@@ -69,6 +84,12 @@ class Mm(Function, node_name="MmBackward0"):
         a, b = ctx.saved_tensors
         return (grad.mm(b.t()) if b is not None else None,
                 a.t().mm(grad) if a is not None else None)
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
+            ) -> Tensor | None:
+        a, b = ctx.primal_inputs
+        return _product_tangent(a, b, tangent_a, tangent_b)
 
 
 class Addmm(Function, node_name="AddmmBackward0"):
@@ -95,6 +116,18 @@ class Addmm(Function, node_name="AddmmBackward0"):
                 scaled.mm(b.t()) if b is not None else None,
                 a.t().mm(scaled) if a is not None else None)
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_bias: Tensor | None, tangent_a: Tensor | None,
+            tangent_b: Tensor | None) -> Tensor | None:
+        bias, a, b = ctx.primal_inputs
+        product = _product_tangent(a, b, tangent_a, tangent_b)
+        if product is not None and ctx.alpha != 1:
+            product = product * ctx.alpha
+        shift = _fw.lift(tangent_bias, bias, 2)
+        if shift is not None and ctx.beta != 1:
+            shift = shift * ctx.beta
+        return _fw.add_tangents(shift, product)
+
 
 class Bmm(Function, node_name="BmmBackward0"):
     saved_names = ("self", "mat2")
@@ -108,6 +141,19 @@ class Bmm(Function, node_name="BmmBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
         a, b = ctx.saved_tensors
         return grad.bmm(b.transpose(1, 2)), a.transpose(1, 2).bmm(grad)
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
+            ) -> Tensor | None:
+        a, b = ctx.primal_inputs
+        return _product_tangent(a, b, tangent_a, tangent_b)
+
+
+def _product_tangent(a: Tensor, b: Tensor, tangent_a: Tensor | None, tangent_b: Tensor | None
+                     ) -> Tensor | None:
+    """d(a @ b) = da @ b + a @ db, leaving out a term whose tangent is absent."""
+    return _fw.add_tangents(None if tangent_a is None else tangent_a @ b,
+                            None if tangent_b is None else a @ tangent_b)
 
 
 def dot(input: Tensor, tensor: Tensor) -> Tensor:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._tensor import Tensor
+from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.ops._util import floating_data, operand_arrays
 
@@ -42,6 +43,12 @@ class _Elementwise(Function):
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         (saved,) = ctx.saved_tensors
         return grad * ctx._forward_cls.derivative(saved)
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        op = ctx._forward_cls
+        saved = ctx.primal_inputs[0] if op.saved_names == ("self",) else ctx.primal_outputs[0]
+        return tangent * op.derivative(saved)
 
 
 class Exp(_Elementwise, node_name="ExpBackward0"):
@@ -233,6 +240,10 @@ class Abs(Function, node_name="AbsBackward0"):
         (x,) = ctx.saved_tensors
         return grad * x.sign()
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        return tangent * ctx.primal_inputs[0].sign()
+
 
 class Neg(Function, node_name="NegBackward0"):
     @staticmethod
@@ -242,6 +253,10 @@ class Neg(Function, node_name="NegBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return -grad
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        return -tangent
 
 
 class _Piecewise(Function):
@@ -258,6 +273,10 @@ class _Piecewise(Function):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return grad * 0
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        return tangent * 0
 
 
 class Sign(_Piecewise, node_name="SignBackward0"):
@@ -306,6 +325,14 @@ class Add(Function, node_name="AddBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
         return grad, grad if ctx.alpha == 1 else grad * ctx.alpha
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
+            ) -> Tensor | None:
+        tangent_a, tangent_b = _fw.lift_operands(ctx, tangent_a, tangent_b)
+        if tangent_b is not None and ctx.alpha != 1:
+            tangent_b = tangent_b * ctx.alpha
+        return _fw.add_tangents(tangent_a, tangent_b)
+
 
 class Sub(Function, node_name="SubBackward0"):
     _scalar_inputs_are_edges = True
@@ -320,6 +347,14 @@ class Sub(Function, node_name="SubBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
         return grad, -grad if ctx.alpha == 1 else grad * -ctx.alpha
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
+            ) -> Tensor | None:
+        tangent_a, tangent_b = _fw.lift_operands(ctx, tangent_a, tangent_b)
+        if tangent_b is not None:
+            tangent_b = -tangent_b if ctx.alpha == 1 else tangent_b * -ctx.alpha
+        return _fw.add_tangents(tangent_a, tangent_b)
+
 
 class Rsub(Function, node_name="RsubBackward1"):
     """`number - tensor`: the number is no input of the graph."""
@@ -333,6 +368,10 @@ class Rsub(Function, node_name="RsubBackward1"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return -grad if ctx.alpha == 1 else grad * -ctx.alpha
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        return -tangent if ctx.alpha == 1 else tangent * -ctx.alpha
 
 
 class Mul(Function, node_name="MulBackward0"):
@@ -356,6 +395,14 @@ class Mul(Function, node_name="MulBackward0"):
         grad_a = grad * (const_b if b is None else b) if needs_a else None
         grad_b = grad * (const_a if a is None else a) if needs_b else None
         return grad_a, grad_b
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
+            ) -> Tensor | None:
+        a, b = ctx.primal_inputs
+        tangent_a, tangent_b = _fw.lift_operands(ctx, tangent_a, tangent_b)
+        return _fw.add_tangents(None if tangent_a is None else tangent_a * b,
+                            None if tangent_b is None else a * tangent_b)
 
 
 class Div(Function, node_name="DivBackward0"):
@@ -381,6 +428,15 @@ class Div(Function, node_name="DivBackward0"):
         grad_b = -grad * (const_a if a is None else a) / (b * b) if needs_b else None
         return grad_a, grad_b
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
+            ) -> Tensor | None:
+        b, result = ctx.primal_inputs[1], ctx.primal_outputs[0]
+        tangent_a, tangent_b = _fw.lift_operands(ctx, tangent_a, tangent_b)
+        # d(a/b) = da / b - db * (a/b) / b
+        return _fw.add_tangents(None if tangent_a is None else tangent_a / b,
+                            None if tangent_b is None else -tangent_b * result / b)
+
 
 class PowTensorScalar(Function, node_name="PowBackward0"):
     """x ** p for a number p: d/dx = p x^(p-1)."""
@@ -401,6 +457,13 @@ class PowTensorScalar(Function, node_name="PowBackward0"):
         if p == 0:
             return grad * 0
         return grad * p * x ** (p - 1)
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        p = ctx.exponent
+        if p == 0:
+            return tangent * 0
+        return tangent * p * ctx.primal_inputs[0] ** (p - 1)
 
 
 class PowTensorTensor(Function, node_name="PowBackward1"):
@@ -427,6 +490,17 @@ class PowTensorTensor(Function, node_name="PowBackward1"):
             grad_b = grad * result * log_a
         return grad_a, grad_b
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
+            ) -> Tensor | None:
+        a, b = ctx.primal_inputs
+        result = ctx.primal_outputs[0]
+        tangent_a, tangent_b = _fw.lift_operands(ctx, tangent_a, tangent_b)
+        term_b = None
+        if tangent_b is not None:
+            term_b = tangent_b * result * where((a == 0) & (b >= 0), 0.0, a.log())
+        return _fw.add_tangents(None if tangent_a is None else tangent_a * b * a ** (b - 1), term_b)
+
 
 class PowScalarTensor(Function, node_name="PowBackward2"):
     """c ** x for a number c: d/dx = c^x ln c."""
@@ -448,6 +522,12 @@ class PowScalarTensor(Function, node_name="PowBackward2"):
             return grad * 0
         return grad * result * float(np.log(ctx.base))
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        if ctx.base == 0:
+            return tangent * 0
+        return tangent * ctx.primal_outputs[0] * float(np.log(ctx.base))
+
 
 class Maximum(Function, node_name="MaximumBackward0"):
     _scalar_inputs_are_edges = True
@@ -466,6 +546,12 @@ class Maximum(Function, node_name="MaximumBackward0"):
         share_a = (a > b).to(grad.dtype) + (a == b).to(grad.dtype) * 0.5
         return grad * share_a, grad * (1 - share_a)
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
+            ) -> Tensor | None:
+        a, b = ctx.primal_inputs
+        return _winner_tangent(ctx, tangent_a, tangent_b, a > b)
+
 
 class Minimum(Function, node_name="MinimumBackward0"):
     _scalar_inputs_are_edges = True
@@ -482,6 +568,12 @@ class Minimum(Function, node_name="MinimumBackward0"):
         a, b = ctx.saved_tensors
         share_a = (a < b).to(grad.dtype) + (a == b).to(grad.dtype) * 0.5
         return grad * share_a, grad * (1 - share_a)
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
+            ) -> Tensor | None:
+        a, b = ctx.primal_inputs
+        return _winner_tangent(ctx, tangent_a, tangent_b, a < b)
 
 
 class Clamp(Function, node_name="ClampBackward1"):
@@ -514,6 +606,17 @@ class Clamp(Function, node_name="ClampBackward1"):
             inside &= x._data <= high
         return grad * Tensor._wrap(inside.astype(grad._data.dtype))
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        x = ctx.primal_inputs[0]._data
+        low, high = ctx.bounds
+        inside = np.ones(x.shape, dtype=bool)
+        if low is not None:
+            inside &= x >= low
+        if high is not None:
+            inside &= x <= high
+        return tangent * Tensor._wrap(inside.astype(tangent._data.dtype))
+
 
 class ClampMin(Clamp, node_name="ClampMinBackward0"):
     pass
@@ -541,6 +644,13 @@ class Where(Function, node_name="WhereBackward0"):
         mask = Tensor._wrap(ctx.condition)
         return where(mask, grad, 0.0), where(mask, 0.0, grad)
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
+            ) -> Tensor:
+        tangent_a, tangent_b = _fw.lift_operands(ctx, tangent_a, tangent_b)
+        return where(Tensor._wrap(ctx.condition), 0.0 if tangent_a is None else tangent_a,
+                     0.0 if tangent_b is None else tangent_b)
+
 
 class MaskedFill(Function, node_name="MaskedFillBackward0"):
     """Replace the elements where `mask` holds by `value`; they get no gradient."""
@@ -554,6 +664,21 @@ class MaskedFill(Function, node_name="MaskedFillBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return masked_fill(grad, Tensor._wrap(ctx.mask), 0.0)
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        return masked_fill(tangent, Tensor._wrap(ctx.mask), 0.0)
+
+
+def _winner_tangent(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None,
+                    a_wins: Tensor) -> Tensor | None:
+    """Tangent of maximum/minimum: the winner's, or on a tie the mean, as backward splits."""
+    a, b = ctx.primal_inputs
+    dtype = ctx.primal_outputs[0].dtype
+    share_a = a_wins.to(dtype) + (a == b).to(dtype) * 0.5
+    tangent_a, tangent_b = _fw.lift_operands(ctx, tangent_a, tangent_b)
+    return _fw.add_tangents(None if tangent_a is None else tangent_a * share_a,
+                        None if tangent_b is None else tangent_b * (1 - share_a))
 
 
 # Functions -------------------------------------------------------------------

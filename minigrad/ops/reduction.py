@@ -31,6 +31,13 @@ def _expand_back(grad: Tensor, dims: tuple[int, ...], keepdim: bool, shape: tupl
     return grad.expand(shape)
 
 
+def _sum_primal_dims(tangent: Tensor, dims: tuple[int, ...], ndim: int, keepdim: bool) -> Tensor:
+    """Sum a tangent over the primal's `dims` (of `ndim`), counted from the end past batch dims."""
+    if not dims:
+        return tangent
+    return tangent.sum(tuple(d - ndim for d in dims), keepdim=keepdim)
+
+
 def _sum_dtype(data: np.ndarray, dtype: _backend.dtype | None) -> Any:
     if dtype is not None:
         return dtype.np
@@ -48,6 +55,11 @@ class SumAll(Function, node_name="SumBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return grad.expand(ctx.shape)  # every element counted once
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        ndim = ctx.primal_inputs[0].ndim
+        return _sum_primal_dims(tangent, tuple(range(ndim)), ndim, keepdim=False)
+
 
 class SumDim(Function, node_name="SumBackward1"):
     @staticmethod
@@ -60,6 +72,10 @@ class SumDim(Function, node_name="SumBackward1"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return _expand_back(grad, ctx.dims, ctx.keepdim, ctx.shape)
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        return _sum_primal_dims(tangent, ctx.dims, ctx.primal_inputs[0].ndim, ctx.keepdim)
 
 
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,
@@ -90,6 +106,11 @@ class MeanAll(Function, node_name="MeanBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return grad.expand(ctx.shape) / ctx.count
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        ndim = ctx.primal_inputs[0].ndim
+        return _sum_primal_dims(tangent, tuple(range(ndim)), ndim, keepdim=False) / ctx.count
+
 
 class MeanDim(Function, node_name="MeanBackward1"):
     @staticmethod
@@ -103,6 +124,11 @@ class MeanDim(Function, node_name="MeanBackward1"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return _expand_back(grad, ctx.dims, ctx.keepdim, ctx.shape) / ctx.count
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        summed = _sum_primal_dims(tangent, ctx.dims, ctx.primal_inputs[0].ndim, ctx.keepdim)
+        return summed / ctx.count
 
 
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *,
@@ -138,6 +164,13 @@ class _Extremum(Function):
         hits = (x == result).to(grad.dtype)
         return grad * hits / hits.sum()
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        x, result = ctx.primal_inputs[0], ctx.primal_outputs[0]
+        hits = (x == result).to(tangent.dtype)
+        summed = _sum_primal_dims(tangent * hits, tuple(range(x.ndim)), x.ndim, keepdim=False)
+        return summed / hits.sum()
+
 
 class MaxAll(_Extremum, node_name="MaxBackward1"):
     reduce = staticmethod(np.max)
@@ -170,6 +203,14 @@ class _ExtremumDim(Function):
             [-1 if d == ctx.dim else 1 for d in range(len(ctx.shape))])
         chosen = Tensor._wrap((positions == indices).astype(grad._data.dtype))
         return _expand_back(grad, (ctx.dim,), ctx.keepdim, ctx.shape) * chosen
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> tuple[Tensor, None]:
+        indices = ctx.indices if ctx.keepdim else np.expand_dims(ctx.indices, ctx.dim)
+        positions = np.arange(ctx.shape[ctx.dim]).reshape(
+            [-1 if d == ctx.dim else 1 for d in range(len(ctx.shape))])
+        chosen = Tensor._wrap((positions == indices).astype(tangent._data.dtype))
+        return _sum_primal_dims(tangent * chosen, (ctx.dim,), len(ctx.shape), ctx.keepdim), None
 
 
 class MaxDim(_ExtremumDim, node_name="MaxBackward0"):
@@ -256,6 +297,13 @@ class _ExtremumAlong(Function):
         count = hits.sum(ctx.dims, keepdim=True)
         return _expand_back(grad, ctx.dims, ctx.keepdim, shape) * hits / count
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        x, result = ctx.primal_inputs[0], ctx.primal_outputs[0]
+        hits = (x == _expand_back(result, ctx.dims, ctx.keepdim, x.shape)).to(tangent.dtype)
+        summed = _sum_primal_dims(tangent * hits, ctx.dims, x.ndim, ctx.keepdim)
+        return summed / hits.sum(ctx.dims, keepdim=ctx.keepdim)
+
 
 class Amax(_ExtremumAlong, node_name="AmaxBackward0"):
     reduce = staticmethod(np.max)
@@ -326,6 +374,23 @@ class VectorNorm(Function, node_name="LinalgVectorNormBackward0"):
         scale = x / safe_norm if p == 2 else x * x.abs() ** (p - 2) / safe_norm ** (p - 1)
         return (grad * scale).masked_fill(norm == 0, 0.0)
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        x, result = ctx.primal_inputs[0], ctx.primal_outputs[0]
+        norm = _expand_back(result, ctx.dims, ctx.keepdim, x.shape)
+        p = ctx.ord
+        if p == 1:
+            slope = x.sign()
+        elif p == np.inf:
+            hits = (x.abs() == norm).to(x.dtype)
+            slope = x.sign() * hits / hits.sum(ctx.dims, keepdim=True)
+        else:
+            # d‖x‖/dx = x |x|^(p-2) / ‖x‖^(p-1), and 0 where the norm is 0.
+            safe_norm = norm.masked_fill(norm == 0, 1.0)
+            slope = x / safe_norm if p == 2 else x * x.abs() ** (p - 2) / safe_norm ** (p - 1)
+            slope = slope.masked_fill(norm == 0, 0.0)
+        return _sum_primal_dims(tangent * slope, ctx.dims, x.ndim, ctx.keepdim)
+
 
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
          dtype: _backend.dtype | None = None) -> Tensor:
@@ -355,6 +420,11 @@ class Softmax(Function, node_name="SoftmaxBackward0"):
         # J^T g = y * (g - <g, y>) along the softmax dim
         return y * (grad - (grad * y).sum(ctx.dim, keepdim=True))
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        y = ctx.primal_outputs[0]
+        return y * (tangent - (tangent * y).sum(ctx.dim - y.ndim, keepdim=True))
+
 
 class LogSoftmax(Function, node_name="LogSoftmaxBackward0"):
     saved_names = ("result",)
@@ -371,6 +441,11 @@ class LogSoftmax(Function, node_name="LogSoftmaxBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         (y,) = ctx.saved_tensors
         return grad - y.exp() * grad.sum(ctx.dim, keepdim=True)
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        y = ctx.primal_outputs[0]
+        return tangent - (tangent * y.exp()).sum(ctx.dim - y.ndim, keepdim=True)
 
 
 def softmax(input: Tensor, dim: int, dtype: _backend.dtype | None = None) -> Tensor:

@@ -10,6 +10,7 @@ import numpy as np
 
 from minigrad import _backend
 from minigrad._tensor import Tensor
+from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.ops._util import result_dtype, wrap_dim, wrap_dims
 
@@ -60,6 +61,11 @@ class View(Function, node_name="ViewBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return grad.reshape(ctx.shape)
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        lead = _fw.batch_dims(tangent, ctx.primal_inputs[0])
+        return tangent.reshape(*tangent.shape[:lead], *ctx.primal_outputs[0].shape)
+
 
 class UnsafeView(View, node_name="UnsafeViewBackward0"):
     """A view of a fresh copy (what `reshape` records when the elements must move)."""
@@ -84,6 +90,10 @@ class Alias(Function, node_name="AliasBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return grad
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        return tangent
 
 
 def view(input: Tensor, *shape: Any) -> Tensor:
@@ -139,6 +149,11 @@ class Transpose(Function, node_name="TransposeBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return grad.transpose(*ctx.dims)
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        ndim = ctx.primal_inputs[0].ndim
+        return tangent.transpose(ctx.dims[0] - ndim, ctx.dims[1] - ndim)
+
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dims (a view)."""
@@ -158,6 +173,10 @@ class T(Function, node_name="TBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return grad.t()
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        return tangent.transpose(-2, -1) if ctx.primal_inputs[0].ndim == 2 else tangent
+
 
 def t(input: Tensor) -> Tensor:
     """Transpose a matrix (a vector is returned as it is)."""
@@ -176,6 +195,11 @@ class Permute(Function, node_name="PermuteBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return grad.permute(*np.argsort(ctx.dims).tolist())
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        lead = _fw.batch_dims(tangent, ctx.primal_inputs[0])
+        return tangent.permute(*range(lead), *(lead + d for d in ctx.dims))
 
 
 def permute(input: Tensor, *dims: Any) -> Tensor:
@@ -207,6 +231,8 @@ class _Reshaping(Function):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return grad.reshape(ctx.shape)
+
+    jvp = staticmethod(View.jvp)
 
 
 class SqueezeAll(_Reshaping, node_name="SqueezeBackward0"):
@@ -257,6 +283,12 @@ class Expand(Function, node_name="ExpandBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return grad.sum_to_size(ctx.shape)
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        x, shape = ctx.primal_inputs[0], ctx.primal_outputs[0].shape
+        lead = _fw.batch_dims(tangent, x)
+        return _fw.lift(tangent, x, len(shape)).expand(*tangent.shape[:lead], *shape)
 
 
 def expand(input: Tensor, *sizes: Any) -> Tensor:
@@ -321,6 +353,12 @@ class Repeat(Function, node_name="RepeatBackward0"):
         summed = grad.reshape(split).sum(tuple(range(0, len(split), 2)))
         return summed.reshape(ctx.shape)
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        x = ctx.primal_inputs[0]
+        lead = _fw.batch_dims(tangent, x)
+        return _fw.lift(tangent, x, len(ctx.repeats)).repeat(*(1,) * lead, *ctx.repeats)
+
 
 def repeat(input: Tensor, *repeats: Any) -> Tensor:
     """Tile the tensor `repeats[i]` times along each dim."""
@@ -352,6 +390,14 @@ class _ScatterIntoZeros(Function):
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return Index.apply(grad, key=ctx.key)
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        lead = _fw.batch_dims(tangent, ctx.primal_inputs[0])
+        key, position = _fw.batched_key(ctx.key, lead)
+        shape = (*tangent.shape[:lead], *ctx.primal_outputs[0].shape)
+        return ctx._forward_cls.apply(_fw.move_batch(tangent, lead, 0, position), shape=shape,
+                                      key=key)
+
 
 class SelectBackwardBackward(_ScatterIntoZeros, node_name="SelectBackwardBackward0"):
     pass
@@ -382,6 +428,12 @@ class _Read(Function):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return ctx._forward_cls.scatter.apply(grad, shape=ctx.shape, key=ctx.key)
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        lead = _fw.batch_dims(tangent, ctx.primal_inputs[0])
+        key, position = _fw.batched_key(ctx.key, lead)
+        return _fw.move_batch(ctx._forward_cls.apply(tangent, key=key), lead, position, 0)
 
 
 class Select(_Read, node_name="SelectBackward0"):
@@ -509,6 +561,12 @@ class Cat(Function, node_name="CatBackward0"):
             start += size
         return tuple(grads)
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, *tangents: Tensor | None) -> Tensor:
+        parts = _fw.zero_filled(tangents, ctx.primal_inputs)
+        return cat([t for t, x in zip(parts, ctx.primal_inputs) if x.ndim],
+                   ctx.dim - ctx.primal_outputs[0].ndim)
+
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim."""
@@ -548,6 +606,11 @@ class Stack(Function, node_name="StackBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, ...]:
         return tuple(grad.unbind(ctx.dim))
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, *tangents: Tensor | None) -> Tensor:
+        return stack(_fw.zero_filled(tangents, ctx.primal_inputs),
+                     ctx.dim - ctx.primal_outputs[0].ndim)
+
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join same-shaped tensors along a new dim."""
@@ -573,6 +636,10 @@ class Unbind(Function, node_name="UnbindBackward0"):
     def backward(ctx: BackwardFunction, *grads: Tensor) -> Tensor:
         return stack(grads, ctx.dim)
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> tuple[Tensor, ...]:
+        return tangent.unbind(ctx.dim - ctx.primal_inputs[0].ndim)
+
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along `dim`, as a tuple."""
@@ -590,6 +657,11 @@ class Split(Function, node_name="SplitBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, *grads: Tensor) -> Tensor:
         return cat(grads, ctx.dim)
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> tuple[Tensor, ...]:
+        sizes = [out.shape[ctx.dim] for out in ctx.primal_outputs]
+        return tangent.split(sizes, ctx.dim - ctx.primal_inputs[0].ndim)
 
 
 def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
@@ -626,6 +698,8 @@ class Clone(Function, node_name="CloneBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return grad
 
+    jvp = staticmethod(Alias.jvp)
+
 
 def clone(input: Tensor) -> Tensor:
     """A copy with its own memory, still connected to the graph."""
@@ -651,6 +725,10 @@ class ToCopy(Function, node_name="ToCopyBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return grad.to(_backend.from_numpy_dtype(ctx.dtype))
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        return tangent.to(ctx.primal_outputs[0].dtype)
 
 
 def to(input: Tensor, *args: Any, dtype: _backend.dtype | None = None,

@@ -1,0 +1,295 @@
+"""Time minigrad against PyTorch and a hand-written NumPy floor, side by side.
+
+    python benchmarks/run.py            # prints the table, writes benchmarks/RESULTS.md
+    python benchmarks/run.py --quick    # fewer repeats, for a smoke run
+
+Every workload runs in this one process: PyTorch pinned to one thread, the
+same inputs for all three, a warm-up call, then the median of repeated runs.
+The NumPy floor is the same computation with the backward pass written out
+by hand: what an autograd engine on NumPy cannot beat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import itertools
+
+import numpy as np
+import torch
+
+import minigrad
+
+torch.set_num_threads(1)
+
+Workload = Callable[[], Any]
+
+
+def median_seconds(run: Workload, repeats: int) -> float:
+    """The median wall time of `run()` over `repeats` calls, after one warm-up call."""
+    run()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# The profiler loop: z = (z / x) * y, 1000 times, then backward ----------------------------
+
+
+def profiler_loop(lib: Any) -> Workload:
+    lib.manual_seed(0)
+    x0, y0 = lib.randn(2, 3), lib.rand(2, 3)
+
+    def run() -> None:
+        x = x0.clone().requires_grad_()
+        y = y0.clone().requires_grad_()
+        z = lib.ones(2, 3, requires_grad=True)
+        for _ in range(1000):
+            z = (z / x) * y
+        z.sum().backward()
+
+    return run
+
+
+def profiler_loop_numpy() -> Workload:
+    rng = np.random.default_rng(0)
+    x0 = rng.standard_normal((2, 3)).astype(np.float32)
+    y0 = rng.random((2, 3)).astype(np.float32)
+
+    def run() -> None:
+        x, y = x0, y0
+        zs = [np.ones((2, 3), np.float32)]
+        for _ in range(1000):
+            zs.append(zs[-1] / x * y)
+        grad_z = np.ones((2, 3), np.float32)
+        grad_x = np.zeros_like(x)
+        grad_y = np.zeros_like(y)
+        for z in reversed(zs[:-1]):
+            quotient = z / x
+            grad_y += grad_z * quotient
+            grad_q = grad_z * y
+            grad_x -= grad_q * quotient / x
+            grad_z = grad_q / x
+
+    return run
+
+
+# The sin example --------------------------------------------------------------------------------
+
+
+def sin_example(lib: Any) -> Workload:
+    def run() -> None:
+        a = lib.linspace(0.0, 2.0 * math.pi, steps=25, requires_grad=True)
+        out = (2 * lib.sin(a) + 1).sum()
+        out.backward()
+
+    return run
+
+
+def sin_example_numpy() -> Workload:
+    def run() -> None:
+        a = np.linspace(0.0, 2.0 * math.pi, 25, dtype=np.float32)
+        (2 * np.sin(a) + 1).sum()
+        2 * np.cos(a)
+
+    return run
+
+
+# SGD steps of multi-layer perceptrons -------------------------------------------------------------
+
+
+def mlp_step(lib: Any, sizes: tuple[int, ...], batch: int, loss: str) -> Workload:
+    lib.manual_seed(0)
+    layers: list[Any] = []
+    for n_in, n_out in itertools.pairwise(sizes):
+        layers += [lib.nn.Linear(n_in, n_out), lib.nn.ReLU()]
+    model = lib.nn.Sequential(*layers[:-1])
+    optimizer = lib.optim.SGD(model.parameters(), lr=0.001)
+    inputs = lib.randn(batch, sizes[0])
+    if loss == "mse":
+        target = lib.randn(batch, sizes[-1])
+    else:
+        target = lib.randint(0, sizes[-1], (batch,))
+    criterion = lib.nn.CrossEntropyLoss()
+
+    def run() -> None:
+        optimizer.zero_grad()
+        prediction = model(inputs)
+        if loss == "mse":
+            value = (target - prediction).pow(2).sum()
+        else:
+            value = criterion(prediction, target)
+        value.backward()
+        optimizer.step()
+
+    return run
+
+
+def mlp_step_numpy(sizes: tuple[int, ...], batch: int, loss: str) -> Workload:
+    rng = np.random.default_rng(0)
+    weights = [rng.uniform(-1, 1, (n_out, n_in)).astype(np.float32) / np.sqrt(n_in)
+               for n_in, n_out in itertools.pairwise(sizes)]
+    biases = [np.zeros(n_out, np.float32) for n_out in sizes[1:]]
+    inputs = rng.standard_normal((batch, sizes[0])).astype(np.float32)
+    target = rng.standard_normal((batch, sizes[-1])).astype(np.float32)
+    labels = rng.integers(0, sizes[-1], batch)
+
+    def run() -> None:
+        activations = [inputs]
+        pre = []
+        for i, (w, b) in enumerate(zip(weights, biases)):
+            h = activations[-1] @ w.T + b
+            pre.append(h)
+            activations.append(np.maximum(h, 0) if i < len(weights) - 1 else h)
+        out = activations[-1]
+        if loss == "mse":
+            grad = -2 * (target - out)
+        else:
+            shifted = np.exp(out - out.max(1, keepdims=True))
+            grad = shifted / shifted.sum(1, keepdims=True)
+            grad[np.arange(batch), labels] -= 1
+            grad /= batch
+        for i in reversed(range(len(weights))):
+            if i < len(weights) - 1:
+                grad = grad * (pre[i] > 0)
+            grad_w = grad.T @ activations[i]
+            grad_b = grad.sum(0)
+            if i:
+                grad = grad @ weights[i]
+            weights[i] -= 0.001 * grad_w
+            biases[i] -= 0.001 * grad_b
+
+    return run
+
+
+# The functional API ------------------------------------------------------------------------------
+
+
+def exp_adder(x: Any, y: Any) -> Any:
+    return 2 * x.exp() + 3 * y
+
+
+def jacobian_workload(lib: Any, vectorize: bool) -> Workload:
+    lib.manual_seed(0)
+    inputs = (lib.rand(200), lib.rand(200))
+    return lambda: lib.autograd.functional.jacobian(exp_adder, inputs, vectorize=vectorize)
+
+
+def jacobian_numpy() -> Workload:
+    x = np.random.default_rng(0).random(200).astype(np.float32)
+    return lambda: (np.diag(2 * np.exp(x)), 3 * np.eye(200, dtype=np.float32))
+
+
+def energy(x: Any) -> Any:
+    """A scalar function with a full Hessian: (sum of sin x) times (sum of x²)."""
+    return x.sin().sum() * (x * x).sum()
+
+
+def hessian_workload(lib: Any) -> Workload:
+    lib.manual_seed(0)
+    x = lib.rand(200)
+    return lambda: lib.autograd.functional.hessian(energy, x)
+
+
+def hessian_numpy() -> Workload:
+    x = np.random.default_rng(0).random(200).astype(np.float32)
+
+    def run() -> np.ndarray:
+        s, q = np.sin(x).sum(), (x * x).sum()
+        return (np.diag(-np.sin(x) * q + 2 * s) + 2 * np.outer(np.cos(x), x)
+                + 2 * np.outer(x, np.cos(x)))
+
+    return run
+
+
+# The table ---------------------------------------------------------------------------------------
+
+
+def workloads() -> list[tuple[str, Workload, Workload, Workload | None]]:
+    """(name, minigrad run, PyTorch run, NumPy floor run) for each workload."""
+    tiny, mlp = ((1000, 100, 10), 16, "mse"), ((784, 512, 512, 10), 256, "ce")
+    return [
+        ("profiler loop ×1000 + backward", profiler_loop(minigrad), profiler_loop(torch),
+         profiler_loop_numpy()),
+        ("sin example, forward + backward", sin_example(minigrad), sin_example(torch),
+         sin_example_numpy()),
+        ("TinyModel SGD step (16, 1000-100-10)", mlp_step(minigrad, *tiny),
+         mlp_step(torch, *tiny), mlp_step_numpy(*tiny)),
+        ("MLP SGD step (256, 784-512-512-10)", mlp_step(minigrad, *mlp), mlp_step(torch, *mlp),
+         mlp_step_numpy(*mlp)),
+        ("jacobian n=200, vectorize=False", jacobian_workload(minigrad, False),
+         jacobian_workload(torch, False), jacobian_numpy()),
+        ("jacobian n=200, vectorize=True", jacobian_workload(minigrad, True),
+         jacobian_workload(torch, True), jacobian_numpy()),
+        ("hessian n=200", hessian_workload(minigrad), hessian_workload(torch), hessian_numpy()),
+    ]
+
+
+def format_time(seconds: float) -> str:
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds * 1e6:.1f} µs"
+
+
+def machine_description() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
+            f"NumPy {np.__version__}, PyTorch {torch.__version__} (1 thread), "
+            f"minigrad {minigrad.__version__}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (smoke run)")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    repeats = 3 if args.quick else 21
+
+    header = ("| workload | minigrad | PyTorch | NumPy floor | minigrad/PyTorch | "
+              "minigrad/NumPy |")
+    rows = [header, "|---|---:|---:|---:|---:|---:|"]
+    print(header)
+    for name, mini, ref, floor in workloads():
+        t_mini = median_seconds(mini, repeats)
+        t_ref = median_seconds(ref, repeats)
+        t_floor = median_seconds(floor, repeats) if floor else float("nan")
+        row = (f"| {name} | {format_time(t_mini)} | {format_time(t_ref)} | "
+               f"{format_time(t_floor)} | {t_mini / t_ref:.2f} | {t_mini / t_floor:.2f} |")
+        rows.append(row)
+        print(row, flush=True)
+
+    if not args.no_write:
+        results = Path(__file__).with_name("RESULTS.md")
+        results.write_text(
+            "# Benchmark results\n\n"
+            f"Machine: {machine_description()}.\n\n"
+            "Median of repeated runs after a warm-up, all in one process "
+            "(`python benchmarks/run.py`). Ratios below 1 mean minigrad is faster.\n\n"
+            + "\n".join(rows) + "\n"
+        )
+        print(f"\nwritten to {results}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,422 @@
+"""`minigrad.autograd.functional` against `torch.autograd.functional` (PyTorch 2.13).
+
+Every function with every combination of options (create_graph, strict,
+vectorize, strategy, tuple or tensor arguments, inside `no_grad`, inputs
+that require grad) must print what PyTorch prints, or raise what it
+raises. Inputs are made in PyTorch and copied into minigrad.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+import torch
+import torch.autograd.functional as torch_functional
+from conftest import to_mini
+from test_forward_ad import CASE_IDS, CASES, Case, as_tuple
+
+import minigrad
+from minigrad.autograd import functional
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # torch: vectorize is beta
+
+
+def convert(value: object, lib: object) -> object:
+    """A PyTorch tensor (or tuple of them) as `lib` tensors."""
+    if isinstance(value, tuple):
+        return tuple(convert(v, lib) for v in value)
+    if isinstance(value, torch.Tensor) and lib is minigrad:
+        return to_mini(value)
+    return value.detach().clone().requires_grad_(value.requires_grad) if isinstance(
+        value, torch.Tensor) else value
+
+
+def outcome(call: Callable[[], object], detach: bool = False) -> tuple[str, str]:
+    """What a call returned (printed, addresses blanked; detached if asked) or raised."""
+    try:
+        result = call()
+    except Exception as error:
+        return type(error).__name__, str(error)
+    return "ok", re.sub(r" at 0x[0-9a-f]+", "", repr(detached(result) if detach else result))
+
+
+def detached(value: object) -> object:
+    if isinstance(value, (tuple, list)):
+        return type(value)(detached(v) for v in value)
+    return value.detach()
+
+
+def same_as_torch(fn_name: str, make_func: Callable[[object], Callable[..., object]],
+                  inputs: object, *, no_grad: bool = False, **kwargs: object) -> tuple[str, str]:
+    """Run `functional.<fn_name>` in both libraries; return the outcome, which must agree.
+
+    Forward-mode results are compared detached: whether a tangent records a
+    graph follows minigrad's jvp rules, which skip absent tangents where
+    PyTorch's formulas multiply zeros by the primal (`3 * x` records nothing).
+    """
+    forward = "forward-mode" in (kwargs.get("strategy"), kwargs.get("outer_jacobian_strategy"))
+    results = []
+    for lib, module in ((torch, torch_functional), (minigrad, functional)):
+        args = {k: convert(v, lib) for k, v in kwargs.items()}
+        call = lambda: getattr(module, fn_name)(make_func(lib), convert(inputs, lib), **args)  # noqa: E731, B023
+        with lib.set_grad_enabled(not no_grad):
+            results.append(outcome(call, detach=forward))
+    expected, actual = results
+    assert actual == expected
+    return expected
+
+
+def rand(*shape: int, seed: int = 0) -> torch.Tensor:
+    return torch.rand(*shape, generator=torch.Generator().manual_seed(seed))
+
+
+def ones(*shape: int) -> torch.Tensor:
+    return torch.ones(*shape)
+
+
+# The tutorial and the jvp reference page ----------------------------------------------
+
+# The double-backward trick differentiates sum(dim)'s backward, `unsqueeze(dim).expand()`.
+UNSQUEEZE_BACKWARD_BUG = pytest.mark.xfail(
+    strict=True, reason="engine: UnsqueezeBackward0's backward records ViewBackward0 (a reshape) "
+    "where PyTorch records SqueezeBackward1 (squeeze(dim))")
+
+
+def exp_adder(lib: object) -> Callable[..., object]:
+    return lambda x, y: 2 * x.exp() + 3 * y
+
+
+def exp_reducer(lib: object) -> Callable[..., object]:
+    return lambda x: x.exp().sum(dim=1)
+
+
+def adder(lib: object) -> Callable[..., object]:
+    return lambda x, y: 2 * x + 3 * y
+
+
+def do_some_doubling(lib: object) -> Callable[..., object]:
+    def double(x):
+        y = x * 2
+        while y.data.norm() < 1000:
+            y = y * 2
+        return y
+
+    return double
+
+
+def pow_reducer(lib: object) -> Callable[..., object]:
+    return lambda x: x.pow(3).sum()
+
+
+def pow_adder_reducer(lib: object) -> Callable[..., object]:
+    return lambda x, y: (2 * x.pow(2) + 3 * y.pow(2)).sum()
+
+
+def test_tutorial_jacobian_of_single_element_inputs() -> None:
+    inputs = (rand(1, seed=1), rand(1, seed=2))
+    assert repr(convert(inputs, minigrad)) == repr(inputs)
+    same_as_torch("jacobian", exp_adder, inputs)
+
+
+def test_tutorial_jacobian_of_vector_inputs() -> None:
+    same_as_torch("jacobian", exp_adder, (rand(3, seed=3), rand(3, seed=4)))
+
+
+def test_tutorial_hessian_and_vjp() -> None:
+    same_as_torch("hessian", pow_reducer, rand(2, 2))
+    same_as_torch("vjp", do_some_doubling, torch.randn(3, generator=torch.Generator()
+                                                       .manual_seed(5)),
+                  v=torch.tensor([0.1, 1.0, 0.0001]))
+
+
+def test_jvp_page_exp_reducer() -> None:
+    kind, printed = same_as_torch("jvp", exp_reducer, rand(4, 4), v=ones(4, 4))
+    assert kind == "ok" and "grad_fn" not in printed
+
+
+@UNSQUEEZE_BACKWARD_BUG
+def test_jvp_page_exp_reducer_with_create_graph() -> None:
+    _, printed = same_as_torch("jvp", exp_reducer, rand(4, 4), v=ones(4, 4), create_graph=True)
+    assert "grad_fn=<SumBackward1>" in printed and "grad_fn=<SqueezeBackward1>" in printed
+
+
+def test_jvp_page_adder() -> None:
+    _, printed = same_as_torch("jvp", adder, (rand(2), rand(2, seed=1)), v=(ones(2), ones(2)))
+    assert printed.endswith("tensor([5., 5.]))")
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_pytorch_docstring_examples(create_graph: bool) -> None:
+    x = rand(4, 4)
+    same_as_torch("vjp", exp_reducer, x, v=ones(4), create_graph=create_graph)
+    same_as_torch("vjp", adder, (rand(2), rand(2, seed=1)), v=ones(2))
+    same_as_torch("jacobian", exp_reducer, rand(2, 2), create_graph=create_graph)
+    same_as_torch("jacobian", exp_adder, (rand(2), rand(2, seed=1)))
+    same_as_torch("hessian", pow_reducer, rand(2, 2), create_graph=create_graph)
+    same_as_torch("hessian", pow_adder_reducer, (rand(2, 2), rand(2, 2, seed=1)))
+    for fn_name in ("vhp", "hvp"):
+        same_as_torch(fn_name, pow_reducer, rand(2, 2), v=ones(2, 2), create_graph=create_graph)
+        same_as_torch(fn_name, pow_adder_reducer, (rand(2), rand(2, seed=1)),
+                      v=(torch.zeros(2), ones(2)))
+
+
+# Every option -----------------------------------------------------------------------
+
+
+def tuple_outputs(lib: object) -> Callable[..., object]:
+    return lambda x, y: (x * y.sin(), (x * 2).sum())
+
+
+def ignores_second(lib: object) -> Callable[..., object]:
+    return lambda x, y: x.exp()
+
+
+def constant(lib: object) -> Callable[..., object]:
+    return lambda x: lib.ones(2)
+
+
+def linear(lib: object) -> Callable[..., object]:
+    return lambda x: 3 * x
+
+
+def linear_reducer(lib: object) -> Callable[..., object]:
+    return lambda x: (3 * x).sum()
+
+
+def ignores_second_reducer(lib: object) -> Callable[..., object]:
+    return lambda x, y: x.pow(3).sum()
+
+
+# name -> (function, inputs, v for vjp, v for jvp and the Hessian products)
+FUNCTIONS = {
+    "exp_reducer": (exp_reducer, rand(2, 3), rand(2, seed=7), rand(2, 3, seed=8)),
+    "exp_adder": (exp_adder, (rand(2), rand(2, seed=1)), rand(2, seed=7),
+                  (rand(2, seed=8), rand(2, seed=9))),
+    "tuple_outputs": (tuple_outputs, (rand(2), rand(2, seed=1)), (rand(2, seed=7), rand(())),
+                      (rand(2, seed=8), rand(2, seed=9))),
+    "ignores_second": (ignores_second, (rand(2), rand(2, seed=1)), rand(2, seed=7),
+                       (rand(2, seed=8), rand(2, seed=9))),
+    "constant": (constant, rand(2), rand(2, seed=7), rand(2, seed=8)),
+    "linear": (linear, rand(3), rand(3, seed=7), rand(3, seed=8)),
+}
+SCALAR_FUNCTIONS = {
+    "pow_reducer": (pow_reducer, rand(2, 2), rand(2, 2, seed=8)),
+    "pow_adder_reducer": (pow_adder_reducer, (rand(2), rand(2, seed=1)),
+                          (rand(2, seed=8), rand(2, seed=9))),
+    "linear_reducer": (linear_reducer, rand(3), rand(3, seed=8)),
+    "ignores_second_reducer": (ignores_second_reducer, (rand(2), rand(2, seed=1)),
+                               (rand(2, seed=8), rand(2, seed=9))),
+    "constant": (constant, rand(2), rand(2, seed=8)),
+}
+FLAGS = list(itertools.product([False, True], repeat=4))  # create_graph, strict, no_grad, rg
+FLAG_IDS = ["".join(name for name, on in zip(("cg", "strict", "nograd", "rg"), flags) if on)
+            or "plain" for flags in FLAGS]
+
+
+def requiring_grad(value: object, requires_grad: bool) -> object:
+    if isinstance(value, tuple):
+        return tuple(requiring_grad(v, requires_grad) for v in value)
+    return value.clone().requires_grad_(requires_grad)
+
+
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+@pytest.mark.parametrize("name", FUNCTIONS)
+@pytest.mark.parametrize("fn_name", ["vjp", "jvp"])
+def test_products_match_pytorch(fn_name: str, name: str, flags: tuple[bool, ...],
+                                request: pytest.FixtureRequest) -> None:
+    create_graph, strict, no_grad, requires_grad = flags
+    if fn_name == "jvp" and name == "exp_reducer" and create_graph:
+        request.applymarker(UNSQUEEZE_BACKWARD_BUG)
+    func, inputs, v_out, v_in = FUNCTIONS[name]
+    same_as_torch(fn_name, func, requiring_grad(inputs, requires_grad), no_grad=no_grad,
+                  v=v_out if fn_name == "vjp" else v_in, create_graph=create_graph, strict=strict)
+
+
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+@pytest.mark.parametrize("name", SCALAR_FUNCTIONS)
+@pytest.mark.parametrize("fn_name", ["vhp", "hvp"])
+def test_hessian_products_match_pytorch(fn_name: str, name: str, flags: tuple[bool, ...]
+                                        ) -> None:
+    create_graph, strict, no_grad, requires_grad = flags
+    func, inputs, v = SCALAR_FUNCTIONS[name]
+    same_as_torch(fn_name, func, requiring_grad(inputs, requires_grad), no_grad=no_grad, v=v,
+                  create_graph=create_graph, strict=strict)
+
+
+@pytest.mark.parametrize("strategy", ["reverse-mode", "forward-mode"])
+@pytest.mark.parametrize("vectorize", [False, True])
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_jacobian_matches_pytorch(name: str, flags: tuple[bool, ...], vectorize: bool,
+                                  strategy: str) -> None:
+    create_graph, strict, no_grad, requires_grad = flags
+    func, inputs, _, _ = FUNCTIONS[name]
+    same_as_torch("jacobian", func, requiring_grad(inputs, requires_grad), no_grad=no_grad,
+                  create_graph=create_graph, strict=strict, vectorize=vectorize,
+                  strategy=strategy)
+
+
+@pytest.mark.parametrize("strategy", ["reverse-mode", "forward-mode"])
+@pytest.mark.parametrize("vectorize", [False, True])
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+@pytest.mark.parametrize("name", SCALAR_FUNCTIONS)
+def test_hessian_matches_pytorch(name: str, flags: tuple[bool, ...], vectorize: bool,
+                                 strategy: str) -> None:
+    create_graph, strict, no_grad, requires_grad = flags
+    func, inputs, _ = SCALAR_FUNCTIONS[name]
+    same_as_torch("hessian", func, requiring_grad(inputs, requires_grad), no_grad=no_grad,
+                  create_graph=create_graph, strict=strict, vectorize=vectorize,
+                  outer_jacobian_strategy=strategy)
+
+
+# Validation errors ------------------------------------------------------------------
+
+
+def two_outputs(lib: object) -> Callable[..., object]:
+    return lambda x: (x * 2, x.sum())
+
+
+def returns_list(lib: object) -> Callable[..., object]:
+    return lambda x: [x * 2]
+
+
+def returns_number(lib: object) -> Callable[..., object]:
+    return lambda x: 3.0
+
+
+def int_output(lib: object) -> Callable[..., object]:
+    return lambda x: (x > 0).long()
+
+
+@pytest.mark.parametrize("fn_name, func, inputs, kwargs", [
+    ("vjp", exp_reducer, rand(2, 3), {"v": (ones(2), ones(2))}),
+    ("vjp", two_outputs, rand(2), {"v": ones(2)}),
+    ("vjp", two_outputs, rand(2), {"v": (ones(2), ones(2))}),
+    ("vjp", exp_reducer, rand(2, 3), {"v": ones(3)}),
+    ("vjp", exp_reducer, rand(2, 3), {}),
+    ("vjp", exp_reducer, rand(2, 3), {"v": [ones(2)]}),
+    ("vjp", returns_list, rand(2), {"v": ones(2)}),
+    ("vjp", returns_number, rand(2), {}),
+    ("vjp", exp_reducer, [rand(2, 3)], {"v": ones(2)}),
+    ("vjp", exp_adder, (rand(2), 3.0), {"v": ones(2)}),
+    ("jvp", exp_reducer, rand(2, 3), {}),
+    ("jvp", exp_adder, (rand(2), rand(2)), {"v": ones(2)}),
+    ("jvp", exp_adder, (rand(2), rand(2)), {"v": (ones(2), ones(3))}),
+    ("jvp", exp_reducer, rand(2, 3), {"v": ones(3, 2)}),
+    pytest.param("jvp", int_output, rand(2), {"v": ones(2)}, marks=pytest.mark.xfail(
+        strict=True, reason="engine: zeros_like(int tensor, requires_grad=True) says 'only "
+        "Tensors of floating point dtype...'; PyTorch's factories say 'Only Tensors of floating "
+        "point and complex dtype...'")),
+    ("vhp", pow_reducer, rand(2, 2), {}),
+    ("vhp", two_outputs, rand(2), {"v": ones(2)}),
+    ("vhp", exp_reducer, rand(2, 3), {"v": ones(2, 3)}),
+    ("hvp", pow_reducer, rand(2, 2), {"v": ones(2)}),
+    ("hvp", two_outputs, rand(2), {"v": ones(2)}),
+    ("hvp", pow_reducer, rand(1), {}),
+    ("jacobian", exp_reducer, rand(2, 3), {"strategy": "sideways"}),
+    ("jacobian", exp_reducer, rand(2, 3), {"strategy": "forward-mode"}),
+    ("jacobian", exp_reducer, rand(2, 3), {"strategy": "forward-mode", "vectorize": True,
+                                           "create_graph": True}),
+    ("jacobian", exp_reducer, rand(2, 3), {"strategy": "forward-mode", "strict": True}),
+    ("jacobian", exp_reducer, rand(2, 3), {"vectorize": True, "strict": True}),
+    ("jacobian", returns_list, rand(2), {"strategy": "forward-mode", "vectorize": True}),
+    ("jacobian", returns_number, rand(2), {}),
+    ("hessian", pow_reducer, rand(2, 2), {"outer_jacobian_strategy": "sideways"}),
+    ("hessian", exp_reducer, rand(2, 3), {}),
+    ("hessian", two_outputs, rand(2), {}),
+    ("hessian", returns_number, rand(2), {}),
+    ("hessian", pow_reducer, rand(2, 2), {"outer_jacobian_strategy": "forward-mode"}),
+])
+def test_errors_match_pytorch(fn_name: str, func: Callable[[object], Callable[..., object]],
+                              inputs: object, kwargs: dict[str, object]) -> None:
+    same_as_torch(fn_name, func, inputs, **kwargs)
+
+
+# Vectorized Jacobians -----------------------------------------------------------------
+
+
+def test_vectorized_jacobian_is_one_backward_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """200 inputs: every node runs its backward once, on all 200 rows together."""
+    calls: list[str] = []
+    batched = functional._node_batched_backward
+    monkeypatch.setattr(functional, "_node_batched_backward",
+                        lambda node, grads: calls.append(node.name()) or batched(node, grads))
+    monkeypatch.setattr(functional, "_row_by_row_backward", None)  # never the slow path
+
+    w = minigrad.tensor(np.random.default_rng(0).standard_normal((200, 200)))
+
+    def net(x):
+        return ((w @ x).tanh() * x).softmax(0).log() + x.sum() / 200
+
+    x = minigrad.tensor(np.random.default_rng(1).standard_normal(200))
+    result = functional.jacobian(net, x, vectorize=True)
+    assert len(calls) == len(set(calls)) < 12
+    monkeypatch.undo()
+    np.testing.assert_allclose(result.numpy(), functional.jacobian(net, x).numpy(), atol=1e-12)
+    np.testing.assert_allclose(
+        functional.jacobian(net, x, vectorize=True, strategy="forward-mode").numpy(),
+        result.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("c", CASES, ids=CASE_IDS)
+def test_every_op_jacobian_three_ways(c: Case) -> None:
+    """Row by row, one batched backward pass, one batched forward pass: the same Jacobian."""
+    inputs = c.inputs()
+    tolerance = {"rtol": 1e-6, "atol": 1e-9} if c.second_order else {"rtol": 1e-5, "atol": 1e-6}
+    rows = functional.jacobian(c.op, inputs)
+    for kwargs in ({"vectorize": True},
+                   {"vectorize": True, "strategy": "forward-mode"}):
+        other = functional.jacobian(c.op, inputs, **kwargs)
+        for expected, actual in zip(flatten(rows), flatten(other)):
+            assert actual.shape == expected.shape
+            np.testing.assert_allclose(actual.numpy(), expected.numpy(), **tolerance)
+
+
+def flatten(value: object) -> list[minigrad.Tensor]:
+    if isinstance(value, (tuple, list)):
+        return [t for v in value for t in flatten(v)]
+    return [value]
+
+
+@pytest.mark.parametrize("c", [c for c in CASES if c.second_order], ids=lambda c: c.name)
+def test_every_op_hessian_three_ways(c: Case) -> None:
+    """Batched rules also hold on the graphs that backward builds (create_graph=True)."""
+    inputs = c.inputs()
+    weights = [minigrad.tensor(np.random.default_rng(i).standard_normal(out.shape))
+               for i, out in enumerate(as_tuple(c.op(*inputs)))]
+
+    def scalar(*args):
+        return sum((out * w).sum() for out, w in zip(as_tuple(c.op(*args)), weights))
+
+    rows = functional.hessian(scalar, inputs)
+    for kwargs in ({"vectorize": True},
+                   {"vectorize": True, "outer_jacobian_strategy": "forward-mode"}):
+        other = functional.hessian(scalar, inputs, **kwargs)
+        for expected, actual in zip(flatten(rows), flatten(other)):
+            np.testing.assert_allclose(actual.detach().numpy(), expected.numpy(), rtol=1e-6,
+                                       atol=1e-9)
+
+
+def test_vectorized_jacobian_of_a_custom_function_runs_row_by_row() -> None:
+    class Cube(minigrad.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * 3 * x * x
+
+    x = minigrad.tensor([1.0, 2.0, 3.0])
+
+    def func(t):
+        return Cube.apply(t).sum(0, keepdim=True) * t
+
+    np.testing.assert_allclose(functional.jacobian(func, x, vectorize=True).numpy(),
+                               functional.jacobian(func, x).numpy())
