@@ -27,10 +27,10 @@ def _check_device(device: Any) -> None:
 
 
 def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
-    result = Tensor._wrap(data)
-    if requires_grad:
-        result.requires_grad_(True)
-    return result
+    """The new tensor; factories word the integer-dtype error as PyTorch's factories do."""
+    if requires_grad and data.dtype.kind != "f":
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    return Tensor._wrap(data, requires_grad)
 
 
 def _size(size: Sequence[Any]) -> tuple[int, ...]:

@@ -421,8 +421,6 @@ def test_dual_tensors_print_their_tangent() -> None:
     both(run)
 
 
-@pytest.mark.xfail(strict=True, reason="engine: apply_inplace writes the result's values but not "
-                   "its tangent into the tensor")
 def test_inplace_op_updates_the_tangent() -> None:
     def run(lib, fw):
         with fw.dual_level():

@@ -80,12 +80,6 @@ def ones(*shape: int) -> torch.Tensor:
 
 # The tutorial and the jvp reference page ----------------------------------------------
 
-# The double-backward trick differentiates sum(dim)'s backward, `unsqueeze(dim).expand()`.
-UNSQUEEZE_BACKWARD_BUG = pytest.mark.xfail(
-    strict=True, reason="engine: UnsqueezeBackward0's backward records ViewBackward0 (a reshape) "
-    "where PyTorch records SqueezeBackward1 (squeeze(dim))")
-
-
 def exp_adder(lib: object) -> Callable[..., object]:
     return lambda x, y: 2 * x.exp() + 3 * y
 
@@ -138,7 +132,6 @@ def test_jvp_page_exp_reducer() -> None:
     assert kind == "ok" and "grad_fn" not in printed
 
 
-@UNSQUEEZE_BACKWARD_BUG
 def test_jvp_page_exp_reducer_with_create_graph() -> None:
     _, printed = same_as_torch("jvp", exp_reducer, rand(4, 4), v=ones(4, 4), create_graph=True)
     assert "grad_fn=<SumBackward1>" in printed and "grad_fn=<SqueezeBackward1>" in printed
@@ -226,11 +219,8 @@ def requiring_grad(value: object, requires_grad: bool) -> object:
 @pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
 @pytest.mark.parametrize("name", FUNCTIONS)
 @pytest.mark.parametrize("fn_name", ["vjp", "jvp"])
-def test_products_match_pytorch(fn_name: str, name: str, flags: tuple[bool, ...],
-                                request: pytest.FixtureRequest) -> None:
+def test_products_match_pytorch(fn_name: str, name: str, flags: tuple[bool, ...]) -> None:
     create_graph, strict, no_grad, requires_grad = flags
-    if fn_name == "jvp" and name == "exp_reducer" and create_graph:
-        request.applymarker(UNSQUEEZE_BACKWARD_BUG)
     func, inputs, v_out, v_in = FUNCTIONS[name]
     same_as_torch(fn_name, func, requiring_grad(inputs, requires_grad), no_grad=no_grad,
                   v=v_out if fn_name == "vjp" else v_in, create_graph=create_graph, strict=strict)
@@ -307,10 +297,7 @@ def int_output(lib: object) -> Callable[..., object]:
     ("jvp", exp_adder, (rand(2), rand(2)), {"v": ones(2)}),
     ("jvp", exp_adder, (rand(2), rand(2)), {"v": (ones(2), ones(3))}),
     ("jvp", exp_reducer, rand(2, 3), {"v": ones(3, 2)}),
-    pytest.param("jvp", int_output, rand(2), {"v": ones(2)}, marks=pytest.mark.xfail(
-        strict=True, reason="engine: zeros_like(int tensor, requires_grad=True) says 'only "
-        "Tensors of floating point dtype...'; PyTorch's factories say 'Only Tensors of floating "
-        "point and complex dtype...'")),
+    ("jvp", int_output, rand(2), {"v": ones(2)}),
     ("vhp", pow_reducer, rand(2, 2), {}),
     ("vhp", two_outputs, rand(2), {"v": ones(2)}),
     ("vhp", exp_reducer, rand(2, 3), {"v": ones(2, 3)}),

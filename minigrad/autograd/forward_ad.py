@@ -165,6 +165,13 @@ def _set_tangent(tensor: Tensor, tangent: Tensor) -> None:
     _tangents[key] = (weakref.ref(tensor, forget), tangent)
 
 
+def copy_tangent(source: Tensor, target: Tensor) -> None:
+    """Give `target` the tangent of `source` (an in-place op's result becomes the tensor)."""
+    tangent = tangent_of(source)
+    if tangent is not None:
+        _set_tangent(target, tangent)
+
+
 @contextlib.contextmanager
 def _paused() -> Iterator[None]:
     """Run ops without propagating tangents (inside jvp rules and the API's own views)."""

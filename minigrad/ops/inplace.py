@@ -14,7 +14,7 @@ import numpy as np
 
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
-from minigrad.autograd import grad_mode
+from minigrad.autograd import function, grad_mode
 from minigrad.autograd.function import BackwardFunction, Function
 
 __all__ = ["apply_inplace", "copy_", "fill_", "zero_"]
@@ -48,8 +48,13 @@ def apply_inplace(tensor: Tensor, op: Callable[..., Tensor], *args: Any, **kwarg
         # The op's node may save its input: give it the old values, not the ones we overwrite.
         source = Tensor._wrap(tensor._data.copy(), tensor._requires_grad)
         source.grad_fn, source._output_nr = tensor.grad_fn, tensor._output_nr
+    forward_mode = function._forward_hook is not None
+    if forward_mode and source is not tensor:
+        _fw.copy_tangent(tensor, source)
     result = op(source, *args, **kwargs)
     _write(tensor, result._data)
+    if forward_mode:
+        _fw.copy_tangent(result, tensor)
     if records and result.grad_fn is not None:
         tensor.grad_fn, tensor._output_nr = result.grad_fn, result._output_nr
         tensor._requires_grad = True

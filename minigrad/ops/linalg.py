@@ -237,7 +237,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         return mv(input, other)
     if a_dim == 1 and b_dim == 2:
         product = mm(input.unsqueeze(0), other)
-        return SqueezeDimsList.apply(product, shape=product._data.shape[1:])
+        return SqueezeDimsList.apply(product, shape=product._data.shape[1:], dims=(0,))
     if a_dim == 2 and b_dim == 2:
         return mm(input, other)
     if b_dim <= 2 and a_dim >= 3:

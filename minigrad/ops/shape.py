@@ -221,16 +221,19 @@ def movedim(input: Tensor, source: int, destination: int) -> Tensor:
 
 
 class _Reshaping(Function):
-    """Squeeze/unsqueeze: backward reshapes the gradient to the input's shape."""
+    """Squeeze: drop the size-1 `dims`; backward puts them back with unsqueeze."""
 
     @staticmethod
-    def forward(ctx: BackwardFunction, x: Tensor, shape: tuple[int, ...] = ()) -> np.ndarray:
-        ctx.shape = x._data.shape
+    def forward(ctx: BackwardFunction, x: Tensor, shape: tuple[int, ...] = (),
+                dims: tuple[int, ...] = ()) -> np.ndarray:
+        ctx.shape, ctx.dims = x._data.shape, dims
         return x._data.reshape(shape)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return grad.reshape(ctx.shape)
+        for dim in ctx.dims:
+            grad = grad.unsqueeze(dim)
+        return grad
 
     jvp = staticmethod(View.jvp)
 
@@ -252,26 +255,29 @@ class SqueezeDimsList(_Reshaping, node_name="SqueezeBackward4"):
 
 
 class Unsqueeze(_Reshaping, node_name="UnsqueezeBackward0"):
-    pass
+    """Insert a size-1 dim; backward squeezes it away again."""
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return grad.squeeze(ctx.dims[0])
 
 
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Drop dims of size 1 (all of them, or those in `dim` that have size 1)."""
     shape = input._data.shape
-    if dim is None:
-        target = tuple(s for s in shape if s != 1)
-        return _as_view(SqueezeAll.apply(input, shape=target), input)
-    dims = wrap_dims(dim, input.ndim)
-    target = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
-    function = SqueezeDim if isinstance(dim, int) else SqueezeDims
-    return _as_view(function.apply(input, shape=target), input)
+    candidates = range(len(shape)) if dim is None else wrap_dims(dim, input.ndim)
+    dropped = tuple(sorted(d for d in set(candidates) if shape[d] == 1))
+    target = tuple(s for i, s in enumerate(shape) if i not in dropped)
+    function = SqueezeAll if dim is None else SqueezeDim if isinstance(dim, int) else SqueezeDims
+    return _as_view(function.apply(input, shape=target, dims=dropped), input)
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dim of size 1 at `dim`."""
     dim = wrap_dim(dim, input.ndim + 1)
     shape = input._data.shape
-    return _as_view(Unsqueeze.apply(input, shape=(*shape[:dim], 1, *shape[dim:])), input)
+    return _as_view(Unsqueeze.apply(input, shape=(*shape[:dim], 1, *shape[dim:]), dims=(dim,)),
+                    input)
 
 
 class Expand(Function, node_name="ExpandBackward0"):
