@@ -5,6 +5,8 @@
     torch.sin(a).sum().backward()
 """
 
+import warnings as _warnings
+
 from minigrad import _random, autograd, cuda
 from minigrad._backend import (
     bool,
@@ -89,6 +91,9 @@ sigmoid_ = _module_inplace("sigmoid_")
 tanh_ = _module_inplace("tanh_")
 
 __version__ = "0.1.0"
+
+# PyTorch gives inf and nan silently; NumPy would warn from inside minigrad's ops each time.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"minigrad(\.|$)")
 
 __all__ = [*_ops_all, "Generator", "Size", "Tensor", "arange", "as_tensor", "autograd", "bool",
            "cos_", "cuda", "default_generator", "device", "double", "dtype", "empty",

@@ -536,3 +536,20 @@ def test_import_is_fast_and_needs_only_numpy() -> None:
 def test_repr_of_node_has_address() -> None:
     node = (minigrad.rand(1, requires_grad=True) * 2).grad_fn
     assert without_addresses(repr(node)) == "<MulBackward0 object at 0x…>"
+
+
+def test_overflow_gives_inf_silently_like_pytorch() -> None:
+    import subprocess
+    import sys
+
+    # A fresh interpreter: pytest's own warning capture would hide the import-time filter.
+    code = (
+        "import minigrad\n"
+        "big = minigrad.tensor([1e38, 0.0])\n"
+        "print((big / minigrad.tensor([1e-38, 0.0])).tolist(), (big * big).tolist(),\n"
+        "      minigrad.tensor([0.0]).log().tolist())\n"
+    )
+    done = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.strip() == "[inf, nan] [inf, 0.0] [-inf]"
+    assert done.stderr == ""
