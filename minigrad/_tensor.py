@@ -19,7 +19,7 @@ from minigrad import _backend
 from minigrad._backend import dtype as DType
 
 if TYPE_CHECKING:
-    from minigrad.autograd.graph import AccumulateGrad, Node, _RemovableHandle
+    from minigrad.autograd.graph import Node, _RemovableHandle
 
 __all__ = ["Size", "Tensor"]
 
@@ -222,8 +222,6 @@ class Tensor:
 
     def _grad_accumulator_node(self) -> AccumulateGrad:
         """The one `AccumulateGrad` of this leaf, alive while some graph uses it."""
-        from minigrad.autograd.graph import AccumulateGrad
-
         node = self._grad_accumulator() if self._grad_accumulator is not None else None
         if node is None:
             node = AccumulateGrad(self)
@@ -364,6 +362,8 @@ def _rebuild_tensor(data: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._wrap(data, requires_grad)
 
 
+# Imported last: these modules use Tensor themselves.
 from minigrad import _tensor_methods  # noqa: E402  (attaches the op methods to Tensor)
+from minigrad.autograd.graph import AccumulateGrad  # noqa: E402
 
 _tensor_methods.attach(Tensor)

@@ -11,8 +11,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Generator, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -25,8 +24,7 @@ __all__ = ["BackwardStep", "backward", "backward_steps", "grad"]
 TensorOrTensors = Tensor | Sequence[Tensor]
 
 
-@dataclass(frozen=True)
-class BackwardStep:
+class BackwardStep(NamedTuple):
     """What one node did in a backward pass.
 
     PyTorch's hook naming is kept: `grad_outputs` are the gradients that
@@ -147,10 +145,7 @@ def _nodes_to_run(order: list[Node], dependencies: dict[Node, int],
 
 def _reduce_grad(node: Node, index: int, grad: Tensor) -> Tensor:
     """Sum a broadcast gradient back to its input's shape and cast it to the input's dtype."""
-    metadata = node._input_metadata[index] if index < len(node._input_metadata) else None
-    if metadata is None:
-        return grad
-    shape, dtype = metadata
+    shape, dtype = node._input_metadata[index]
     if grad._data.shape != shape:
         grad_shape = grad._data.shape
         lead = len(grad_shape) - len(shape)
@@ -169,6 +164,18 @@ def _reduce_grad(node: Node, index: int, grad: Tensor) -> Tensor:
     if grad._data.dtype != dtype:
         grad = grad.to(dtype)
     return grad
+
+
+def _checked_grads(node: Node, grads: tuple[Tensor | None, ...]) -> tuple[Tensor | None, ...]:
+    """The node's output gradients, each reduced to its input's shape and dtype if needed."""
+    metadata = node._input_metadata
+    checked = list(grads)
+    for i, grad in enumerate(checked):
+        if grad is not None and i < len(metadata) and metadata[i] is not None:
+            shape, dtype = metadata[i]
+            if grad._data.shape != shape or grad._data.dtype != dtype:
+                checked[i] = _reduce_grad(node, i, grad)
+    return tuple(checked)
 
 
 def _add_grads(a: Tensor, b: Tensor, create_graph: bool) -> Tensor:
@@ -191,11 +198,12 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
     roots = [node for node, _ in root_edges]
     dependencies, order = _discover(roots)
     capture_nodes = {node for node, _ in captures}
-    if accumulate_nodes is None:
-        runs = set(order)
-    else:
+    # None means every node reached runs (a plain backward), which needs no membership tests.
+    runs: set[Node] | None = None
+    relevant: set[Node] | None = None
+    if accumulate_nodes is not None:
         runs = _nodes_to_run(order, dependencies, capture_nodes, accumulate_nodes)
-    relevant = runs | capture_nodes
+        relevant = runs | capture_nodes
 
     buffers: dict[Node, list[Tensor | None]] = {}
     ready: list[tuple[float, int, Node]] = []
@@ -224,10 +232,11 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
         grads = buffers.pop(node, None) or [None] * max(1, len(node._output_metadata))
         if node._tensor_pre_hooks or node._retained or isinstance(node, AccumulateGrad):
             _apply_tensor_hooks(node, grads, create_graph)
-        for output_nr in range(len(grads)):
-            for position in captures.get((node, output_nr), ()):
-                captured[position] = grads[output_nr]
-        if node not in runs:
+        if node in capture_nodes:
+            for output_nr in range(len(grads)):
+                for position in captures.get((node, output_nr), ()):
+                    captured[position] = grads[output_nr]
+        if runs is not None and node not in runs:
             continue
 
         previous_mode = grad_mode._state.enabled
@@ -239,12 +248,10 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
                     grads = list(replaced)
             if all(g is None for g in grads):
                 grad_inputs: tuple[Tensor | None, ...] = (None,) * len(node.next_functions)
+            elif profiler._active is None:
+                grad_inputs = _checked_grads(node, node.apply(grads))
             else:
-                grad_inputs = tuple(
-                    None if g is None else _reduce_grad(node, i, g)
-                    for i, g in enumerate(node.apply(grads) if profiler._active is None
-                                          else profiler._active.run_node(node, grads))
-                )
+                grad_inputs = _checked_grads(node, profiler._active.run_node(node, grads))
             for hook in node._post_hooks:
                 replaced = hook(grad_inputs, tuple(grads))
                 if replaced is not None:
@@ -255,7 +262,7 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
             node._release_saved()
 
         for (next_node, input_nr), grad in zip(node.next_functions, grad_inputs):
-            if next_node is not None and next_node in relevant:
+            if next_node is not None and (relevant is None or next_node in relevant):
                 deliver(next_node, input_nr, grad)
 
         leaf = node.variable if isinstance(node, AccumulateGrad) else None

@@ -27,7 +27,7 @@ import numpy as np
 
 from minigrad._tensor import Tensor
 from minigrad.autograd import grad_mode, profiler
-from minigrad.autograd.graph import Edge, Node, SavedTensor
+from minigrad.autograd.graph import Edge, Node, SavedTensor, _sequence_numbers
 
 __all__ = ["BackwardFunction", "Function", "FunctionCtx"]
 
@@ -135,27 +135,30 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run the op; record a node when grad mode is on and an input requires grad."""
         ctx = cls._backward_cls()
-        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-        grad_enabled = grad_mode._state.enabled
-        grad_mode._state.enabled = False
+        needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+        ctx.needs_input_grad = needs_input_grad
+        state = grad_mode._state
+        grad_enabled = state.enabled
+        state.enabled = False
         try:
             if profiler._active is None:
                 raw = cls.forward(ctx, *args, **kwargs)
             else:
                 raw = profiler._active.run_forward(cls, ctx, args, kwargs)
         finally:
-            grad_mode._state.enabled = grad_enabled
-        is_tuple = isinstance(raw, tuple)
-        outputs = tuple(_as_output(o, args) for o in (raw if is_tuple else (raw,)))
-        if grad_enabled and any(ctx.needs_input_grad):
-            _record(ctx, cls, args, outputs, raw if is_tuple else (raw,))
+            state.enabled = grad_enabled
+        is_tuple = type(raw) is tuple
+        raw_outputs = raw if is_tuple else (raw,)
+        outputs = tuple([_as_output(o, args) for o in raw_outputs])
+        if grad_enabled and True in needs_input_grad:
+            _record(ctx, cls, args, outputs, raw_outputs)
         if _forward_hook is not None:
             _forward_hook(ctx, args, outputs)
         return outputs if is_tuple else outputs[0]
 
 
 def _as_output(value: Any, args: tuple[Any, ...]) -> Any:
-    if isinstance(value, np.ndarray):
+    if type(value) is np.ndarray:
         return Tensor._wrap(value)
     if isinstance(value, np.generic):  # NumPy gives scalars for 0-d results
         return Tensor._wrap(np.asarray(value))
@@ -167,7 +170,8 @@ def _as_output(value: Any, args: tuple[Any, ...]) -> Any:
 
 def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
             outputs: tuple[Any, ...], raw_outputs: tuple[Any, ...]) -> None:
-    """Link the outputs to `ctx` and `ctx` to the inputs' nodes."""
+    """Link the outputs to `ctx` and `ctx` to the inputs' nodes (the hot path of every op)."""
+    ctx._sequence_nr = next(_sequence_numbers)
     scalar_edges = cls._scalar_inputs_are_edges
     edge_positions = []
     edges = []
@@ -176,7 +180,8 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
         if isinstance(a, Tensor):
             edge_positions.append(i)
             edges.append(_edge_to(a))
-            metadata.append((a._data.shape, a._data.dtype))
+            data = a._data
+            metadata.append((data.shape, data.dtype))
         elif scalar_edges and isinstance(a, (int, float)):
             edge_positions.append(i)
             edges.append((None, 0))
@@ -187,22 +192,21 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
     ctx._num_args = len(args)
 
     output_metadata = []
+    excluded = ctx._non_differentiable
     for nr, out in enumerate(outputs):
         if not isinstance(out, Tensor):
             continue
-        output_metadata.append((out._data.shape, out._data.dtype))
-        differentiable = out._data.dtype.kind == "f" and not any(
-            out is t for t in ctx._non_differentiable
-        )
-        if differentiable:
+        data = out._data
+        output_metadata.append((data.shape, data.dtype))
+        if data.dtype.kind == "f" and not (excluded and any(out is t for t in excluded)):
             out._requires_grad = True
             out.grad_fn = ctx
             out._output_nr = nr
     ctx._output_metadata = tuple(output_metadata)
 
     if ctx.to_save:
-        ctx._saved = tuple(_save(item, i, outputs, raw_outputs)
-                           for i, item in enumerate(ctx.to_save))
+        ctx._saved = tuple([_save(item, i, outputs, raw_outputs)
+                            for i, item in enumerate(ctx.to_save)])
         ctx.to_save = ()
 
 
@@ -211,11 +215,11 @@ def _save(item: Any, position: int, outputs: tuple[Any, ...], raw_outputs: tuple
     """Keep `item` for backward: an output (as its array) or an input tensor."""
     if item is None:
         return None
-    for out, raw in zip(outputs, raw_outputs):
-        if isinstance(out, Tensor) and (item is out or item is raw):
-            return SavedTensor(out, is_output=True)
-    if isinstance(item, Tensor):
+    if isinstance(item, Tensor) and not any(item is out for out in outputs):
         return SavedTensor(item, is_output=False)
+    for out, raw in zip(outputs, raw_outputs):
+        if item is out or item is raw:
+            return SavedTensor(out, is_output=True)
     raise TypeError(
         f"save_for_backward can only save variables, but argument {position} is of type "
         f"{type(item).__name__}"

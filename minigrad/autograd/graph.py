@@ -69,9 +69,9 @@ class Node:
     _tensor_pre_hooks: dict[int, list[Callable[..., Any]]] | None = None
     _retained: dict[int, weakref.ref[Tensor]] | None = None
 
-    def __init__(self) -> None:
-        # Ready nodes run highest sequence number first: the op made last runs first.
-        self._sequence_nr: float = next(_sequence_numbers)
+    # Ready nodes run highest sequence number first: the op recorded last runs first.
+    # Function.apply numbers a node when it records it (unrecorded ops pay nothing).
+    _sequence_nr: float = 0
 
     def name(self) -> str:
         """The node's class name, such as `SinBackward0`."""
