@@ -14,7 +14,7 @@ setup-test: $(PY)
 	$(PIP) install --quiet -e ".[test]"
 
 lint: setup-test
-	$(VENV)/bin/ruff check minigrad tests
+	$(VENV)/bin/ruff check minigrad widgets tests benchmarks
 
 test: setup-test lint
 	$(PY) -m pytest

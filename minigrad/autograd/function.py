@@ -39,7 +39,7 @@ class BackwardFunction(Node):
     """The node a `Function` leaves in the graph; it is also the `ctx` of forward and backward."""
 
     _forward_cls: ClassVar[type[Function]]
-    _saved_names: ClassVar[tuple[str, ...]] = ()
+    _names_of_saved: ClassVar[tuple[str, ...]] = ()
     # Defaults on the class: an op that is not recorded pays for none of these.
     to_save: tuple[Any, ...] = ()
     needs_input_grad: tuple[bool, ...] = ()
@@ -118,7 +118,7 @@ class Function:
         cls._backward_cls = type(
             name,
             (BackwardFunction,),
-            {"_forward_cls": cls, "_saved_names": cls.saved_names, "__module__": cls.__module__},
+            {"_forward_cls": cls, "_names_of_saved": cls.saved_names, "__module__": cls.__module__},
         )
 
     @staticmethod

@@ -133,7 +133,7 @@ class Node:
 
     def __getattr__(self, attr: str) -> Any:
         # `_saved_self`, `_saved_result`, ... as PyTorch exposes them.
-        names = getattr(type(self), "_saved_names", ())
+        names = getattr(type(self), "_names_of_saved", ())
         if attr.startswith("_saved_") and attr[7:] in names:
             saved = self._saved
             if saved is not None:
@@ -142,7 +142,7 @@ class Node:
         raise AttributeError(f"'{self.name()}' object has no attribute '{attr}'")
 
     def __dir__(self) -> list[str]:
-        names = getattr(type(self), "_saved_names", ())
+        names = getattr(type(self), "_names_of_saved", ())
         return sorted(set(super().__dir__()) | {f"_saved_{n}" for n in names})
 
 
