@@ -1,0 +1,100 @@
+"""Build the course: one source per notebook, written out in English and Chinese, executed.
+
+    python notebooks/build.py                   # every notebook
+    python notebooks/build.py 01_simple_example # just one
+
+Each `notebooks/src/NN_name.py` defines `CELLS`, a list of `Markdown(en=..., zh=...)`
+and `Code(...)`. The code cells are shared, so `notebooks/en/NN_name.ipynb` and
+`notebooks/zh/NN_name.ipynb` cannot drift apart; only the prose differs. Each
+notebook is then executed in its own folder, outputs stored, widget state not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import ExecutePreprocessor
+
+HERE = Path(__file__).resolve().parent
+LANGUAGES = ("en", "zh")
+# Sources say `from build import Code, Markdown`; run as a script, this module is __main__.
+sys.modules.setdefault("build", sys.modules[__name__])
+
+
+@dataclass(frozen=True)
+class Markdown:
+    """Prose, in each language the course is written in."""
+
+    en: str
+    zh: str
+
+
+@dataclass(frozen=True)
+class Code:
+    """A code cell, the same in every language; `tags` are nbval's cell tags."""
+
+    source: str
+    tags: tuple[str, ...] = field(default=())
+
+
+def load_cells(source: Path) -> list[Markdown | Code]:
+    """The CELLS list of one source file."""
+    spec = importlib.util.spec_from_file_location(source.stem, source)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[source.stem] = module
+    spec.loader.exec_module(module)
+    return module.CELLS
+
+
+def notebook_for(cells: list[Markdown | Code], language: str) -> nbformat.NotebookNode:
+    """The notebook of `cells` with the prose of `language`."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
+                                       "name": "python3"}
+    notebook.metadata["language_info"] = {"name": "python"}
+    for cell in cells:
+        if isinstance(cell, Markdown):
+            notebook.cells.append(nbformat.v4.new_markdown_cell(getattr(cell, language).strip()))
+        else:
+            code = nbformat.v4.new_code_cell(cell.source.strip())
+            if cell.tags:
+                code.metadata["tags"] = list(cell.tags)
+            notebook.cells.append(code)
+    for i, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{i:02d}"  # stable ids keep diffs of rebuilt notebooks small
+    return notebook
+
+
+def execute(notebook: nbformat.NotebookNode, folder: Path) -> None:
+    """Run every cell in `folder`, keeping outputs but not the widgets' state."""
+    runner = ExecutePreprocessor(timeout=300, kernel_name="python3",
+                                 store_widget_state=False, allow_errors=False)
+    runner.preprocess(notebook, {"metadata": {"path": str(folder)}})
+
+
+def build(name: str) -> None:
+    cells = load_cells(HERE / "src" / f"{name}.py")
+    for language in LANGUAGES:
+        folder = HERE / language
+        folder.mkdir(exist_ok=True)
+        notebook = notebook_for(cells, language)
+        execute(notebook, folder)
+        nbformat.write(notebook, folder / f"{name}.ipynb")
+        print(f"built {language}/{name}.ipynb")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="notebooks to build (default: all)")
+    names = parser.parse_args().names or sorted(p.stem for p in (HERE / "src").glob("[0-9]*.py"))
+    for name in names:
+        build(name)
+
+
+if __name__ == "__main__":
+    main()
