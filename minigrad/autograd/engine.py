@@ -210,6 +210,7 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
     tiebreak = itertools.count()
 
     def deliver(node: Node, output_nr: int, grad: Tensor | None) -> None:
+        """Add `grad` to what waits for `node`; queue the node once all its inputs are in."""
         if grad is not None:
             buffer = buffers.get(node)
             if buffer is None:
@@ -226,11 +227,13 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
     for (node, output_nr), grad in zip(root_edges, root_grads):
         deliver(node, output_nr, grad)
 
+    state = grad_mode._state
     step_index = 0
     while ready:
         node = heapq.heappop(ready)[2]
         grads = buffers.pop(node, None) or [None] * max(1, len(node._output_metadata))
-        if node._tensor_pre_hooks or node._retained or isinstance(node, AccumulateGrad):
+        is_accumulator = type(node) is AccumulateGrad
+        if node._tensor_pre_hooks or node._retained or is_accumulator:
             _apply_tensor_hooks(node, grads, create_graph)
         if node in capture_nodes:
             for output_nr in range(len(grads)):
@@ -239,14 +242,14 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
         if runs is not None and node not in runs:
             continue
 
-        previous_mode = grad_mode._state.enabled
-        grad_mode._state.enabled = create_graph
+        previous_mode = state.enabled
+        state.enabled = create_graph
         try:
             for hook in node._pre_hooks:
                 replaced = hook(tuple(grads))
                 if replaced is not None:
                     grads = list(replaced)
-            if all(g is None for g in grads):
+            if grads[0] is None and all(g is None for g in grads):
                 grad_inputs: tuple[Tensor | None, ...] = (None,) * len(node.next_functions)
             elif profiler._active is None:
                 grad_inputs = _checked_grads(node, node.apply(grads))
@@ -257,15 +260,15 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
                 if replaced is not None:
                     grad_inputs = tuple(replaced)
         finally:
-            grad_mode._state.enabled = previous_mode
-        if not retain_graph:
+            state.enabled = previous_mode
+        if not retain_graph and node._saved is not None:
             node._release_saved()
 
         for (next_node, input_nr), grad in zip(node.next_functions, grad_inputs):
             if next_node is not None and (relevant is None or next_node in relevant):
                 deliver(next_node, input_nr, grad)
 
-        leaf = node.variable if isinstance(node, AccumulateGrad) else None
+        leaf = node.variable if is_accumulator else None
         yield BackwardStep(step_index, node, tuple(grads), grad_inputs, leaf)
         step_index += 1
     return captured

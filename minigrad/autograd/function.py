@@ -61,7 +61,8 @@ class BackwardFunction(Node):
         self.materialize_grads = value
 
     def apply(self, grad_outputs: Sequence[Tensor | None]) -> tuple[Tensor | None, ...]:
-        if self.materialize_grads:
+        # The engine runs a node only when a gradient arrived, so with one output it is there.
+        if self.materialize_grads and len(grad_outputs) > 1:
             grad_outputs = [
                 Tensor._wrap(np.zeros(shape, dtype)) if g is None else g
                 for g, (shape, dtype) in zip(grad_outputs, self._output_metadata)
@@ -69,13 +70,13 @@ class BackwardFunction(Node):
         grads = self._forward_cls.backward(self, *grad_outputs)
         if not isinstance(grads, tuple):
             grads = (grads,)
-        extra = grads[self._num_args:]
-        if len(grads) < self._num_args or any(g is not None for g in extra):
+        if len(grads) != self._num_args and (
+                len(grads) < self._num_args or any(g is not None for g in grads[self._num_args:])):
             raise RuntimeError(
                 f"function {self.name()} returned an incorrect number of gradients "
                 f"(expected {self._num_args}, got {len(grads)})"
             )
-        return tuple(_as_grad(grads[i]) for i in self._edge_positions)
+        return tuple([_as_grad(grads[i]) for i in self._edge_positions])
 
 
 FunctionCtx = BackwardFunction
@@ -83,7 +84,7 @@ FunctionCtx = BackwardFunction
 
 def _as_grad(grad: Any) -> Tensor | None:
     if grad is None or isinstance(grad, Tensor):
-        return grad
+        return grad  # what the built-in ops return: passes straight through
     return Tensor._wrap(np.asarray(grad))
 
 

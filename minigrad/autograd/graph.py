@@ -15,6 +15,8 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from minigrad.autograd import grad_mode
+
 if TYPE_CHECKING:
     from minigrad._tensor import Tensor
 
@@ -161,9 +163,8 @@ class AccumulateGrad(Node):
         return "torch::autograd::AccumulateGrad"
 
     def apply(self, grad_outputs: Sequence[Tensor]) -> tuple[Tensor | None, ...]:
-        from minigrad.autograd.grad_mode import is_grad_enabled
-
-        self.variable._accumulate_grad(grad_outputs[0], keep_graph=is_grad_enabled())
+        # The engine turns grad mode on exactly when the backward pass records a graph.
+        self.variable._accumulate_grad(grad_outputs[0], keep_graph=grad_mode._state.enabled)
         return ()
 
 
