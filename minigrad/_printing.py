@@ -92,6 +92,7 @@ def format_tensor(
     is_default_dtype: bool,
     grad_fn_name: str | None = None,
     requires_grad: bool = False,
+    tangent: str | None = None,
     device: str | None = None,
     prefix: str = "tensor(",
 ) -> str:
@@ -125,6 +126,8 @@ def format_tensor(
         suffixes.append(f"grad_fn=<{grad_fn_name}>")
     elif requires_grad:
         suffixes.append("requires_grad=True")
+    if tangent is not None:
+        suffixes.append(f"tangent={tangent}")
     return _append_suffixes(prefix + body, suffixes, indent)
 
 

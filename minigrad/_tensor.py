@@ -327,13 +327,16 @@ class Tensor:
 
     def __repr__(self) -> str:
         from minigrad import _printing
+        from minigrad.autograd import forward_ad
 
+        tangent = forward_ad.tangent_of(self)
         return _printing.format_tensor(
             self._data,
             dtype=self.dtype,
             is_default_dtype=self._data.dtype == _backend.get_default_dtype().np,
             grad_fn_name=self.grad_fn.name() if self.grad_fn is not None else None,
             requires_grad=self._requires_grad,
+            tangent=None if tangent is None else repr(tangent),
         )
 
     __str__ = __repr__

@@ -410,8 +410,6 @@ def test_forward_over_reverse_keeps_saved_results_dual() -> None:
 # Needs engine changes outside forward_ad (strict: they start passing when those land) ----------
 
 
-@pytest.mark.xfail(strict=True, reason="engine: Tensor.__repr__ does not print `tangent=...` "
-                   "for a dual tensor")
 def test_dual_tensors_print_their_tangent() -> None:
     def run(lib, fw):
         x = lib.tensor([1.0, 2.0], requires_grad=True)
