@@ -64,6 +64,7 @@ class Tensor:
     _grad_accumulator: weakref.ref[AccumulateGrad] | None = None
     _backward_hooks: list[Callable[[Tensor], Tensor | None]] | None = None
     _base: Tensor | None = None  # the tensor this one is a view of
+    _counter: _VersionCounter | None = None  # made on first use: most tensors never need one
 
     # NumPy defers to Tensor's reflected operators (`np.float32(2) * t`).
     __array_ufunc__ = None
@@ -73,14 +74,12 @@ class Tensor:
 
         made = _creation.tensor(data, dtype=dtype or _backend.get_default_dtype())
         self._data = made._data
-        self._version_counter = _VersionCounter()
 
     @classmethod
     def _wrap(cls, data: np.ndarray, requires_grad: bool = False) -> Tensor:
         """A tensor around `data` (no copy), as ops make their results."""
         tensor = object.__new__(cls)
         tensor._data = data
-        tensor._version_counter = _VersionCounter()
         if requires_grad:
             tensor._requires_grad = True
         return tensor
@@ -143,6 +142,18 @@ class Tensor:
         from minigrad.ops._util import wrap_dim
 
         return wrap_dim(dim, self._data.ndim)
+
+    @property
+    def _version_counter(self) -> _VersionCounter:
+        """Counts in-place changes; views and `detach()` share their tensor's counter."""
+        counter = self._counter
+        if counter is None:
+            counter = self._counter = _VersionCounter()
+        return counter
+
+    @_version_counter.setter
+    def _version_counter(self, counter: _VersionCounter) -> None:
+        self._counter = counter
 
     @property
     def _version(self) -> int:

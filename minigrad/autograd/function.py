@@ -150,7 +150,10 @@ class Function:
             state.enabled = grad_enabled
         is_tuple = type(raw) is tuple
         raw_outputs = raw if is_tuple else (raw,)
-        outputs = tuple([_as_output(o, args) for o in raw_outputs])
+        if type(raw) is np.ndarray:  # the common case, kept short
+            outputs: tuple[Any, ...] = (Tensor._wrap(raw),)
+        else:
+            outputs = tuple([_as_output(o, args) for o in raw_outputs])
         if grad_enabled and True in needs_input_grad:
             _record(ctx, cls, args, outputs, raw_outputs)
         if _forward_hook is not None:

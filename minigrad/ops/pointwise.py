@@ -302,9 +302,9 @@ class Trunc(_Piecewise, node_name="TruncBackward0"):
 # Binary ops ------------------------------------------------------------------
 
 
-def _constants(*values: Any) -> tuple[Any, ...]:
-    """The Python numbers among an op's operands (tensors become None)."""
-    return tuple(None if isinstance(v, Tensor) else v for v in values)
+def _constants(a: Any, b: Any) -> tuple[Any, Any]:
+    """The Python numbers among a binary op's operands (tensors become None)."""
+    return (None if isinstance(a, Tensor) else a, None if isinstance(b, Tensor) else b)
 
 
 def _saved_if(value: Any, needed: bool) -> Tensor | None:
