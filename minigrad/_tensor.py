@@ -249,6 +249,20 @@ class Tensor:
             np.add(self._grad._data, new_grad._data, out=self._grad._data, casting="unsafe")
             self._grad._version_counter.value += 1
 
+    def _clear_grad(self, set_to_none: bool) -> None:
+        """What `zero_grad` does to one parameter: drop `.grad`, or zero it in place."""
+        grad = self._grad
+        if grad is None:
+            return
+        if set_to_none:
+            self._grad = None
+            return
+        if grad.grad_fn is not None:
+            grad.detach_()
+        else:
+            grad.requires_grad_(False)
+        grad.zero_()
+
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Compute the gradient of this tensor and accumulate it into the leaves' `.grad`."""

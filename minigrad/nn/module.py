@@ -16,6 +16,7 @@ from minigrad._tensor import Tensor
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.autograd.graph import _TENSOR_TYPE_NAMES
 from minigrad.nn.parameter import Parameter
+from minigrad.ops.shape import to_arguments
 
 __all__ = ["Module"]
 
@@ -290,30 +291,13 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear the gradients of every parameter: to None, or to zeros with set_to_none=False."""
         for param in self.parameters():
-            if param.grad is None:
-                continue
-            if set_to_none:
-                param.grad = None
-                continue
-            if param.grad.grad_fn is not None:
-                param.grad.detach_()
-            else:
-                param.grad.requires_grad_(False)
-            param.grad.zero_()
+            param._clear_grad(set_to_none)
 
     # Conversions ----------------------------------------------------------
 
     def to(self: ModuleT, *args: Any, **kwargs: Any) -> ModuleT:
         """Convert the floating-point parameters and buffers in place to a dtype (or device)."""
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        for arg in args:
-            if isinstance(arg, _backend.dtype):
-                dtype = arg
-            elif isinstance(arg, Tensor):
-                dtype = arg.dtype
-            else:
-                device = arg
+        dtype, device = to_arguments(args, kwargs.pop("dtype", None), kwargs.pop("device", None))
         if kwargs:
             raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
         if dtype is not None and not dtype.is_floating_point:

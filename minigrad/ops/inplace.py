@@ -16,6 +16,7 @@ from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd import function, grad_mode
 from minigrad.autograd.function import BackwardFunction, Function
+from minigrad.ops.pointwise import _ZeroGradient
 
 __all__ = ["apply_inplace", "copy_", "fill_", "zero_"]
 
@@ -78,20 +79,12 @@ def _title(dtype: np.dtype) -> str:
         dtype.name, dtype.name)
 
 
-class Fill(Function, node_name="FillBackward0"):
+class Fill(_ZeroGradient, node_name="FillBackward0"):
     """Every element becomes `value`: nothing flows back to the old values."""
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, value: float = 0) -> np.ndarray:
         return np.full_like(x._data, value)
-
-    @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return grad * 0
-
-    @staticmethod
-    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
-        return tangent * 0
 
 
 class Zero(Fill, node_name="ZeroBackward0"):

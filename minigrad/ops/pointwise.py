@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -259,7 +260,19 @@ class Neg(Function, node_name="NegBackward0"):
         return -tangent
 
 
-class _Piecewise(Function):
+class _ZeroGradient(Function):
+    """An op whose result does not change with its input: nothing flows back (or forward)."""
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return grad * 0
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        return tangent * 0
+
+
+class _Piecewise(_ZeroGradient):
     """Steps such as sign and floor: flat almost everywhere, so the gradient is zero."""
 
     @staticmethod
@@ -269,14 +282,6 @@ class _Piecewise(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         return ctx._forward_cls.compute(x._data)
-
-    @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return grad * 0
-
-    @staticmethod
-    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
-        return tangent * 0
 
 
 class Sign(_Piecewise, node_name="SignBackward0"):
@@ -529,51 +534,41 @@ class PowScalarTensor(Function, node_name="PowBackward2"):
         return tangent * ctx.primal_outputs[0] * float(np.log(ctx.base))
 
 
-class Maximum(Function, node_name="MaximumBackward0"):
+class _Pick(Function):
+    """The larger (or smaller) of two tensors: the winner takes the gradient; a tie splits it."""
+
     _scalar_inputs_are_edges = True
     saved_names = ("self", "other")
+    compute = staticmethod(np.maximum)
+    wins = staticmethod(operator.gt)  # does `a` win over `b`?
 
     @staticmethod
     def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
         x, y = operand_arrays(a, b)
         ctx.save_for_backward(a, b)
-        return np.maximum(x, y)
+        return ctx._forward_cls.compute(x, y)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
         a, b = ctx.saved_tensors
-        # The larger input takes the gradient; a tie splits it in half.
-        share_a = (a > b).to(grad.dtype) + (a == b).to(grad.dtype) * 0.5
+        share_a = ctx._forward_cls.wins(a, b).to(grad.dtype) + (a == b).to(grad.dtype) * 0.5
         return grad * share_a, grad * (1 - share_a)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
             ) -> Tensor | None:
         a, b = ctx.primal_inputs
-        return _winner_tangent(ctx, tangent_a, tangent_b, a > b)
+        return _winner_tangent(ctx, tangent_a, tangent_b, ctx._forward_cls.wins(a, b))
 
 
-class Minimum(Function, node_name="MinimumBackward0"):
-    _scalar_inputs_are_edges = True
-    saved_names = ("self", "other")
+class Maximum(_Pick, node_name="MaximumBackward0"):
+    compute = staticmethod(np.maximum)
+    wins = staticmethod(operator.gt)
 
-    @staticmethod
-    def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
-        x, y = operand_arrays(a, b)
-        ctx.save_for_backward(a, b)
-        return np.minimum(x, y)
 
-    @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
-        a, b = ctx.saved_tensors
-        share_a = (a < b).to(grad.dtype) + (a == b).to(grad.dtype) * 0.5
-        return grad * share_a, grad * (1 - share_a)
-
-    @staticmethod
-    def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
-            ) -> Tensor | None:
-        a, b = ctx.primal_inputs
-        return _winner_tangent(ctx, tangent_a, tangent_b, a < b)
+class Minimum(_Pick, node_name="MinimumBackward0"):
+    compute = staticmethod(np.minimum)
+    wins = staticmethod(operator.lt)
 
 
 class Clamp(Function, node_name="ClampBackward1"):
@@ -897,6 +892,7 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
                                    equal_nan=equal_nan))
 
 
-__all__ = [name for name in dir() if not name.startswith("_") and name not in (
-    "annotations", "Any", "np", "Tensor", "BackwardFunction", "Function", "floating_data",
-    "is_scalar", "operand_arrays")]
+# The public functions this module defines; the Function classes stay in `ops.pointwise`.
+__all__ = [name for name, value in list(globals().items())
+           if not name.startswith("_") and not isinstance(value, type)
+           and getattr(value, "__module__", None) == __name__]

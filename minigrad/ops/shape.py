@@ -737,9 +737,10 @@ class ToCopy(Function, node_name="ToCopyBackward0"):
         return tangent.to(ctx.primal_outputs[0].dtype)
 
 
-def to(input: Tensor, *args: Any, dtype: _backend.dtype | None = None,
-       device: Any = None, copy: bool = False, non_blocking: bool = False) -> Tensor:
-    """The tensor converted to a dtype (and device); itself if nothing changes."""
+def to_arguments(args: tuple[Any, ...], dtype: _backend.dtype | None, device: Any
+                 ) -> tuple[_backend.dtype | None, Any]:
+    """The dtype and device that `.to(...)` names: a dtype, a tensor whose dtype to take,
+    or a device, positionally or by keyword."""
     for arg in args:
         if isinstance(arg, _backend.dtype):
             dtype = arg
@@ -747,6 +748,13 @@ def to(input: Tensor, *args: Any, dtype: _backend.dtype | None = None,
             dtype = arg.dtype
         else:
             device = arg
+    return dtype, device
+
+
+def to(input: Tensor, *args: Any, dtype: _backend.dtype | None = None,
+       device: Any = None, copy: bool = False, non_blocking: bool = False) -> Tensor:
+    """The tensor converted to a dtype (and device); itself if nothing changes."""
+    dtype, device = to_arguments(args, dtype, device)
     if device is not None and _backend.device(device).type != "cpu":
         raise RuntimeError("minigrad runs on the CPU only: CUDA tensors are not available")
     if dtype is None or dtype.np == input._data.dtype:

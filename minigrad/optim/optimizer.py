@@ -116,16 +116,7 @@ class Optimizer:
         with record_function(f"Optimizer.zero_grad#{type(self).__name__}.zero_grad"):
             for group in self.param_groups:
                 for param in group["params"]:
-                    if param.grad is None:
-                        continue
-                    if set_to_none:
-                        param.grad = None
-                        continue
-                    if param.grad.grad_fn is not None:
-                        param.grad.detach_()
-                    else:
-                        param.grad.requires_grad_(False)
-                    param.grad.zero_()
+                    param._clear_grad(set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient, once; `closure` recomputes the loss first."""
