@@ -292,6 +292,26 @@ def test_modified_saved_input_raises_pytorch_error() -> None:
     same_error(lambda: modify_input(minigrad), lambda: modify_input(torch))
 
 
+def test_modified_input_error_names_the_inplace_op() -> None:
+    def modify_input(lib):
+        a = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        b = a * 2
+        c = b.sin()
+        b.add_(1)
+        c.sum().backward()
+
+    same_error(lambda: modify_input(minigrad), lambda: modify_input(torch))
+
+
+def test_scalar_leaf_used_twice_backwards_twice() -> None:
+    for lib in (minigrad, torch):
+        w = lib.tensor(2.0, requires_grad=True)
+        y = w * w
+        y.backward(retain_graph=True)
+        y.backward()
+        assert w.grad.item() == 8.0
+
+
 def test_leaf_modified_under_no_grad_raises_pytorch_error() -> None:
     def modify_leaf(lib):
         leaf = lib.rand(3, requires_grad=True)

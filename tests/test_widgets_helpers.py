@@ -127,8 +127,8 @@ def test_check_lists_the_wrong_positions() -> None:
     answer = minigrad.tensor([[1.0, 2.0], [3.0, 4.0]])
     result = check.gradient(answer, [[1.0, 2.5], [3.0, 5.0]], name="w.grad")
     assert not result
-    assert result.messages == ["W.grad is wrong at 2 of 4 position(s).",
-                               "At [0, 1]: got 2, expected 2.5", "At [1, 1]: got 4, expected 5"]
+    assert result.messages == ["w.grad is wrong at 2 of 4 position(s).",
+                               "at [0, 1]: got 2, expected 2.5", "at [1, 1]: got 4, expected 5"]
 
 
 def test_check_explains_shape_mismatches() -> None:
@@ -173,7 +173,7 @@ def test_check_requires_grad_both_ways() -> None:
 
 def test_check_result_shows_as_html_in_notebooks() -> None:
     html = check.gradient(minigrad.tensor([1.0]), [2.0])._repr_html_()
-    assert "❌ The gradient is wrong" in html and "<li>At [0]: got 1, expected 2</li>" in html
+    assert "❌ The gradient is wrong" in html and "<li>at [0]: got 1, expected 2</li>" in html
 
 
 # Local derivatives -------------------------------------------------------------------------

@@ -33,9 +33,6 @@ class CheckResult:
     def __bool__(self) -> bool:
         return self.ok
 
-    def __post_init__(self) -> None:
-        self.messages = [m[:1].upper() + m[1:] for m in self.messages]
-
     def __str__(self) -> str:
         mark = "✅" if self.ok else "❌"
         return "\n".join([f"{mark} {self.messages[0]}", *(f"   {m}" for m in self.messages[1:])])
@@ -89,15 +86,17 @@ def _slip_hints(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> 
         ratio = float(np.median(ratios))
         if ratio > 1.5 and abs(ratio - round(ratio)) < 1e-3 and \
                 np.allclose(got, round(ratio) * want, rtol=rtol, atol=atol):
-            return [f"Every value is {round(ratio)}× the expected one: gradients add up over "
-                    "backward() calls. Zero them first (optimizer.zero_grad() or x.grad = None)."]
+            return [f"Every value is {round(ratio)}× the expected one. If you called "
+                    "backward() more than once, the gradients added up: zero them first "
+                    "(optimizer.zero_grad() or x.grad = None). If the loss sums several "
+                    "pieces, check how each one is scaled."]
     if not got.any():
         return ["Your answer is all zeros: did the gradient flow through an operation with "
                 "zero derivative, or was .grad zeroed after backward()?"]
     return []
 
 
-def close(answer: Any, expected: Any, *, name: str = "value", rtol: float = 1e-4,
+def close(answer: Any, expected: Any, *, name: str = "The value", rtol: float = 1e-4,
           atol: float = 1e-6) -> CheckResult:
     """Check that `answer` has `expected`'s shape and values, saying which positions differ."""
     if answer is None:
@@ -134,7 +133,7 @@ def close(answer: Any, expected: Any, *, name: str = "value", rtol: float = 1e-4
 def gradient(answer: Any, expected: Any, *, of: Any = None, name: str | None = None,
              rtol: float = 1e-4, atol: float = 1e-6) -> CheckResult:
     """Check a gradient (typically `x.grad`); pass `of=x` for precise hints when it is None."""
-    label = name or "the gradient"
+    label = name or "The gradient"
     if answer is None:
         return CheckResult(False, [f"{label} is None.",
                                    *_missing_gradient_hints(of, "the tensor")])
@@ -148,7 +147,7 @@ def gradient(answer: Any, expected: Any, *, of: Any = None, name: str | None = N
     return close(answer, expected, name=label, rtol=rtol, atol=atol)
 
 
-def requires_grad(tensor: Any, expected: bool = True, *, name: str = "the tensor") -> CheckResult:
+def requires_grad(tensor: Any, expected: bool = True, *, name: str = "The tensor") -> CheckResult:
     """Check whether a tensor requires grad, explaining how to change it either way."""
     if not hasattr(tensor, "requires_grad"):
         return CheckResult(False, [f"{name} should be a tensor, got {type(tensor).__name__}."])

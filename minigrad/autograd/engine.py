@@ -181,7 +181,7 @@ def _checked_grads(node: Node, grads: tuple[Tensor | None, ...]) -> tuple[Tensor
 def _add_grads(a: Tensor, b: Tensor, create_graph: bool) -> Tensor:
     if create_graph:
         return a + b
-    return Tensor._wrap(a._data + b._data)
+    return Tensor._wrap(np.asarray(a._data + b._data))  # NumPy makes 0-d sums scalars
 
 
 def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain_graph: bool,

@@ -178,7 +178,6 @@ class SavedTensor:
     __slots__ = (
         "_data",
         "_freed",
-        "_grad_fn",
         "_is_output",
         "_output_nr",
         "_requires_grad",
@@ -191,7 +190,6 @@ class SavedTensor:
         self._version_counter = tensor._version_counter
         self._saved_version = tensor._version_counter.value
         self._is_output = is_output
-        self._grad_fn = None if is_output else tensor.grad_fn
         self._output_nr = tensor._output_nr
         self._requires_grad = tensor._requires_grad
         self._freed = False
@@ -230,7 +228,8 @@ class SavedTensor:
         type_name = _TENSOR_TYPE_NAMES.get(data.dtype.name, "Tensor")
         shape = ", ".join(str(n) for n in data.shape)
         where = ""
-        producer = node if self._is_output else self._grad_fn
+        # PyTorch names the op that made the tensor as it is now (the in-place op, often).
+        producer = node if self._is_output else self._tensor.grad_fn
         if producer is not None:
             where = f", which is output {self._output_nr} of {_short_name(producer)},"
         return (
