@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import torch
 import torch.autograd.forward_ad as torch_fwad
-from conftest import to_mini
+from oracle import to_mini
 
 import minigrad
 import minigrad.autograd.forward_ad as fwad

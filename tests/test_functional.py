@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import torch
 import torch.autograd.functional as torch_functional
-from conftest import to_mini
+from oracle import to_mini
 from test_forward_ad import CASE_IDS, CASES, Case, as_tuple
 
 import minigrad

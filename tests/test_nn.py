@@ -20,7 +20,7 @@ from collections import OrderedDict
 import numpy as np
 import pytest
 import torch
-from conftest import assert_close, to_mini, without_addresses
+from oracle import assert_close, to_mini, without_addresses
 
 import minigrad
 from minigrad import nn

@@ -12,10 +12,10 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 import torch
-from conftest import assert_close, to_mini
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from oracle import assert_close, to_mini
 
 import minigrad
 from minigrad.autograd import gradcheck

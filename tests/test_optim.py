@@ -11,7 +11,7 @@ import copy
 import numpy as np
 import pytest
 import torch
-from conftest import assert_close, to_mini
+from oracle import assert_close, to_mini
 
 import minigrad
 from minigrad import nn, optim

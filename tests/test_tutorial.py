@@ -13,7 +13,7 @@ import textwrap
 
 import pytest
 import torch as real_torch
-from conftest import without_addresses
+from oracle import without_addresses
 
 import minigrad
 
