@@ -8,7 +8,13 @@
 # Usage: tools/binder-standin.sh REPO_DIR [WORK_DIR]
 set -euo pipefail
 REPO=$(realpath "$1")
-WORK=${2:-$(mktemp -d)/binder-standin}
+if [ -n "${2:-}" ]; then
+  WORK=$2
+else
+  WORK=$(mktemp -d)
+  chmod 755 "$WORK"  # mktemp makes it root-only; Binder's user must reach inside
+  WORK=$WORK/binder-standin
+fi
 RUN_UID=${RUN_UID:-1000}
 # uid 1000 cannot read root's pyenv Python; use the system one, as Binder has its own.
 PY=${PY:-/usr/bin/python3.11}
