@@ -141,7 +141,8 @@ def mlp_step(lib: Any, sizes: tuple[int, ...], batch: int, loss: str) -> Workloa
 
 def mlp_step_numpy(sizes: tuple[int, ...], batch: int, loss: str) -> Workload:
     rng = np.random.default_rng(0)
-    weights = [rng.uniform(-1, 1, (n_out, n_in)).astype(np.float32) / np.sqrt(n_in)
+    # float32 throughout, as in minigrad and PyTorch (a NumPy float64 scalar would upcast).
+    weights = [(rng.uniform(-1, 1, (n_out, n_in)) / np.sqrt(n_in)).astype(np.float32)
                for n_in, n_out in itertools.pairwise(sizes)]
     biases = [np.zeros(n_out, np.float32) for n_out in sizes[1:]]
     inputs = rng.standard_normal((batch, sizes[0])).astype(np.float32)
@@ -239,6 +240,27 @@ def workloads() -> list[tuple[str, Workload, Workload, Workload | None]]:
     ]
 
 
+def widget_rows(repeats: int) -> list[str]:
+    """Drawing and stepping the tutorial's graphs: minigrad only (nothing to compare with)."""
+    import statistics as stats
+
+    import bench_widgets
+
+    import widgets
+
+    rows = []
+    for label, build in (("sin example", bench_widgets.sin_example),
+                         ("TinyModel", bench_widgets.tiny_model)):
+        loss, names = build()
+        draw = median_seconds(lambda loss=loss, names=names:
+                              widgets.draw(loss, names=names).svg(), repeats)
+        steps, _ = bench_widgets.step_times(build)
+        rows.append(f"| widgets: draw + render, {label} | {format_time(draw)} | — | — | — | — |")
+        rows.append(f"| widgets: stepper step (median of {len(steps)}), {label} | "
+                    f"{format_time(stats.median(steps) / 1000)} | — | — | — | — |")
+    return rows
+
+
 def format_time(seconds: float) -> str:
     if seconds >= 1e-3:
         return f"{seconds * 1e3:.2f} ms"
@@ -270,12 +292,17 @@ def main() -> None:
               "minigrad/NumPy |")
     rows = [header, "|---|---:|---:|---:|---:|---:|"]
     print(header)
+    # Overflow in the profiler loop is expected (z grows without bound), in all three.
+    np.seterr(all="ignore")
     for name, mini, ref, floor in workloads():
         t_mini = median_seconds(mini, repeats)
         t_ref = median_seconds(ref, repeats)
         t_floor = median_seconds(floor, repeats) if floor else float("nan")
         row = (f"| {name} | {format_time(t_mini)} | {format_time(t_ref)} | "
                f"{format_time(t_floor)} | {t_mini / t_ref:.2f} | {t_mini / t_floor:.2f} |")
+        rows.append(row)
+        print(row, flush=True)
+    for row in widget_rows(repeats):
         rows.append(row)
         print(row, flush=True)
 
