@@ -178,6 +178,17 @@ def test_errors_for_bad_roots() -> None:
                lambda: torch.rand(3, requires_grad=True).sum().backward(torch.rand(3)))
 
 
+def test_gradient_count_is_checked_like_pytorch() -> None:
+    def too_few(lib):
+        x = lib.rand(1, requires_grad=True)
+        lib.autograd.backward([x.sum(), x.sum() * 2], [lib.ones(())])
+
+    same_error(lambda: too_few(minigrad), lambda: too_few(torch))
+    x = minigrad.ones(1, requires_grad=True)
+    minigrad.autograd.backward([x.sum()], [minigrad.ones(()), minigrad.ones(())])
+    assert x.grad.tolist() == [1.0]  # the surplus gradient is ignored, as in PyTorch
+
+
 def test_chain_of_100000_ops_backwards_without_recursion() -> None:
     x = minigrad.tensor([1.0], requires_grad=True)
     y = x

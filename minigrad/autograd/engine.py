@@ -50,14 +50,12 @@ def _as_tuple(tensors: Any) -> tuple[Any, ...]:
 
 def _root_grads(outputs: tuple[Tensor, ...], grad_outputs: tuple[Any, ...],
                 create_graph: bool) -> list[Tensor]:
-    """Check the gradients given for the outputs, or make ones for scalar outputs."""
-    if grad_outputs and len(grad_outputs) != len(outputs):
-        raise RuntimeError(
-            "grad can be implicitly created only for scalar outputs"
-            if not grad_outputs
-            else f"Mismatch in number of gradients: got {len(grad_outputs)} but expected "
-            f"{len(outputs)}"
-        )
+    """Check the gradients given for the outputs, or make ones for scalar outputs.
+
+    As in PyTorch, surplus gradients are ignored and too few are an error.
+    """
+    if grad_outputs and len(grad_outputs) < len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
     grads = []
     for i, out in enumerate(outputs):
         given = grad_outputs[i] if grad_outputs else None
