@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from oracle import assert_close, to_mini
@@ -22,8 +22,6 @@ from minigrad.autograd import gradcheck
 
 Op = Callable[..., object]
 
-settings.register_profile("minigrad", max_examples=25, deadline=None)
-settings.load_profile("minigrad")
 
 # name -> (op, number of tensor inputs, domain of the values)
 UNARY: dict[str, tuple[Op, str]] = {
