@@ -326,7 +326,8 @@ for dtype in (torch.float32, torch.float64):
 figure, axes = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
 for (name, dtype), error in errors.items():
     style = "-" if name == "forward" else "--"
-    axes.loglog(steps, error.tolist(), style, marker=".", label=f"{name}, {dtype}")
+    color = "tab:blue" if dtype == torch.float32 else "tab:red"
+    axes.loglog(steps, error.tolist(), style, color=color, marker=".", label=f"{name}, {dtype}")
 axes.invert_xaxis()
 axes.set_xlabel("step h (smaller to the right)")
 axes.set_ylabel("|estimate - f'(1.5)|")
@@ -557,7 +558,7 @@ def dg_by_hand(x):
 
 points = torch.tensor([-1.0, 0.0, 0.5, 1.0, 2.0], requires_grad=True)
 g(points).sum().backward()
-widgets.check.gradient(dg_by_hand(points.detach()), points.grad, name="dg_by_hand")
+widgets.check.gradient(dg_by_hand(points.detach()), points.grad, name="Your derivative dg_by_hand")
 """),
     Markdown(
         en=r"""

@@ -1,36 +1,38 @@
-"""01 · A simple example: `requires_grad`, `grad_fn`, `backward()`, and the stepper."""
+"""01 — The tutorial's "A Simple Example": sin, backward(), a.grad against 2 cos(a), leaves."""
 
 from build import Code, Markdown
 
 CELLS = [
     Markdown(
         en=r"""
-# 1 · A simple example
+# 01 · A simple example
 
-The tutorial's first example in a few lines: take 25 points between $0$ and $2\pi$, compute
-$\sum (2 \sin a + 1)$, and ask autograd for the derivative with respect to every point at once.
+We follow the tutorial's first example step by step: a tensor of inputs, a few operations on
+it, one call to `backward()`, and the derivative appears in `a.grad`.
 
 **After this notebook you will be able to**
 
-- create a tensor with `requires_grad=True` and see autograd record what you compute from it;
-- read the `grad_fn` that each result carries;
-- call `backward()` and check `a.grad` against the derivative you know, $2\cos a$;
-- tell leaf tensors from the rest, and say why only leaves get a `.grad`;
-- step through the very same backward pass, node by node, with `widgets.BackwardStepper`.
+- ask autograd to track a tensor with `requires_grad=True` and recognise the `grad_fn` that
+  every result then carries;
+- reduce a result to one number and call `backward()` on it;
+- read the gradient from `.grad` and check it against the derivative worked out by hand;
+- explain why `c.grad` is `None` for an intermediate result, and use `retain_grad()` when you
+  do want it;
+- step through the backward pass node by node with `widgets.BackwardStepper`.
 """,
         zh=r"""
-# 1 · 一个简单的例子
+# 01 · 一个简单的例子
 
-用几行代码走一遍教程的第一个例子：在 $0$ 到 $2\pi$ 之间取 25 个点，计算 $\sum (2 \sin a + 1)$，
-然后让自动微分一次性求出它对每个点的导数。
+我们一步步跟着教程的第一个例子走：一个输入张量，对它做几次运算，调用一次 `backward()`，
+导数就出现在 `a.grad` 里。
 
 **学完本节，你将能够**
 
-- 创建 `requires_grad=True` 的张量，并看到自动微分记录下由它算出的每一步；
-- 读懂每个结果携带的 `grad_fn`；
-- 调用 `backward()`，并用已知的导数 $2\cos a$ 检验 `a.grad`；
-- 区分叶子节点和其他张量，说明为什么只有叶子节点才有 `.grad`；
-- 用 `widgets.BackwardStepper` 逐个节点地走一遍同一次反向传播。
+- 用 `requires_grad=True` 让自动微分追踪一个张量，并认出之后每个结果都带着的 `grad_fn`；
+- 把结果归约成一个数，并对它调用 `backward()`；
+- 从 `.grad` 读出梯度，并与手推的导数对照；
+- 解释为什么中间结果的 `c.grad` 是 `None`，以及确实需要它时如何使用 `retain_grad()`；
+- 用 `widgets.BackwardStepper` 逐个节点地执行反向传播。
 """,
     ),
     Code("""
@@ -43,205 +45,233 @@ import widgets
 """),
     Markdown(
         en=r"""
-## An input that requires grad
-
-`linspace` gives evenly spaced values; `requires_grad=True` asks autograd to keep track of
-everything computed from them. The printout says so.
+`minigrad` speaks PyTorch's API, so `import minigrad as torch` lets the tutorial's code run
+unchanged. First, 25 evenly spaced points on $[0, 2\pi]$. The flag `requires_grad=True` asks
+autograd to remember every computation that uses `a`, so that it can differentiate them later.
 """,
         zh=r"""
-## 需要梯度的输入
-
-`linspace` 给出等间距的数值；`requires_grad=True` 让自动微分记录由它们算出的一切。
-打印结果里也写明了这一点。
+`minigrad` 的 API 与 PyTorch 相同，所以 `import minigrad as torch` 之后，教程里的代码可以原样运行。
+先在 $[0, 2\pi]$ 上取 25 个等距的点。`requires_grad=True` 让自动微分记住之后每一个用到 `a`
+的运算，以便以后对它们求导。
 """,
     ),
     Code("""
 a = torch.linspace(0., 2. * math.pi, steps=25, requires_grad=True)
 print(a)
 """),
-    Markdown(
-        en=r"""
-## Computing, and what autograd remembers
-
-Take the sine and plot it. To plot, we hand matplotlib `a.detach()` and `b.detach()`: copies
-of the values without the history (notebook 5 says why that is needed).
-""",
-        zh=r"""
-## 计算，以及自动微分记住了什么
-
-取正弦并画出来。画图时交给 matplotlib 的是 `a.detach()` 和 `b.detach()`：
-只有数值、不带计算历史的副本（第 5 节会解释为什么必须这样）。
-""",
-    ),
     Code("""
 b = torch.sin(a)
 plt.plot(a.detach(), b.detach())
-plt.show()
 """),
     Markdown(
         en=r"""
-Printed, `b` carries `grad_fn=<SinBackward0>`: the node that knows how to send a gradient
-back through the sine. (The tiny values like `-8.7423e-08` instead of $0$ are float32's
-rounding of $\sin \pi$.)
+Matplotlib wants plain numbers, so we hand it `a.detach()`: the same values, cut off from the
+graph. Printing `b` shows what autograd has been doing: `grad_fn=<SinBackward0>` is the
+node that will, during the backward pass, multiply the incoming gradient by $\cos a$.
 """,
         zh=r"""
-打印出来的 `b` 带着 `grad_fn=<SinBackward0>`：这个节点知道如何把梯度反向穿过正弦函数。
-（像 `-8.7423e-08` 这样本该是 $0$ 的小数，是 float32 对 $\sin \pi$ 的舍入。）
+Matplotlib 只需要普通的数值，所以传给它 `a.detach()`：数值相同，但与计算图断开。
+打印 `b` 可以看到自动微分在背后做了什么：`grad_fn=<SinBackward0>` 是一个节点，
+它会在反向传播时把传进来的梯度乘以 $\cos a$。
 """,
     ),
     Code("""
 print(b)
 """),
-    Markdown(
-        en=r"""
-Each further operation adds its own node: a multiplication, an addition, and finally a sum
-that turns the 25 values into the single number we will differentiate.
-""",
-        zh=r"""
-之后的每一步运算都会加上自己的节点：一次乘法、一次加法，最后是求和，
-把 25 个数变成我们要求导的那一个数。
-""",
-    ),
     Code("""
 c = 2 * b
 print(c)
 
 d = c + 1
 print(d)
-
+"""),
+    Markdown(
+        en=r"""
+`backward()` without arguments needs a single number to start from, just like a loss. Summing
+the 25 elements gives one:
+""",
+        zh=r"""
+不带参数的 `backward()` 需要从一个单独的数出发，就像损失函数那样。把 25 个元素求和就得到一个数：
+""",
+    ),
+    Code("""
 out = d.sum()
 print(out)
 """),
     Markdown(
         en=r"""
-## `backward()` and the gradient
+So far we have
 
-`out.backward()` walks the recorded graph from `out` back to `a` and stores
-$\partial\,\text{out} / \partial a_i$ in `a.grad`. By hand: the constant $1$ vanishes,
-and $\frac{d}{da}(2 \sin a) = 2 \cos a$. The plot compares both.
+$$\text{out} = \sum_{i} \left(2 \sin a_i + 1\right), \qquad
+  \frac{\partial\,\text{out}}{\partial a_i} = 2 \cos a_i ,$$
+
+because each $a_i$ appears in exactly one term of the sum and the constant $+1$ disappears when
+differentiating. Now let autograd find it:
 """,
         zh=r"""
-## `backward()` 与梯度
+到目前为止我们有
 
-`out.backward()` 沿着记录下来的图从 `out` 走回 `a`，并把 $\partial\,\text{out} / \partial a_i$
-存进 `a.grad`。手算一下：常数 $1$ 求导后消失，$\frac{d}{da}(2 \sin a) = 2 \cos a$。
-下面的图把两者放在一起比较。
+$$\text{out} = \sum_{i} \left(2 \sin a_i + 1\right), \qquad
+  \frac{\partial\,\text{out}}{\partial a_i} = 2 \cos a_i ,$$
+
+因为每个 $a_i$ 只出现在求和的一项里，而常数 $+1$ 求导后消失了。现在让自动微分来求：
 """,
     ),
     Code("""
 out.backward()
 print(a.grad)
-"""),
-    Code("""
-widgets.plot_function_and_derivative(lambda x: 2 * torch.sin(x) + 1, a,
-                                     label='2 sin(a) + 1', expected=lambda x: 2 * torch.cos(x))
+plt.plot(a.detach(), a.grad.detach())
 """),
     Markdown(
         en=r"""
-## Only leaves get a `.grad`
-
-`a` was created by us: it is a **leaf** of the graph, and its gradient is kept. `c` was
-computed: its gradient passed through during `backward()` but was not stored, so `c.grad` is
-`None` (with a warning, as in PyTorch). Call `retain_grad()` before `backward()` to keep it.
+A cosine with amplitude 2, as predicted. `widgets.plot_function_and_derivative` puts the
+function and autograd's derivative side by side, with our formula $2\cos a$ dashed on top:
 """,
         zh=r"""
-## 只有叶子节点才有 `.grad`
+正如预期，是一条振幅为 2 的余弦曲线。`widgets.plot_function_and_derivative`
+把函数和自动微分求出的导数并排画出来，并用虚线叠加我们手推的 $2\cos a$：
+""",
+    ),
+    Code("""
+widgets.plot_function_and_derivative(lambda x: 2 * torch.sin(x) + 1, a, label="2 sin(a) + 1",
+                                     expected=lambda x: 2 * torch.cos(x))
+"""),
+    Code("""
+widgets.check.gradient(a.grad, 2 * torch.cos(a.detach()), of=a)
+"""),
+    Markdown(
+        en=r"""
+## Leaves and intermediate results
 
-`a` 是我们自己创建的：它是计算图的**叶子节点**，它的梯度会被保留。`c` 是算出来的：
-反向传播时梯度流经了它，但没有被存下来，所以 `c.grad` 是 `None`（并且像 PyTorch
-一样给出警告）。如果想保留它，要在 `backward()` 之前调用 `retain_grad()`。
+`a` is a **leaf**: we created it ourselves, it has no `grad_fn`. `b`, `c` and `d` are
+intermediate results computed from it. `backward()` stores gradients only in leaves that
+require grad (in a model, those are the parameters), so asking an intermediate result
+for its `.grad` gives `None`, and PyTorch (hence `minigrad`) warns you that this is probably
+not what you meant:
+""",
+        zh=r"""
+## 叶子节点与中间结果
+
+`a` 是一个**叶子节点**：它是我们自己创建的，没有 `grad_fn`。`b`、`c` 和 `d` 是由它算出来的中间结果。
+`backward()` 只把梯度存到需要梯度的叶子节点里（在模型中就是各个参数），
+所以访问中间结果的 `.grad` 会得到 `None`，PyTorch（因而 `minigrad` 也是）会警告你这多半不是你想要的：
 """,
     ),
     Code("""
 print(a.is_leaf, c.is_leaf)
 print(c.grad)
 """),
+    Markdown(
+        en=r"""
+If you do want an intermediate gradient (to debug, or to look inside a model), call
+`retain_grad()` on that tensor **before** `backward()`. Here $\partial\,\text{out} / \partial c_i
+= 1$, since `out` just adds 1 to each $c_i$ and sums. Note `a.grad = None` first: gradients
+*accumulate* in `.grad`, so without it `a.grad` would now hold $4\cos a$.
+""",
+        zh=r"""
+如果确实需要中间结果的梯度（为了调试，或观察模型内部），就在调用 `backward()` **之前**对该张量调用
+`retain_grad()`。这里 $\partial\,\text{out} / \partial c_i = 1$，因为 `out` 只是给每个 $c_i$
+加 1 再求和。注意先执行 `a.grad = None`：梯度会在 `.grad` 中*累加*，否则 `a.grad` 现在会变成 $4\cos a$。
+""",
+    ),
     Code("""
-a2 = torch.linspace(0., 2. * math.pi, steps=25, requires_grad=True)
-c2 = 2 * torch.sin(a2)
-c2.retain_grad()
-(c2 + 1).sum().backward()
-print(c2.grad)
+a.grad = None
+b = torch.sin(a)
+c = 2 * b
+c.retain_grad()
+d = c + 1
+out = d.sum()
+out.backward()
+print(c.grad)
 """),
     Markdown(
         en=r"""
-## Watching the backward pass
+## Watch the backward pass
 
-`widgets.BackwardStepper` runs the same backward engine as `backward()`, one node at a time.
-Press **Step** (or **Play**): the highlighted node is the one running, the arrows carry the
-gradient it sends, and the side panel shows the local derivative it applies. Watch `a.grad`
-fill in at the last step.
+What did `backward()` actually do? Below, the same computation is recorded once more, and
+`widgets.BackwardStepper` drives the real backward engine one node at a time. Press **Step**
+(or **Play**): the gradient starts as 1 at `out`, `SumBackward0` copies it to all 25 elements,
+`AddBackward0` passes it through unchanged, `MulBackward0` multiplies it by 2,
+`SinBackward0` by $\cos a$, and finally `AccumulateGrad` stores the result in `a.grad`.
+**Back** and the slider rewind the picture and `a.grad` with it.
 """,
         zh=r"""
 ## 观察反向传播
 
-`widgets.BackwardStepper` 运行的就是 `backward()` 所用的那个反向传播引擎，只不过一次只走一个节点。
-按 **Step**（或 **Play**）：高亮的是正在运行的节点，箭头上是它送出的梯度，侧面板显示它使用的局部导数。
-留意最后一步时 `a.grad` 是怎样被填上的。
+`backward()` 究竟做了什么？下面把同样的计算再记录一遍，由 `widgets.BackwardStepper`
+驱动真正的反向传播引擎，一次执行一个节点。点 **Step**（或 **Play**）：梯度在 `out` 处从 1 开始，
+`SumBackward0` 把它复制给全部 25 个元素，`AddBackward0` 原样传下去，`MulBackward0` 乘以 2，
+`SinBackward0` 乘以 $\cos a$，最后 `AccumulateGrad` 把结果存进 `a.grad`。
+**Back** 和滑块可以把图和 `a.grad` 一起倒回去。
 """,
     ),
     Code("""
-a = torch.linspace(0., 2. * math.pi, steps=25, requires_grad=True)
+a.grad = None
 b = torch.sin(a)
-out = (2 * b + 1).sum()
-stepper = widgets.BackwardStepper(out, names={'a': a, 'b': b, 'out': out})
-stepper
+c = 2 * b
+d = c + 1
+out = d.sum()
+widgets.BackwardStepper(out, names={"a": a})
 """),
     Markdown(
         en=r"""
 ## Exercises
 
-Try each one yourself first: replace the answer with your own, run the cell, and read what
-the check says. The cells below hold worked answers.
+Each exercise cell holds a worked answer, so you can see what a passing check looks like.
+**First replace the answer with your own attempt**, then run the cell: the check explains
+what is wrong, not just that something is.
 
-**1.** For $f(a) = \sum a^2 \sin a$, what is $\partial f / \partial a$? Write it as a tensor
-expression and let the check compare it with what `backward()` computes.
+**Exercise 1.** For `e = (3 * torch.cos(x) - x).sum()`, work out $\partial e / \partial x$
+by hand and write it as `your_formula`. The check compares it with `x.grad`.
 """,
         zh=r"""
 ## 练习
 
-每道题请先自己做：把答案换成你自己的，运行单元格，看看检查函数怎么说。下面的单元格里是参考答案。
+每个练习单元格都写好了一个正确答案，让你看到检查通过时的样子。**请先把答案换成你自己的尝试**，
+再运行单元格：检查函数会说明具体哪里不对，而不只是"错了"。
 
-**1.** 对 $f(a) = \sum a^2 \sin a$，$\partial f / \partial a$ 是什么？把它写成张量表达式，
-让检查函数与 `backward()` 算出的结果比较。
+**练习 1.** 对 `e = (3 * torch.cos(x) - x).sum()`，手动求出 $\partial e / \partial x$，
+写成 `your_formula`。检查函数会把它与 `x.grad` 比较。
 """,
     ),
     Code("""
-a = torch.linspace(0., 2. * math.pi, steps=25, requires_grad=True)
-(a ** 2 * torch.sin(a)).sum().backward()
+x = torch.linspace(-math.pi, math.pi, steps=9, requires_grad=True)
+e = (3 * torch.cos(x) - x).sum()
+e.backward()
 
-x = a.detach()
-answer = 2 * x * torch.sin(x) + x ** 2 * torch.cos(x)
-widgets.check.gradient(a.grad, answer, of=a, name='Your derivative')
+your_formula = -3 * torch.sin(x.detach()) - 1  # your answer here
+widgets.check.close(your_formula, x.grad, name="Your formula")
 """),
     Markdown(
         en=r"""
-**2.** Make `y = 3 * a + 1` and compute `y.sum().backward()`. What does `a.grad` hold? Mind
-that `a.grad` still holds the gradient from exercise 1, unless you start from a fresh `a`.
+**Exercise 2.** Make the gradient of the intermediate result `s = torch.sin(x)` available
+after `backward()`. What should it be for `total = (s * s).sum()`? The check says what is
+missing if `s.grad` is still `None`.
 """,
         zh=r"""
-**2.** 令 `y = 3 * a + 1`，再计算 `y.sum().backward()`。`a.grad` 里是什么？注意：除非你重新创建
-`a`，否则 `a.grad` 里还留着练习 1 的梯度。
+**练习 2.** 让中间结果 `s = torch.sin(x)` 的梯度在 `backward()` 之后可以读取。
+对于 `total = (s * s).sum()`，它应该是多少？如果 `s.grad` 仍然是 `None`，检查函数会告诉你缺了什么。
 """,
     ),
     Code("""
-a = torch.linspace(0., 2. * math.pi, steps=25, requires_grad=True)
-(3 * a + 1).sum().backward()
-widgets.check.gradient(a.grad, torch.full((25,), 3.0), of=a, name='a.grad')
+x = torch.linspace(-math.pi, math.pi, steps=9, requires_grad=True)
+s = torch.sin(x)
+s.retain_grad()  # your answer here
+total = (s * s).sum()
+total.backward()
+widgets.check.gradient(s.grad, 2 * torch.sin(x.detach()), of=s, name="s.grad")
 """),
     Markdown(
         en=r"""
-**3.** Which of these tensors should require grad: the input `a`, the result `torch.sin(a)`,
-and `torch.sin(a).detach()`?
+**Exercise 3.** Create `t`, 10 evenly spaced points on $[-1, 1]$ whose computations autograd
+will track.
 """,
         zh=r"""
-**3.** 下面这些张量中，哪些应该需要梯度：输入 `a`、结果 `torch.sin(a)`、以及
-`torch.sin(a).detach()`？
+**练习 3.** 创建 `t`：$[-1, 1]$ 上 10 个等距的点，并且自动微分会追踪用到它的运算。
 """,
     ),
     Code("""
-print(widgets.check.requires_grad(a, True, name='a'))
-print(widgets.check.requires_grad(torch.sin(a), True, name='torch.sin(a)'))
-print(widgets.check.requires_grad(torch.sin(a).detach(), False, name='torch.sin(a).detach()'))
+t = torch.linspace(-1., 1., steps=10, requires_grad=True)  # your answer here
+widgets.check.requires_grad(t, name="t")
 """),
 ]

@@ -184,6 +184,28 @@ widgets.draw(d, names={'a': a, 'b': b, 'c': c, 'd': d}, saved=True)
 """),
     Markdown(
         en=r"""
+## Values and gradients in the boxes
+
+`values=True` writes each tensor's values into its box (a few of them, for a long tensor).
+After a backward pass, `grads=True` adds what arrived in each leaf's `.grad`: here $2\cos a$.
+We pass `retain_graph=True` so the saved tensors stay available for the explorer and the
+exercises below (notebook 4 says more about it).
+""",
+        zh=r"""
+## 在方框里显示数值和梯度
+
+`values=True` 会把每个张量的数值写进它的方框（张量很长时只写几个）。
+做完一次反向传播后，`grads=True` 还会显示每个叶子节点的 `.grad` 收到了什么：这里是 $2\cos a$。
+我们传入 `retain_graph=True`，让保存的张量在下面的浏览器和练习中仍然可用（第 4 节会细讲）。
+""",
+    ),
+    Code("""
+out = d.sum()
+out.backward(retain_graph=True)
+widgets.draw(out, names={'a': a, 'b': b, 'c': c, 'd': d, 'out': out}, values=True, grads=True)
+"""),
+    Markdown(
+        en=r"""
 ## Exploring node by node
 
 `widgets.GraphView` lets you pick a node (from the list, or by following one of its

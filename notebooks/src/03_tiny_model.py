@@ -158,6 +158,7 @@ print(model.layer2.weight.grad[0][0:10])
     Code("""
 optimizer.step()
 print(model.layer2.weight[0][0:10])
+print(model.layer2.weight.grad[0][0:10])
 """),
     Markdown(
         en=r"""
