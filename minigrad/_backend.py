@@ -6,6 +6,8 @@ that stores the values. Everything that needs an array library asks here.
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 __all__ = [
@@ -122,3 +124,43 @@ class device:
 
 
 CPU = device("cpu")
+
+
+class finfo:
+    """Machine limits of a floating-point dtype (eps, max, tiny, ...), as `torch.finfo`."""
+
+    def __init__(self, type: dtype | None = None) -> None:
+        chosen = type or get_default_dtype()
+        if not chosen.is_floating_point:
+            raise TypeError("torch.finfo() requires a floating point input type. Use "
+                            "torch.iinfo to handle 'torch.finfo'")
+        limits = np.finfo(chosen.np)
+        self.dtype = chosen.name
+        self.bits = builtins.int(limits.bits)
+        self.eps = builtins.float(limits.eps)
+        self.max = builtins.float(limits.max)
+        self.min = builtins.float(limits.min)
+        self.tiny = self.smallest_normal = builtins.float(limits.smallest_normal)
+        self.resolution = 10.0 ** -builtins.int(limits.precision)  # exactly, as PyTorch
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
+                f"tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """Limits of an integer dtype (min, max, bits), as `torch.iinfo`."""
+
+    def __init__(self, type: dtype) -> None:
+        if type.is_floating_point:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to "
+                            "handle 'torch.iinfo'")
+        limits = np.iinfo(type.np)
+        self.dtype = type.name
+        self.bits = builtins.int(limits.bits)
+        self.max = builtins.int(limits.max)
+        self.min = builtins.int(limits.min)
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

@@ -584,3 +584,14 @@ def test_overflow_gives_inf_silently_like_pytorch() -> None:
                           text=True, check=True)
     assert done.stdout.strip() == "[inf, nan] [inf, 0.0] [-inf]"
     assert done.stderr == ""
+
+
+def test_finfo_and_iinfo_match_pytorch() -> None:
+    for mini, ref in ((minigrad.float32, torch.float32), (minigrad.float64, torch.float64),
+                      (minigrad.float16, torch.float16)):
+        assert repr(minigrad.finfo(mini)) == repr(torch.finfo(ref))
+        assert minigrad.finfo(mini).eps == torch.finfo(ref).eps
+        assert minigrad.finfo(mini).bits == torch.finfo(ref).bits
+    assert repr(minigrad.finfo()) == repr(torch.finfo())
+    assert repr(minigrad.iinfo(minigrad.int64)) == repr(torch.iinfo(torch.int64))
+    same_error(lambda: minigrad.finfo(minigrad.int64), lambda: torch.finfo(torch.int64))
