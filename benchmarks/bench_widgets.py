@@ -20,6 +20,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from timing import median_seconds
+
 import minigrad
 import widgets
 from minigrad import nn
@@ -62,13 +64,7 @@ def deep_chain() -> tuple[minigrad.Tensor, None]:
 
 def milliseconds(action: Callable[[], Any], repeats: int = 5) -> float:
     """The median time of `action()` in milliseconds, after one warm-up call."""
-    action()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
+    return 1000 * median_seconds(action, repeats)
 
 
 def step_times(build: Callable[[], tuple[minigrad.Tensor, Any]]) -> tuple[list[float], float]:

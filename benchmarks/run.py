@@ -15,8 +15,6 @@ import argparse
 import math
 import os
 import platform
-import statistics
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ import itertools
 
 import numpy as np
 import torch
+from timing import median_seconds
 
 import minigrad
 
@@ -36,15 +35,6 @@ torch.set_num_threads(1)
 Workload = Callable[[], Any]
 
 
-def median_seconds(run: Workload, repeats: int) -> float:
-    """The median wall time of `run()` over `repeats` calls, after one warm-up call."""
-    run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 # The profiler loop: z = (z / x) * y, 1000 times, then backward ----------------------------
