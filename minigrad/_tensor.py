@@ -66,9 +66,6 @@ class Tensor:
     _base: Tensor | None = None  # the tensor this one is a view of
     _counter: _VersionCounter | None = None  # made on first use: most tensors never need one
 
-    # NumPy defers to Tensor's reflected operators (`np.float32(2) * t`).
-    __array_ufunc__ = None
-
     def __init__(self, data: Any = (), *, dtype: DType | None = None) -> None:
         from minigrad import _creation
 

@@ -86,6 +86,7 @@ def attach(tensor_class: type) -> None:
                         ("half", _backend.float16), ("long", _backend.int64),
                         ("int", _backend.int32), ("bool", _backend.bool)):
         setattr(tensor_class, name, _converter(dtype))
+    tensor_class.__array_ufunc__ = _array_ufunc
     tensor_class.T = property(_matrix_transpose, doc="The dims in reverse order.")
     tensor_class.mT = property(lambda self: self.transpose(-2, -1),
                                doc="Transpose of the last two dims.")
@@ -102,8 +103,41 @@ def attach(tensor_class: type) -> None:
         self, "uniform", a, b, generator)
     tensor_class.normal_ = lambda self, mean=0.0, std=1.0, generator=None: _creation().fill_random(
         self, "normal", mean, std, generator)
-    tensor_class.cpu = lambda self: self
-    tensor_class.cuda = _no_cuda
+
+
+# NumPy ufuncs that run as minigrad ops on tensors: unary ones by method name, binary ones by
+# operator and its reflection, so `np.float32(2) * t` is `t.__rmul__(np.float32(2))`.
+_UNARY_UFUNCS = {
+    "absolute": "abs", "cos": "cos", "cosh": "cosh", "exp": "exp", "log": "log",
+    "negative": "__neg__", "reciprocal": "reciprocal", "sign": "sign", "sin": "sin",
+    "sinh": "sinh", "sqrt": "sqrt", "square": "square", "tanh": "tanh",
+}
+_BINARY_UFUNCS = {
+    "add": ("__add__", "__radd__"), "subtract": ("__sub__", "__rsub__"),
+    "multiply": ("__mul__", "__rmul__"), "true_divide": ("__truediv__", "__rtruediv__"),
+    "power": ("__pow__", "__rpow__"), "matmul": ("__matmul__", "__rmatmul__"),
+    "greater": ("__gt__", "__lt__"), "less": ("__lt__", "__gt__"),
+    "greater_equal": ("__ge__", "__le__"), "less_equal": ("__le__", "__ge__"),
+    "equal": ("__eq__", "__eq__"), "not_equal": ("__ne__", "__ne__"),
+}
+
+
+def _array_ufunc(self: Tensor, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+    """NumPy's ufuncs on tensors are minigrad's ops: `np.cos(t)` is `t.cos()`.
+
+    So one backward formula, written with operators and NumPy ufuncs, runs on
+    arrays in a plain backward pass and on tensors (recorded) under `create_graph`.
+    """
+    if method != "__call__" or kwargs:
+        return NotImplemented
+    if len(inputs) == 1 and ufunc.__name__ in _UNARY_UFUNCS:
+        return getattr(inputs[0], _UNARY_UFUNCS[ufunc.__name__])()
+    if len(inputs) == 2 and ufunc.__name__ in _BINARY_UFUNCS:
+        name, reflected = _BINARY_UFUNCS[ufunc.__name__]
+        if inputs[0] is self:
+            return getattr(self, name)(inputs[1])
+        return getattr(self, reflected)(inputs[0])
+    return NotImplemented
 
 
 def _creation() -> Any:
@@ -160,7 +194,3 @@ def _setitem(self: Tensor, key: Any, value: Any) -> None:
         array_key = tuple(k._data if isinstance(k, Tensor) else k for k in array_key)
     self._data[array_key] = value._data if isinstance(value, Tensor) else value
     self._version_counter.value += 1
-
-
-def _no_cuda(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    raise RuntimeError("minigrad runs on the CPU only: CUDA tensors are not available")

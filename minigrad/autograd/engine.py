@@ -141,11 +141,15 @@ def _nodes_to_run(order: list[Node], dependencies: dict[Node, int],
     return runs
 
 
-def _reduce_grad(node: Node, index: int, grad: Tensor) -> Tensor:
-    """Sum a broadcast gradient back to its input's shape and cast it to the input's dtype."""
+def _reduce_grad(node: Node, index: int, grad: Any) -> Any:
+    """Sum a broadcast gradient back to its input's shape and cast it to the input's dtype.
+
+    `grad` is a tensor, or an array when the engine runs on arrays.
+    """
     shape, dtype = node._input_metadata[index]
-    if grad._data.shape != shape:
-        grad_shape = grad._data.shape
+    on_arrays = not isinstance(grad, Tensor)
+    grad_shape, grad_dtype = _shape_and_dtype(grad)
+    if grad_shape != shape:
         lead = len(grad_shape) - len(shape)
         if lead < 0 or any(s != 1 and s != g for s, g in zip(shape, grad_shape[lead:])):
             raise RuntimeError(
@@ -156,41 +160,74 @@ def _reduce_grad(node: Node, index: int, grad: Tensor) -> Tensor:
             lead + i for i, s in enumerate(shape) if s == 1 and grad_shape[lead + i] != 1
         )
         if dims:
-            grad = grad.sum(dims, keepdim=True)
-        if grad._data.shape != shape:
+            grad = grad.sum(dims, keepdims=True) if on_arrays else grad.sum(dims, keepdim=True)
+        if grad.shape != shape:
             grad = grad.reshape(shape)
-    if grad._data.dtype != dtype:
-        grad = grad.to(dtype)
+    if grad_dtype != dtype:
+        grad = grad.astype(dtype) if on_arrays else grad.to(dtype)
     return grad
 
 
-def _checked_grads(node: Node, grads: tuple[Tensor | None, ...]) -> tuple[Tensor | None, ...]:
+def _shape_and_dtype(grad: Any) -> tuple[tuple[int, ...], Any]:
+    data = grad._data if isinstance(grad, Tensor) else grad
+    return data.shape, data.dtype
+
+
+def _checked_grads(node: Node, grads: tuple[Any, ...]) -> tuple[Any, ...]:
     """The node's output gradients, each reduced to its input's shape and dtype if needed."""
     metadata = node._input_metadata
     checked = list(grads)
     for i, grad in enumerate(checked):
         if grad is not None and i < len(metadata) and metadata[i] is not None:
-            shape, dtype = metadata[i]
-            if grad._data.shape != shape or grad._data.dtype != dtype:
+            if _shape_and_dtype(grad) != metadata[i]:
                 checked[i] = _reduce_grad(node, i, grad)
     return tuple(checked)
 
 
-def _add_grads(a: Tensor, b: Tensor, create_graph: bool) -> Tensor:
-    if create_graph:
-        return a + b
-    return Tensor._wrap(np.asarray(a._data + b._data))  # NumPy makes 0-d sums scalars
+def _add_grads(a: Any, b: Any) -> Any:
+    """The sum of two gradients for the same place, recorded only if one of them is."""
+    if isinstance(a, Tensor):
+        if a._requires_grad or b._requires_grad:
+            return a + b
+        a, b = a._data, b._data
+        return Tensor._wrap(np.asarray(a + b))
+    total = a + b
+    return total if type(total) is np.ndarray else np.asarray(total)  # 0-d sums are scalars
+
+
+def _as_tensor(grad: Any) -> Tensor | None:
+    """A gradient of either engine mode as a tensor (arrays are wrapped, not copied)."""
+    if grad is None or isinstance(grad, Tensor):
+        return grad
+    return Tensor._wrap(np.asarray(grad))
+
+
+def _as_tensors(grads: Iterable[Any]) -> tuple[Tensor | None, ...]:
+    return tuple([_as_tensor(g) for g in grads])
+
+
+def _as_arrays(grads: Iterable[Any]) -> list[Any]:
+    return [None if g is None else g._data for g in grads]
+
+
+RawStep = tuple[Node, Sequence[Any], tuple[Any, ...]]
 
 
 def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain_graph: bool,
          create_graph: bool, captures: dict[tuple[Node, int], list[int]] | None,
-         accumulate_nodes: set[Node] | None) -> Generator[BackwardStep, None, list[Any]]:
-    """Run the graph below `root_edges`; yield a step per node; return the captured gradients.
+         accumulate_nodes: set[Node] | None) -> Generator[RawStep, None, list[Any]]:
+    """Run the graph below `root_edges`; yield each node run; return the captured gradients.
 
     `captures` maps (node, output_nr) to the positions of the requested inputs
     whose gradient is the one arriving there. `accumulate_nodes` limits which
     leaves accumulate (None: all of them).
+
+    Without `create_graph` nothing of the pass is recorded, so the gradients
+    flow as plain arrays and formulas that allow it run on them (fast); with it
+    (or under the profiler, which times the formulas' tensor ops) they flow as
+    tensors. Each yielded step holds (node, grads that arrived, grads sent on).
     """
+    on_arrays = not create_graph and profiler._active is None
     captures = captures or {}
     captured: list[Any] = [None] * sum(len(v) for v in captures.values())
     roots = [node for node, _ in root_edges]
@@ -203,18 +240,18 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
         runs = _nodes_to_run(order, dependencies, capture_nodes, accumulate_nodes)
         relevant = runs | capture_nodes
 
-    buffers: dict[Node, list[Tensor | None]] = {}
+    buffers: dict[Node, list[Any]] = {}
     ready: list[tuple[float, int, Node]] = []
     tiebreak = itertools.count()
 
-    def deliver(node: Node, output_nr: int, grad: Tensor | None) -> None:
+    def deliver(node: Node, output_nr: int, grad: Any) -> None:
         """Add `grad` to what waits for `node`; queue the node once all its inputs are in."""
         if grad is not None:
             buffer = buffers.get(node)
             if buffer is None:
                 buffer = buffers[node] = [None] * max(1, len(node._output_metadata))
             held = buffer[output_nr]
-            buffer[output_nr] = grad if held is None else _add_grads(held, grad, create_graph)
+            buffer[output_nr] = grad if held is None else _add_grads(held, grad)
         left = dependencies.get(node, 0) - 1
         dependencies[node] = left
         if left == 0:
@@ -223,15 +260,13 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
     for node, _ in root_edges:
         dependencies[node] = dependencies.get(node, 0) + 1
     for (node, output_nr), grad in zip(root_edges, root_grads):
-        deliver(node, output_nr, grad)
+        deliver(node, output_nr, grad._data if on_arrays else grad)
 
     state = grad_mode._state
-    step_index = 0
     while ready:
         node = heapq.heappop(ready)[2]
         grads = buffers.pop(node, None) or [None] * max(1, len(node._output_metadata))
-        is_accumulator = type(node) is AccumulateGrad
-        if node._tensor_pre_hooks or node._retained or is_accumulator:
+        if node._tensor_pre_hooks or node._retained or type(node) is AccumulateGrad:
             _apply_tensor_hooks(node, grads, create_graph)
         if node in capture_nodes:
             for output_nr in range(len(grads)):
@@ -243,20 +278,18 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
         previous_mode = state.enabled
         state.enabled = create_graph
         try:
-            for hook in node._pre_hooks:
-                replaced = hook(tuple(grads))
-                if replaced is not None:
-                    grads = list(replaced)
+            if node._pre_hooks:
+                grads = _run_pre_hooks(node, grads)
             if grads[0] is None and all(g is None for g in grads):
-                grad_inputs: tuple[Tensor | None, ...] = (None,) * len(node.next_functions)
+                grad_inputs: tuple[Any, ...] = (None,) * len(node.next_functions)
+            elif on_arrays:
+                grad_inputs = _checked_grads(node, node._apply_arrays(grads))
             elif profiler._active is None:
                 grad_inputs = _checked_grads(node, node.apply(grads))
             else:
                 grad_inputs = _checked_grads(node, profiler._active.run_node(node, grads))
-            for hook in node._post_hooks:
-                replaced = hook(grad_inputs, tuple(grads))
-                if replaced is not None:
-                    grad_inputs = tuple(replaced)
+            if node._post_hooks:
+                grad_inputs = _run_post_hooks(node, grad_inputs, grads)
         finally:
             state.enabled = previous_mode
         if not retain_graph and node._saved is not None:
@@ -265,38 +298,57 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
         for (next_node, input_nr), grad in zip(node.next_functions, grad_inputs):
             if next_node is not None and (relevant is None or next_node in relevant):
                 deliver(next_node, input_nr, grad)
-
-        leaf = node.variable if is_accumulator else None
-        yield BackwardStep(step_index, node, tuple(grads), grad_inputs, leaf)
-        step_index += 1
-    return captured
+        yield node, grads, grad_inputs
+    return list(_as_tensors(captured))
 
 
-def _apply_tensor_hooks(node: Node, grads: list[Tensor | None], create_graph: bool) -> None:
+def _run_pre_hooks(node: Node, grads: list[Any]) -> list[Any]:
+    """`node.register_prehook` hooks: each sees (and may replace) the arriving gradients."""
+    on_arrays = any(g is not None and not isinstance(g, Tensor) for g in grads)
+    tensors = _as_tensors(grads)
+    for hook in node._pre_hooks:
+        replaced = hook(tensors)
+        if replaced is not None:
+            tensors = tuple(replaced)
+    return _as_arrays(tensors) if on_arrays else list(tensors)
+
+
+def _run_post_hooks(node: Node, grad_inputs: tuple[Any, ...], grads: list[Any]
+                    ) -> tuple[Any, ...]:
+    """`node.register_hook` hooks: each sees (and may replace) the gradients sent on."""
+    on_arrays = any(g is not None and not isinstance(g, Tensor) for g in (*grad_inputs, *grads))
+    tensors = _as_tensors(grad_inputs)
+    for hook in node._post_hooks:
+        replaced = hook(tensors, _as_tensors(grads))
+        if replaced is not None:
+            tensors = tuple(replaced)
+    return tuple(_as_arrays(tensors)) if on_arrays else tensors
+
+
+def _apply_tensor_hooks(node: Node, grads: list[Any], create_graph: bool) -> None:
     """Run `Tensor.register_hook` hooks and fill `.grad` of tensors that retain it."""
     hook_lists: list[tuple[int, list[Any]]] = list((node._tensor_pre_hooks or {}).items())
     if isinstance(node, AccumulateGrad) and node.variable._backward_hooks:
         hook_lists.append((0, node.variable._backward_hooks))
+    if not hook_lists and not node._retained:
+        return
     for output_nr, hooks in hook_lists:
         for hook in hooks:
             if grads[output_nr] is not None:
-                replaced = hook(grads[output_nr])
+                on_arrays = not isinstance(grads[output_nr], Tensor)
+                replaced = hook(_as_tensor(grads[output_nr]))
                 if replaced is not None:
-                    grads[output_nr] = replaced
+                    grads[output_nr] = replaced._data if on_arrays else replaced
     for output_nr, ref in (node._retained or {}).items():
         tensor = ref()
         if tensor is not None and grads[output_nr] is not None:
-            tensor._accumulate_grad(grads[output_nr], keep_graph=create_graph)
+            tensor._accumulate_grad(_as_tensor(grads[output_nr]), keep_graph=create_graph)
 
 
-def backward_steps(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | None = None,
-                   retain_graph: bool | None = None, create_graph: bool = False,
-                   inputs: TensorOrTensors | None = None) -> Generator[BackwardStep, None, None]:
-    """Run a backward pass one node at a time, yielding what each node did.
-
-    Exhausting it is exactly `torch.autograd.backward(...)`: gradients are
-    accumulated into the leaves' `.grad` (only into `inputs`, if given).
-    """
+def _backward_raw(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | None,
+                  retain_graph: bool | None, create_graph: bool,
+                  inputs: TensorOrTensors | None) -> Generator[RawStep, None, None]:
+    """`backward`'s work, yielding each node run as the engine sees it."""
     outputs = _as_tuple(tensors)
     grads = _root_grads(outputs, _as_tuple(grad_tensors), create_graph)
     root_edges = [_root_edge(t, i) for i, t in enumerate(outputs)]
@@ -323,11 +375,25 @@ def backward_steps(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | Non
             input_tensors[position]._accumulate_grad(grad, keep_graph=create_graph)
 
 
+def backward_steps(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | None = None,
+                   retain_graph: bool | None = None, create_graph: bool = False,
+                   inputs: TensorOrTensors | None = None) -> Generator[BackwardStep, None, None]:
+    """Run a backward pass one node at a time, yielding what each node did.
+
+    Exhausting it is exactly `torch.autograd.backward(...)`: gradients are
+    accumulated into the leaves' `.grad` (only into `inputs`, if given).
+    """
+    raw_steps = _backward_raw(tensors, grad_tensors, retain_graph, create_graph, inputs)
+    for index, (node, grads, grad_inputs) in enumerate(raw_steps):
+        leaf = node.variable if type(node) is AccumulateGrad else None
+        yield BackwardStep(index, node, _as_tensors(grads), _as_tensors(grad_inputs), leaf)
+
+
 def backward(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | None = None,
              retain_graph: bool | None = None, create_graph: bool = False,
              inputs: TensorOrTensors | None = None) -> None:
     """Accumulate the gradients of `tensors` into the leaves' `.grad`."""
-    for _ in backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs):
+    for _ in _backward_raw(tensors, grad_tensors, retain_graph, create_graph, inputs):
         pass
 
 

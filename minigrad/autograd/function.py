@@ -68,6 +68,27 @@ class BackwardFunction(Node):
                 for g, (shape, dtype) in zip(grad_outputs, self._output_metadata)
             ]
         grads = self._forward_cls.backward(self, *grad_outputs)
+        return tuple([_as_grad(g) for g in self._grads_for_edges(grads)])
+
+    def _apply_arrays(self, grad_outputs: Sequence[Any]) -> tuple[Any, ...]:
+        """`apply` on arrays: an op whose formula also works on arrays runs it on them."""
+        op = self._forward_cls
+        if not op._backward_on_arrays:
+            return super()._apply_arrays(grad_outputs)
+        if self.materialize_grads and len(grad_outputs) > 1:
+            grad_outputs = [
+                np.zeros(shape, dtype) if g is None else g
+                for g, (shape, dtype) in zip(grad_outputs, self._output_metadata)
+            ]
+        self._on_arrays = True
+        try:
+            grads = op.backward(self, *grad_outputs)
+        finally:
+            self._on_arrays = False
+        return tuple([_as_array(g) for g in self._grads_for_edges(grads)])
+
+    def _grads_for_edges(self, grads: Any) -> list[Any]:
+        """What backward returned, one per forward argument, picked out for next_functions."""
         if not isinstance(grads, tuple):
             grads = (grads,)
         if len(grads) != self._num_args and (
@@ -76,7 +97,7 @@ class BackwardFunction(Node):
                 f"function {self.name()} returned an incorrect number of gradients "
                 f"(expected {self._num_args}, got {len(grads)})"
             )
-        return tuple([_as_grad(grads[i]) for i in self._edge_positions])
+        return [grads[i] for i in self._edge_positions]
 
 
 FunctionCtx = BackwardFunction
@@ -86,6 +107,14 @@ def _as_grad(grad: Any) -> Tensor | None:
     if grad is None or isinstance(grad, Tensor):
         return grad  # what the built-in ops return: passes straight through
     return Tensor._wrap(np.asarray(grad))
+
+
+def _as_array(grad: Any) -> Any:
+    if grad is None or type(grad) is np.ndarray:
+        return grad
+    if isinstance(grad, Tensor):
+        return grad._data
+    return np.asarray(grad)  # NumPy gives scalars for 0-d results
 
 
 def _edge_to(tensor: Tensor) -> Edge:
@@ -110,6 +139,10 @@ class Function:
     # Built-in binary ops treat a Python number like PyTorch's wrapped scalar
     # tensor: it gets a `(None, 0)` entry in next_functions.
     _scalar_inputs_are_edges: ClassVar[bool] = False
+    # Built-in ops whose backward is written with operators and NumPy ufuncs only, so
+    # that it runs on arrays as well as on tensors (see `Tensor.__array_ufunc__`): the
+    # engine runs it on arrays when no graph of the backward pass is wanted.
+    _backward_on_arrays: ClassVar[bool] = False
     saved_names: ClassVar[tuple[str, ...]] = ()
     _backward_cls: ClassVar[type[BackwardFunction]]
 

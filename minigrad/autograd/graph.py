@@ -70,6 +70,8 @@ class Node:
     _post_hooks: list[Callable[..., Any]] | tuple[()] = ()
     _tensor_pre_hooks: dict[int, list[Callable[..., Any]]] | None = None
     _retained: dict[int, weakref.ref[Tensor]] | None = None
+    # True while the engine runs this node's formula on arrays rather than tensors.
+    _on_arrays = False
 
     # Ready nodes run highest sequence number first: the op recorded last runs first.
     # Function.apply numbers a node when it records it (unrecorded ops pay nothing).
@@ -85,6 +87,13 @@ class Node:
     def apply(self, grad_outputs: Sequence[Tensor]) -> tuple[Tensor | None, ...]:
         """Gradients for the inputs, given the gradients of the outputs."""
         raise NotImplementedError
+
+    def _apply_arrays(self, grad_outputs: Sequence[Any]) -> tuple[Any, ...]:
+        """`apply` for the engine's array mode; this default runs the tensor formula."""
+        from minigrad._tensor import Tensor
+
+        grads = self.apply([None if g is None else Tensor._wrap(g) for g in grad_outputs])
+        return tuple([None if g is None else g._data for g in grads])
 
     def __call__(self, *grad_outputs: Tensor) -> tuple[Tensor | None, ...] | Tensor | None:
         """Run this node's backward directly, as PyTorch's nodes allow."""
@@ -115,11 +124,17 @@ class Node:
     # Saved tensors -------------------------------------------------------
 
     @property
-    def saved_tensors(self) -> tuple[Tensor | None, ...]:
-        """The tensors saved for backward, checked against in-place changes."""
-        if self._saved is None:
+    def saved_tensors(self) -> tuple[Any, ...]:
+        """The tensors saved for backward, checked against in-place changes.
+
+        While the engine runs a formula on arrays (no `create_graph`), they are arrays.
+        """
+        saved = self._saved
+        if saved is None:
             return ()
-        return tuple(None if s is None else s.unpack(self) for s in self._saved)
+        if self._on_arrays:
+            return tuple([None if s is None else s.unpack_array(self) for s in saved])
+        return tuple([None if s is None else s.unpack(self) for s in saved])
 
     def _retain_grad_of(self, tensor: Tensor) -> None:
         """Fill `tensor.grad` (an output of this node) when its gradient passes by."""
@@ -187,28 +202,37 @@ class SavedTensor:
     )
 
     def __init__(self, tensor: Tensor, is_output: bool) -> None:
-        self._version_counter = tensor._version_counter
-        self._saved_version = tensor._version_counter.value
         self._is_output = is_output
-        self._output_nr = tensor._output_nr
-        self._requires_grad = tensor._requires_grad
         self._freed = False
+        self._output_nr = tensor._output_nr
         if is_output:
+            # A fresh output: its counter is made now, as the saved array cannot reach it later.
+            self._version_counter = tensor._version_counter
+            self._saved_version = self._version_counter.value
+            self._requires_grad = tensor._requires_grad
             self._data = tensor._data
             self._tensor = None
         else:
+            # An input keeps its tensor; a counter it does not have yet means version 0.
+            counter = tensor._counter
+            self._version_counter = None
+            self._saved_version = 0 if counter is None else counter.value
             self._data = None
             self._tensor = tensor
+
+    def _check(self, node: Node) -> None:
+        """PyTorch's error if the value was freed by backward or changed in place since."""
+        if self._freed:
+            raise RuntimeError(_FREED_MESSAGE)
+        counter = self._version_counter or self._tensor._version_counter
+        if counter.value != self._saved_version:
+            raise RuntimeError(self._modified_message(node, counter.value))
 
     def unpack(self, node: Node) -> Tensor:
         """The saved tensor, or PyTorch's error if it was freed or changed in place."""
         from minigrad._tensor import Tensor
 
-        if self._freed:
-            raise RuntimeError(_FREED_MESSAGE)
-        current = self._version_counter.value
-        if current != self._saved_version:
-            raise RuntimeError(self._modified_message(node, current))
+        self._check(node)
         if self._tensor is not None:
             return self._tensor
         tensor = Tensor._wrap(self._data, self._requires_grad)
@@ -217,6 +241,11 @@ class SavedTensor:
             tensor.grad_fn = node
             tensor._output_nr = self._output_nr
         return tensor
+
+    def unpack_array(self, node: Node) -> Any:
+        """The saved values as an array, checked as `unpack` checks them."""
+        self._check(node)
+        return self._data if self._tensor is None else self._tensor._data
 
     def release(self) -> None:
         self._data = None

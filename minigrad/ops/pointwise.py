@@ -18,12 +18,14 @@ from minigrad.ops._util import floating_data, operand_arrays
 class _Elementwise(Function):
     """y = f(x) for each element; backward multiplies the gradient by f'(x).
 
-    A subclass gives `compute` (NumPy) and `derivative`, written with tensor
-    ops from what it saved: its input `x` (saved_names = ("self",)) or its
+    A subclass gives `compute` (NumPy) and `derivative`, written with
+    operators and NumPy ufuncs so that it works on arrays and on tensors,
+    from what it saved: its input `x` (saved_names = ("self",)) or its
     result `y` (saved_names = ("result",)), whichever PyTorch keeps.
     """
 
     saved_names: tuple[str, ...] = ("self",)
+    _backward_on_arrays = True
 
     @staticmethod
     def compute(x: np.ndarray) -> np.ndarray:
@@ -84,7 +86,7 @@ class Log(_Elementwise, node_name="LogBackward0"):
 
     @staticmethod
     def derivative(x: Tensor) -> Tensor:
-        return x.reciprocal()  # (ln x)' = 1/x
+        return np.reciprocal(x)  # (ln x)' = 1/x
 
 
 class Log2(_Elementwise, node_name="Log2Backward0"):
@@ -92,7 +94,7 @@ class Log2(_Elementwise, node_name="Log2Backward0"):
 
     @staticmethod
     def derivative(x: Tensor) -> Tensor:
-        return (x * float(np.log(2.0))).reciprocal()
+        return np.reciprocal(x * float(np.log(2.0)))
 
 
 class Log10(_Elementwise, node_name="Log10Backward0"):
@@ -100,7 +102,7 @@ class Log10(_Elementwise, node_name="Log10Backward0"):
 
     @staticmethod
     def derivative(x: Tensor) -> Tensor:
-        return (x * float(np.log(10.0))).reciprocal()
+        return np.reciprocal(x * float(np.log(10.0)))
 
 
 class Log1p(_Elementwise, node_name="Log1PBackward0"):
@@ -108,7 +110,7 @@ class Log1p(_Elementwise, node_name="Log1PBackward0"):
 
     @staticmethod
     def derivative(x: Tensor) -> Tensor:
-        return (x + 1).reciprocal()
+        return np.reciprocal(x + 1)
 
 
 class Sin(_Elementwise, node_name="SinBackward0"):
@@ -116,7 +118,7 @@ class Sin(_Elementwise, node_name="SinBackward0"):
 
     @staticmethod
     def derivative(x: Tensor) -> Tensor:
-        return x.cos()  # (sin x)' = cos x
+        return np.cos(x)  # (sin x)' = cos x
 
 
 class Cos(_Elementwise, node_name="CosBackward0"):
@@ -124,7 +126,7 @@ class Cos(_Elementwise, node_name="CosBackward0"):
 
     @staticmethod
     def derivative(x: Tensor) -> Tensor:
-        return -x.sin()  # (cos x)' = -sin x
+        return -np.sin(x)  # (cos x)' = -sin x
 
 
 class Tan(_Elementwise, node_name="TanBackward0"):
@@ -141,7 +143,7 @@ class Sinh(_Elementwise, node_name="SinhBackward0"):
 
     @staticmethod
     def derivative(x: Tensor) -> Tensor:
-        return x.cosh()
+        return np.cosh(x)
 
 
 class Cosh(_Elementwise, node_name="CoshBackward0"):
@@ -149,7 +151,7 @@ class Cosh(_Elementwise, node_name="CoshBackward0"):
 
     @staticmethod
     def derivative(x: Tensor) -> Tensor:
-        return x.sinh()
+        return np.sinh(x)
 
 
 class Atan(_Elementwise, node_name="AtanBackward0"):
@@ -157,7 +159,7 @@ class Atan(_Elementwise, node_name="AtanBackward0"):
 
     @staticmethod
     def derivative(x: Tensor) -> Tensor:
-        return (x * x + 1).reciprocal()
+        return np.reciprocal(x * x + 1)
 
 
 class Tanh(_Elementwise, node_name="TanhBackward0"):
@@ -192,7 +194,7 @@ class Relu(_Elementwise, node_name="ReluBackward0"):
 
     @staticmethod
     def derivative(result: Tensor) -> Tensor:
-        return (result > 0).to(result.dtype)  # 1 where the input was positive, else 0
+        return result > 0  # 1 where the input was positive, else 0
 
 
 class Sqrt(_Elementwise, node_name="SqrtBackward0"):
@@ -230,6 +232,7 @@ class Reciprocal(_Elementwise, node_name="ReciprocalBackward0"):
 
 class Abs(Function, node_name="AbsBackward0"):
     saved_names = ("self",)
+    _backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
@@ -239,7 +242,7 @@ class Abs(Function, node_name="AbsBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
-        return grad * x.sign()
+        return grad * np.sign(x)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -247,6 +250,8 @@ class Abs(Function, node_name="AbsBackward0"):
 
 
 class Neg(Function, node_name="NegBackward0"):
+    _backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         return np.negative(x._data)
@@ -262,6 +267,8 @@ class Neg(Function, node_name="NegBackward0"):
 
 class _ZeroGradient(Function):
     """An op whose result does not change with its input: nothing flows back (or forward)."""
+
+    _backward_on_arrays = True
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -319,6 +326,7 @@ def _saved_if(value: Any, needed: bool) -> Tensor | None:
 
 class Add(Function, node_name="AddBackward0"):
     _scalar_inputs_are_edges = True
+    _backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, a: Any, b: Any, alpha: float = 1) -> np.ndarray:
@@ -341,6 +349,7 @@ class Add(Function, node_name="AddBackward0"):
 
 class Sub(Function, node_name="SubBackward0"):
     _scalar_inputs_are_edges = True
+    _backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, a: Any, b: Any, alpha: float = 1) -> np.ndarray:
@@ -364,6 +373,8 @@ class Sub(Function, node_name="SubBackward0"):
 class Rsub(Function, node_name="RsubBackward1"):
     """`number - tensor`: the number is no input of the graph."""
 
+    _backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, other: Any = 0, alpha: float = 1) -> np.ndarray:
         a, b = operand_arrays(x, other)
@@ -381,6 +392,7 @@ class Rsub(Function, node_name="RsubBackward1"):
 
 class Mul(Function, node_name="MulBackward0"):
     _scalar_inputs_are_edges = True
+    _backward_on_arrays = True
     saved_names = ("self", "other")
 
     @staticmethod
@@ -412,6 +424,7 @@ class Mul(Function, node_name="MulBackward0"):
 
 class Div(Function, node_name="DivBackward0"):
     _scalar_inputs_are_edges = True
+    _backward_on_arrays = True
     saved_names = ("self", "other")
 
     @staticmethod
@@ -447,6 +460,7 @@ class PowTensorScalar(Function, node_name="PowBackward0"):
     """x ** p for a number p: d/dx = p x^(p-1)."""
 
     saved_names = ("self",)
+    _backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, exponent: float = 1) -> np.ndarray:
@@ -511,6 +525,7 @@ class PowScalarTensor(Function, node_name="PowBackward2"):
     """c ** x for a number c: d/dx = c^x ln c."""
 
     saved_names = ("result",)
+    _backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, exponent: Tensor, base: float = 1) -> np.ndarray:
