@@ -173,7 +173,7 @@ def _shape_and_dtype(grad: Any) -> tuple[tuple[int, ...], Any]:
     return data.shape, data.dtype
 
 
-def _checked_grads(node: Node, grads: tuple[Any, ...]) -> tuple[Any, ...]:
+def _checked_grads(node: Node, grads: Sequence[Any]) -> tuple[Any, ...]:
     """The node's output gradients, each reduced to its input's shape and dtype if needed."""
     metadata = node._input_metadata
     checked = list(grads)
@@ -181,6 +181,21 @@ def _checked_grads(node: Node, grads: tuple[Any, ...]) -> tuple[Any, ...]:
         if grad is not None and i < len(metadata) and metadata[i] is not None:
             if _shape_and_dtype(grad) != metadata[i]:
                 checked[i] = _reduce_grad(node, i, grad)
+    return tuple(checked)
+
+
+def _checked_arrays(node: Node, grads: Sequence[Any]) -> tuple[Any, ...]:
+    """`_checked_grads` for the array mode: also makes each gradient an ndarray."""
+    metadata = node._input_metadata
+    checked = list(grads)
+    for i, grad in enumerate(checked):
+        if grad is None:
+            continue
+        if type(grad) is not np.ndarray:
+            grad = checked[i] = grad._data if isinstance(grad, Tensor) else np.asarray(grad)
+        expected = metadata[i] if i < len(metadata) else None
+        if expected is not None and (grad.shape != expected[0] or grad.dtype != expected[1]):
+            checked[i] = _reduce_grad(node, i, grad)
     return tuple(checked)
 
 
@@ -268,7 +283,7 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
         grads = buffers.pop(node, None) or [None] * max(1, len(node._output_metadata))
         if node._tensor_pre_hooks or node._retained or type(node) is AccumulateGrad:
             _apply_tensor_hooks(node, grads, create_graph)
-        if node in capture_nodes:
+        if capture_nodes and node in capture_nodes:
             for output_nr in range(len(grads)):
                 for position in captures.get((node, output_nr), ()):
                     captured[position] = grads[output_nr]
@@ -283,7 +298,7 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
             if grads[0] is None and all(g is None for g in grads):
                 grad_inputs: tuple[Any, ...] = (None,) * len(node.next_functions)
             elif on_arrays:
-                grad_inputs = _checked_grads(node, node._apply_arrays(grads))
+                grad_inputs = _checked_arrays(node, node._apply_arrays(grads))
             elif profiler._active is None:
                 grad_inputs = _checked_grads(node, node.apply(grads))
             else:
@@ -296,8 +311,9 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
             node._release_saved()
 
         for (next_node, input_nr), grad in zip(node.next_functions, grad_inputs):
-            if next_node is not None and (relevant is None or next_node in relevant):
-                deliver(next_node, input_nr, grad)
+            if next_node is None or (relevant is not None and next_node not in relevant):
+                continue
+            deliver(next_node, input_nr, grad)
         yield node, grads, grad_inputs
     return list(_as_tensors(captured))
 

@@ -85,12 +85,14 @@ class BackwardFunction(Node):
             grads = op.backward(self, *grad_outputs)
         finally:
             self._on_arrays = False
-        return tuple([_as_array(g) for g in self._grads_for_edges(grads)])
+        return self._grads_for_edges(grads)  # the engine makes them arrays as it checks them
 
-    def _grads_for_edges(self, grads: Any) -> list[Any]:
+    def _grads_for_edges(self, grads: Any) -> Sequence[Any]:
         """What backward returned, one per forward argument, picked out for next_functions."""
         if not isinstance(grads, tuple):
             grads = (grads,)
+        if len(grads) == len(self._edge_positions) == self._num_args:
+            return grads  # every argument has an edge: nothing to pick
         if len(grads) != self._num_args and (
                 len(grads) < self._num_args or any(g is not None for g in grads[self._num_args:])):
             raise RuntimeError(
@@ -109,20 +111,13 @@ def _as_grad(grad: Any) -> Tensor | None:
     return Tensor._wrap(np.asarray(grad))
 
 
-def _as_array(grad: Any) -> Any:
-    if grad is None or type(grad) is np.ndarray:
-        return grad
-    if isinstance(grad, Tensor):
-        return grad._data
-    return np.asarray(grad)  # NumPy gives scalars for 0-d results
-
-
 def _edge_to(tensor: Tensor) -> Edge:
     """Where a gradient for `tensor` must go: its grad_fn, its accumulator, or nowhere."""
     if not tensor._requires_grad:
         return (None, 0)
-    if tensor.grad_fn is not None:
-        return (tensor.grad_fn, tensor._output_nr)
+    grad_fn = tensor.grad_fn
+    if grad_fn is not None:
+        return (grad_fn, tensor._output_nr)
     return (tensor._grad_accumulator_node(), 0)
 
 
@@ -210,53 +205,59 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
     """Link the outputs to `ctx` and `ctx` to the inputs' nodes (the hot path of every op)."""
     ctx._sequence_nr = next(_sequence_numbers)
     scalar_edges = cls._scalar_inputs_are_edges
-    edge_positions = []
+    positions = []
     edges = []
     metadata = []
     for i, a in enumerate(args):
         if isinstance(a, Tensor):
-            edge_positions.append(i)
+            positions.append(i)
             edges.append(_edge_to(a))
             data = a._data
             metadata.append((data.shape, data.dtype))
         elif scalar_edges and isinstance(a, (int, float)):
-            edge_positions.append(i)
+            positions.append(i)
             edges.append((None, 0))
             metadata.append(None)
+    ctx._edge_positions = tuple(positions)
+    ctx._num_args = len(args)
     ctx.next_functions = tuple(edges)
     ctx._input_metadata = tuple(metadata)
-    ctx._edge_positions = tuple(edge_positions)
-    ctx._num_args = len(args)
 
-    output_metadata = []
     excluded = ctx._non_differentiable
+    output_metadata = []
     for nr, out in enumerate(outputs):
-        if not isinstance(out, Tensor):
-            continue
-        data = out._data
-        output_metadata.append((data.shape, data.dtype))
-        if data.dtype.kind == "f" and not (excluded and any(out is t for t in excluded)):
-            out._requires_grad = True
-            out.grad_fn = ctx
-            out._output_nr = nr
+        if isinstance(out, Tensor):
+            data = out._data
+            output_metadata.append((data.shape, data.dtype))
+            if data.dtype.kind == "f" and not (excluded and _contains(excluded, out)):
+                out._requires_grad = True
+                out.grad_fn = ctx
+                out._output_nr = nr
     ctx._output_metadata = tuple(output_metadata)
 
-    if ctx.to_save:
-        ctx._saved = tuple([_save(item, i, outputs, raw_outputs)
-                            for i, item in enumerate(ctx.to_save)])
+    to_save = ctx.to_save
+    if to_save:
+        ctx._saved = tuple([None if item is None else _save(item, i, outputs, raw_outputs)
+                            for i, item in enumerate(to_save)])
         ctx.to_save = ()
 
 
+def _contains(items: tuple[Any, ...], item: Any) -> bool:
+    """`item in items` by identity (`==` on tensors is an elementwise op)."""
+    for candidate in items:
+        if candidate is item:
+            return True
+    return False
+
+
 def _save(item: Any, position: int, outputs: tuple[Any, ...], raw_outputs: tuple[Any, ...]
-          ) -> Any:
+          ) -> SavedTensor:
     """Keep `item` for backward: an output (as its array) or an input tensor."""
-    if item is None:
-        return None
-    if isinstance(item, Tensor) and not any(item is out for out in outputs):
-        return SavedTensor(item, is_output=False)
     for out, raw in zip(outputs, raw_outputs):
         if item is out or item is raw:
-            return SavedTensor(out, is_output=True)
+            return SavedTensor(out, True)
+    if isinstance(item, Tensor):
+        return SavedTensor(item, False)
     raise TypeError(
         f"save_for_backward can only save variables, but argument {position} is of type "
         f"{type(item).__name__}"

@@ -143,10 +143,10 @@ class Node:
         self._retained[tensor._output_nr] = weakref.ref(tensor)
 
     def _release_saved(self) -> None:
-        if self._saved is not None:
-            for saved in self._saved:
-                if saved is not None:
-                    saved.release()
+        """Free the saved values (backward is done with them, and no retain_graph)."""
+        for saved in self._saved or ():
+            if saved is not None:
+                saved.release()
 
     def __getattr__(self, attr: str) -> Any:
         # `_saved_self`, `_saved_result`, ... as PyTorch exposes them.
@@ -220,32 +220,30 @@ class SavedTensor:
             self._data = None
             self._tensor = tensor
 
-    def _check(self, node: Node) -> None:
-        """PyTorch's error if the value was freed by backward or changed in place since."""
+    def unpack_array(self, node: Node) -> Any:
+        """The saved values as an array, or PyTorch's error if freed or changed in place."""
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
-        counter = self._version_counter or self._tensor._version_counter
-        if counter.value != self._saved_version:
+        counter = self._version_counter
+        if counter is None:
+            counter = self._tensor._counter  # an input: no counter yet means never changed
+        if counter is not None and counter.value != self._saved_version:
             raise RuntimeError(self._modified_message(node, counter.value))
+        return self._data if self._tensor is None else self._tensor._data
 
     def unpack(self, node: Node) -> Tensor:
-        """The saved tensor, or PyTorch's error if it was freed or changed in place."""
+        """The saved tensor, checked as `unpack_array` checks it."""
         from minigrad._tensor import Tensor
 
-        self._check(node)
+        data = self.unpack_array(node)
         if self._tensor is not None:
             return self._tensor
-        tensor = Tensor._wrap(self._data, self._requires_grad)
+        tensor = Tensor._wrap(data, self._requires_grad)
         tensor._version_counter = self._version_counter
         if self._requires_grad:
             tensor.grad_fn = node
             tensor._output_nr = self._output_nr
         return tensor
-
-    def unpack_array(self, node: Node) -> Any:
-        """The saved values as an array, checked as `unpack` checks them."""
-        self._check(node)
-        return self._data if self._tensor is None else self._tensor._data
 
     def release(self) -> None:
         self._data = None

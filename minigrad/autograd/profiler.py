@@ -25,6 +25,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from minigrad import cuda
 from minigrad._tensor import Tensor
 
 if TYPE_CHECKING:
@@ -373,12 +374,20 @@ def _write_chrome_trace(events: EventList, path: str | os.PathLike[str]) -> None
 
 
 class _Recorder:
-    """The events of one running profile, and the open ones of each thread."""
+    """The events of one running profile, and the open ones of each thread.
 
-    def __init__(self, record_shapes: bool) -> None:
+    With `synchronize` (the GPU's), every reading of the clock first waits for
+    the work queued on the GPU, so an op's time is the time its work took.
+    """
+
+    def __init__(self, record_shapes: bool, synchronize: Callable[[], None] | None = None
+                 ) -> None:
         self.record_shapes = record_shapes
         self.events: list[FunctionEvent] = []
         self._open = threading.local()
+        self._synchronize = synchronize
+        if synchronize is not None:
+            synchronize()
         self._start_ns = time.perf_counter_ns()
 
     def _stack(self) -> list[FunctionEvent]:
@@ -388,6 +397,8 @@ class _Recorder:
         return stack
 
     def _now_us(self) -> float:
+        if self._synchronize is not None:
+            self._synchronize()
         return (time.perf_counter_ns() - self._start_ns) / 1000
 
     def open(self, name: str, category: str, inputs: Iterable[Any] = ()) -> FunctionEvent:
@@ -439,10 +450,11 @@ class _Recorder:
 class profile:
     """Record the time of every op and backward node run inside a `with` block.
 
-    `use_device` and the deprecated `use_cuda` are accepted as in PyTorch; minigrad
-    runs on the CPU only, so asking for a device warns and profiles the CPU.
-    With `record_shapes=True` each event keeps its inputs' shapes, for
-    `key_averages(group_by_input_shape=True)`.
+    `use_device="cuda"` (or the deprecated `use_cuda=True`) times work on the GPU:
+    the profiler waits for the GPU before each reading of the clock, so an op's
+    time includes its GPU work. Without CuPy and a GPU it warns, as PyTorch does,
+    and profiles the CPU. With `record_shapes=True` each event keeps its inputs'
+    shapes, for `key_averages(group_by_input_shape=True)`.
     """
 
     def __init__(self, enabled: bool = True, *, use_cuda: bool = False,
@@ -454,14 +466,15 @@ class profile:
             warnings.warn("The attribute `use_cuda` will be deprecated soon, please use "
                           "``use_device = 'cuda'`` instead.", FutureWarning, stacklevel=2)
             use_device = "cuda"
-        if use_device is not None:
-            if use_device not in _VALID_DEVICES:
-                warnings.warn(f"The {use_device} is not a valid device option.", stacklevel=2)
-            else:
-                device = use_device.upper()
-                warnings.warn(f"{device} is not available, disabling {device} profiling",
-                              stacklevel=2)
-        self.use_device: str | None = None  # the warnings above said so: CPU only
+        if use_device is not None and use_device not in _VALID_DEVICES:
+            warnings.warn(f"The {use_device} is not a valid device option.", stacklevel=2)
+            use_device = None
+        if use_device is not None and not (use_device == "cuda" and cuda.is_available()):
+            device = use_device.upper()
+            warnings.warn(f"{device} is not available, disabling {device} profiling",
+                          stacklevel=2)
+            use_device = None
+        self.use_device: str | None = use_device
         self.record_shapes = record_shapes
         self.entered = False
         self._recorder: _Recorder | None = None
@@ -477,7 +490,8 @@ class profile:
             raise RuntimeError("Another profile is already running: minigrad's profiles "
                                "do not nest. Use record_function to label parts of one.")
         self.entered = True
-        self._recorder = _active = _Recorder(self.record_shapes)
+        synchronize = cuda.synchronize if self.use_device == "cuda" else None
+        self._recorder = _active = _Recorder(self.record_shapes, synchronize)
         return self
 
     def __exit__(self, *exc_info: object) -> bool:

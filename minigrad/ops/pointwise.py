@@ -399,9 +399,10 @@ class Mul(Function, node_name="MulBackward0"):
     def forward(ctx: BackwardFunction, a: Any, b: Any) -> np.ndarray:
         x, y = operand_arrays(a, b)
         needs_a, needs_b = ctx.needs_input_grad
-        # d(ab)/da = b and d(ab)/db = a: keep only the factor a gradient needs.
-        ctx.save_for_backward(_saved_if(a, needs_b), _saved_if(b, needs_a))
-        ctx.constants = _constants(a, b)
+        if needs_a or needs_b:
+            # d(ab)/da = b and d(ab)/db = a: keep only the factor a gradient needs.
+            ctx.save_for_backward(_saved_if(a, needs_b), _saved_if(b, needs_a))
+            ctx.constants = _constants(a, b)
         return x * y
 
     @staticmethod
@@ -431,8 +432,9 @@ class Div(Function, node_name="DivBackward0"):
     def forward(ctx: BackwardFunction, a: Any, b: Any) -> np.ndarray:
         x, y = operand_arrays(a, b, floating=True)
         needs_a, needs_b = ctx.needs_input_grad
-        ctx.save_for_backward(_saved_if(a, needs_b), _saved_if(b, needs_a or needs_b))
-        ctx.constants = _constants(a, b)
+        if needs_a or needs_b:
+            ctx.save_for_backward(_saved_if(a, needs_b), _saved_if(b, needs_a or needs_b))
+            ctx.constants = _constants(a, b)
         return x / y
 
     @staticmethod
