@@ -236,10 +236,18 @@ class Tensor:
             self._grad_accumulator = weakref.ref(node)
         return node
 
-    def _accumulate_grad(self, new_grad: Tensor, keep_graph: bool) -> None:
-        """Add `new_grad` into `.grad`; in place unless the graph of the sum is wanted."""
+    def _accumulate_grad(self, new_grad: Tensor, keep_graph: bool, unshared: bool = False
+                         ) -> None:
+        """Add `new_grad` into `.grad`; in place unless the graph of the sum is wanted.
+
+        A first gradient is copied, unless the engine found its array `unshared`
+        (referenced nowhere else): then it is kept as it is, as PyTorch does.
+        """
         if self._grad is None:
-            self._grad = new_grad if keep_graph else Tensor._wrap(new_grad._data.copy())
+            if keep_graph or unshared:
+                self._grad = new_grad
+            else:
+                self._grad = Tensor._wrap(new_grad._data.copy())
         elif keep_graph:
             self._grad = self._grad + new_grad
         else:

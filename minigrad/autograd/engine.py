@@ -8,6 +8,7 @@ consume it step by step, so what a learner steps through is the real thing.
 
 from __future__ import annotations
 
+import collections
 import heapq
 import itertools
 from collections.abc import Generator, Iterable, Sequence
@@ -272,6 +273,12 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
         if left == 0:
             heapq.heappush(ready, (-node._sequence_nr, next(tiebreak), node))
 
+    def send_on(node: Node, grad_inputs: tuple[Any, ...]) -> None:
+        """Deliver what `node` computed along its edges (those that lead somewhere useful)."""
+        for (next_node, input_nr), grad in zip(node.next_functions, grad_inputs):
+            if next_node is not None and (relevant is None or next_node in relevant):
+                deliver(next_node, input_nr, grad)
+
     for node, _ in root_edges:
         dependencies[node] = dependencies.get(node, 0) + 1
     for (node, output_nr), grad in zip(root_edges, root_grads):
@@ -310,11 +317,10 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
         if not retain_graph and node._saved is not None:
             node._release_saved()
 
-        for (next_node, input_nr), grad in zip(node.next_functions, grad_inputs):
-            if next_node is None or (relevant is not None and next_node not in relevant):
-                continue
-            deliver(next_node, input_nr, grad)
+        send_on(node, grad_inputs)
         yield node, grads, grad_inputs
+        # Let go of this step's gradients: a leaf's accumulator may keep an unshared one.
+        del grads, grad_inputs
     return list(_as_tensors(captured))
 
 
@@ -409,8 +415,9 @@ def backward(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | None = No
              retain_graph: bool | None = None, create_graph: bool = False,
              inputs: TensorOrTensors | None = None) -> None:
     """Accumulate the gradients of `tensors` into the leaves' `.grad`."""
-    for _ in _backward_raw(tensors, grad_tensors, retain_graph, create_graph, inputs):
-        pass
+    # Exhausted without holding on to any step, so unshared gradients stay unshared.
+    collections.deque(_backward_raw(tensors, grad_tensors, retain_graph, create_graph, inputs),
+                      maxlen=0)
 
 
 def grad(outputs: TensorOrTensors, inputs: TensorOrTensors,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import sys
 import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -181,6 +182,25 @@ class AccumulateGrad(Node):
         # The engine turns grad mode on exactly when the backward pass records a graph.
         self.variable._accumulate_grad(grad_outputs[0], keep_graph=grad_mode._state.enabled)
         return ()
+
+    def _apply_arrays(self, grad_outputs: Sequence[Any]) -> tuple[Any, ...]:
+        from minigrad._tensor import Tensor
+
+        grad = grad_outputs[0]
+        unshared = _is_unshared(grad)
+        self.variable._accumulate_grad(Tensor._wrap(grad), keep_graph=False, unshared=unshared)
+        return ()
+
+
+def _is_unshared(grad: Any) -> bool:
+    """Whether only the engine refers to `grad`'s memory, so a leaf's `.grad` may keep it.
+
+    The engine's list, the caller's variable, this function's argument and
+    getrefcount's make 4 references; a view counts when only it holds its base.
+    """
+    if sys.getrefcount(grad) > 4 or not grad.flags.writeable or not grad.flags.c_contiguous:
+        return False
+    return grad.base is None or sys.getrefcount(grad.base) <= 2
 
 
 class SavedTensor:
