@@ -227,7 +227,7 @@ def _keep_saved_results_dual(ctx: BackwardFunction, outputs: tuple[Any, ...]) ->
         return
     replaced = list(saved)
     for i, item in enumerate(saved):
-        if item is None or not item._is_output:
+        if not isinstance(item, SavedTensor) or not item._is_output:
             continue
         for out in outputs:
             if isinstance(out, Tensor) and out._data is item._data and tangent_of(out) is not None:

@@ -235,10 +235,8 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
                 out._output_nr = nr
     ctx._output_metadata = tuple(output_metadata)
 
-    to_save = ctx.to_save
-    if to_save:
-        ctx._saved = tuple([None if item is None else _save(item, i, outputs, raw_outputs)
-                            for i, item in enumerate(to_save)])
+    if ctx.to_save:
+        ctx._saved = _saved_values(ctx.to_save, outputs, raw_outputs)
         ctx.to_save = ()
 
 
@@ -250,15 +248,26 @@ def _contains(items: tuple[Any, ...], item: Any) -> bool:
     return False
 
 
-def _save(item: Any, position: int, outputs: tuple[Any, ...], raw_outputs: tuple[Any, ...]
-          ) -> SavedTensor:
-    """Keep `item` for backward: an output (as its array) or an input tensor."""
-    for out, raw in zip(outputs, raw_outputs):
-        if item is out or item is raw:
-            return SavedTensor(out, True)
-    if isinstance(item, Tensor):
-        return SavedTensor(item, False)
-    raise TypeError(
-        f"save_for_backward can only save variables, but argument {position} is of type "
-        f"{type(item).__name__}"
-    )
+def _saved_values(items: tuple[Any, ...], outputs: tuple[Any, ...],
+                  raw_outputs: tuple[Any, ...]) -> tuple[Tensor | SavedTensor | None, ...]:
+    """Keep each item for backward: an output (as its array), an input tensor, or None."""
+    saved = []
+    for position, item in enumerate(items):
+        if item is None:
+            saved.append(None)
+            continue
+        for out, raw in zip(outputs, raw_outputs):
+            if item is out or item is raw:
+                saved.append(SavedTensor(out, True))
+                break
+        else:
+            if not isinstance(item, Tensor):
+                raise TypeError(
+                    f"save_for_backward can only save variables, but argument {position} is "
+                    f"of type {type(item).__name__}"
+                )
+            counter = item._counter
+            # Never changed in place yet (version 0): the tensor itself is enough.
+            saved.append(item if counter is None or counter.value == 0
+                         else SavedTensor(item, False))
+    return tuple(saved)

@@ -66,7 +66,10 @@ class Node:
     _input_metadata: tuple[tuple[tuple[int, ...], Any] | None, ...] = ()
     # Shape and dtype of each output, to fill in gradients that never arrive.
     _output_metadata: tuple[tuple[tuple[int, ...], Any], ...] = ()
-    _saved: tuple[SavedTensor | None, ...] | None = None
+    # What forward saved, one entry per item: None, an input tensor saved before any in-place
+    # change (so at version 0: most are, and they need no wrapper), or a SavedTensor.
+    _saved: tuple[Tensor | SavedTensor | None, ...] | None = None
+    _released = False
     _pre_hooks: list[Callable[..., Any]] | tuple[()] = ()
     _post_hooks: list[Callable[..., Any]] | tuple[()] = ()
     _tensor_pre_hooks: dict[int, list[Callable[..., Any]]] | None = None
@@ -132,10 +135,11 @@ class Node:
         """
         saved = self._saved
         if saved is None:
+            if self._released:
+                raise RuntimeError(_FREED_MESSAGE)
             return ()
-        if self._on_arrays:
-            return tuple([None if s is None else s.unpack_array(self) for s in saved])
-        return tuple([None if s is None else s.unpack(self) for s in saved])
+        as_array = self._on_arrays
+        return tuple([_unpack(self, item, as_array) for item in saved])
 
     def _retain_grad_of(self, tensor: Tensor) -> None:
         """Fill `tensor.grad` (an output of this node) when its gradient passes by."""
@@ -145,9 +149,9 @@ class Node:
 
     def _release_saved(self) -> None:
         """Free the saved values (backward is done with them, and no retain_graph)."""
-        for saved in self._saved or ():
-            if saved is not None:
-                saved.release()
+        if any(item is not None for item in self._saved or ()):
+            self._saved = None
+            self._released = True
 
     def __getattr__(self, attr: str) -> Any:
         # `_saved_self`, `_saved_result`, ... as PyTorch exposes them.
@@ -155,8 +159,9 @@ class Node:
         if attr.startswith("_saved_") and attr[7:] in names:
             saved = self._saved
             if saved is not None:
-                item = saved[names.index(attr[7:])]
-                return None if item is None else item.unpack(self)
+                return _unpack(self, saved[names.index(attr[7:])], as_array=False)
+            if self._released:
+                raise RuntimeError(_FREED_MESSAGE)
         raise AttributeError(f"'{self.name()}' object has no attribute '{attr}'")
 
     def __dir__(self) -> list[str]:
@@ -203,8 +208,21 @@ def _is_unshared(grad: Any) -> bool:
     return grad.base is None or sys.getrefcount(grad.base) <= 2
 
 
+def _unpack(node: Node, item: Tensor | SavedTensor | None, as_array: bool) -> Any:
+    """One saved item as a tensor (or its array), checked against in-place changes."""
+    if item is None:
+        return None
+    if type(item) is SavedTensor:
+        return item.unpack_array(node) if as_array else item.unpack(node)
+    counter = item._counter  # an input saved at version 0
+    if counter is not None and counter.value != 0:
+        raise RuntimeError(_modified_message(item._data, item.grad_fn, item._output_nr, 0,
+                                             counter.value))
+    return item._data if as_array else item
+
+
 class SavedTensor:
-    """A tensor kept for backward, with the version it had when saved.
+    """A tensor kept for backward with the version it had when saved.
 
     An op's own output is kept as its array (not the tensor), so the node and
     its result do not point at each other: no reference cycle to collect.
@@ -212,8 +230,6 @@ class SavedTensor:
 
     __slots__ = (
         "_data",
-        "_freed",
-        "_is_output",
         "_output_nr",
         "_requires_grad",
         "_saved_version",
@@ -222,34 +238,32 @@ class SavedTensor:
     )
 
     def __init__(self, tensor: Tensor, is_output: bool) -> None:
-        self._is_output = is_output
-        self._freed = False
         self._output_nr = tensor._output_nr
+        self._version_counter = tensor._version_counter
+        self._saved_version = self._version_counter.value
         if is_output:
-            # A fresh output: its counter is made now, as the saved array cannot reach it later.
-            self._version_counter = tensor._version_counter
-            self._saved_version = self._version_counter.value
+            # The counter is taken now: the saved array alone could not reach it later.
             self._requires_grad = tensor._requires_grad
             self._data = tensor._data
             self._tensor = None
         else:
-            # An input keeps its tensor; a counter it does not have yet means version 0.
-            counter = tensor._counter
-            self._version_counter = None
-            self._saved_version = 0 if counter is None else counter.value
             self._data = None
             self._tensor = tensor
 
+    @property
+    def _is_output(self) -> bool:
+        return self._tensor is None
+
     def unpack_array(self, node: Node) -> Any:
-        """The saved values as an array, or PyTorch's error if freed or changed in place."""
-        if self._freed:
-            raise RuntimeError(_FREED_MESSAGE)
-        counter = self._version_counter
-        if counter is None:
-            counter = self._tensor._counter  # an input: no counter yet means never changed
-        if counter is not None and counter.value != self._saved_version:
-            raise RuntimeError(self._modified_message(node, counter.value))
-        return self._data if self._tensor is None else self._tensor._data
+        """The saved values as an array, or PyTorch's error if changed in place."""
+        current = self._version_counter.value
+        data = self._data if self._tensor is None else self._tensor._data
+        if current != self._saved_version:
+            # PyTorch names the op that made the tensor as it is now (the in-place op, often).
+            producer = node if self._tensor is None else self._tensor.grad_fn
+            raise RuntimeError(_modified_message(data, producer, self._output_nr,
+                                                 self._saved_version, current))
+        return data
 
     def unpack(self, node: Node) -> Tensor:
         """The saved tensor, checked as `unpack_array` checks it."""
@@ -265,27 +279,22 @@ class SavedTensor:
             tensor._output_nr = self._output_nr
         return tensor
 
-    def release(self) -> None:
-        self._data = None
-        self._tensor = None
-        self._freed = True
 
-    def _modified_message(self, node: Node, current: int) -> str:
-        data = self._data if self._tensor is None else self._tensor._data
-        type_name = _TENSOR_TYPE_NAMES.get(data.dtype.name, "Tensor")
-        shape = ", ".join(str(n) for n in data.shape)
-        where = ""
-        # PyTorch names the op that made the tensor as it is now (the in-place op, often).
-        producer = node if self._is_output else self._tensor.grad_fn
-        if producer is not None:
-            where = f", which is output {self._output_nr} of {_short_name(producer)},"
-        return (
-            "one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: [torch.{type_name} [{shape}]]{where} is at version {current}; "
-            f"expected version {self._saved_version} instead. Hint: enable anomaly detection to "
-            "find the operation that failed to compute its gradient, with "
-            "torch.autograd.set_detect_anomaly(True, check_nan=False)."
-        )
+def _modified_message(data: Any, producer: Node | None, output_nr: int, saved_version: int,
+                      current: int) -> str:
+    """PyTorch's error for a saved tensor changed in place since it was saved."""
+    type_name = _TENSOR_TYPE_NAMES.get(data.dtype.name, "Tensor")
+    shape = ", ".join(str(n) for n in data.shape)
+    where = ""
+    if producer is not None:
+        where = f", which is output {output_nr} of {_short_name(producer)},"
+    return (
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [torch.{type_name} [{shape}]]{where} is at version {current}; "
+        f"expected version {saved_version} instead. Hint: enable anomaly detection to "
+        "find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+    )
 
 
 class _RemovableHandle:
