@@ -138,8 +138,12 @@ class Node:
             if self._released:
                 raise RuntimeError(_FREED_MESSAGE)
             return ()
-        as_array = self._on_arrays
-        return tuple([_unpack(self, item, as_array) for item in saved])
+        if self._on_arrays:
+            # The common case inline: an input tensor never changed in place.
+            return tuple([item._data if type(item) is not SavedTensor and item is not None
+                          and item._counter is None else _unpack(self, item, as_array=True)
+                          for item in saved])
+        return tuple([_unpack(self, item, as_array=False) for item in saved])
 
     def _retain_grad_of(self, tensor: Tensor) -> None:
         """Fill `tensor.grad` (an output of this node) when its gradient passes by."""
@@ -149,9 +153,11 @@ class Node:
 
     def _release_saved(self) -> None:
         """Free the saved values (backward is done with them, and no retain_graph)."""
-        if any(item is not None for item in self._saved or ()):
-            self._saved = None
-            self._released = True
+        for item in self._saved or ():
+            if item is not None:  # something was saved: from now on it is gone
+                self._saved = None
+                self._released = True
+                return
 
     def __getattr__(self, attr: str) -> Any:
         # `_saved_self`, `_saved_result`, ... as PyTorch exposes them.
