@@ -7,7 +7,7 @@
 
 import warnings as _warnings
 
-from minigrad import _random, autograd, cuda
+from minigrad import _random, autograd, backend, cuda
 from minigrad._backend import (
     bool,
     device,
@@ -97,10 +97,10 @@ __version__ = "0.1.0"
 # PyTorch gives inf and nan silently; NumPy would warn from inside minigrad's ops each time.
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"minigrad(\.|$)")
 
-__all__ = [*_ops_all, "Generator", "Size", "Tensor", "arange", "as_tensor", "autograd", "bool",
-           "cos_", "cuda", "default_generator", "device", "double", "dtype", "empty",
-           "empty_like", "enable_grad", "exp_", "eye", "finfo", "float", "float16", "float32",
-           "float64", "iinfo",
+__all__ = [*_ops_all, "Generator", "Size", "Tensor", "arange", "as_tensor", "autograd",
+           "backend", "bool", "cos_", "cuda", "default_generator", "device", "double", "dtype",
+           "empty", "empty_like", "enable_grad", "exp_", "eye", "finfo", "float", "float16",
+           "float32", "float64", "iinfo",
            "from_numpy", "full", "full_like", "get_default_dtype", "get_printoptions",
            "get_rng_state", "half", "inference_mode", "initial_seed", "int", "int8", "int16",
            "int32", "int64", "is_grad_enabled", "linspace", "long", "manual_seed", "no_grad",

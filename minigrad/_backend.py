@@ -1,7 +1,8 @@
-"""Dtypes and the array module behind tensors.
+"""Dtypes and devices: what a tensor's elements are, and where they live.
 
 A `dtype` pairs PyTorch's name (what learners see printed) with the NumPy type
-that stores the values. Everything that needs an array library asks here.
+that stores the values (CuPy uses the same types). Which array module holds a
+tensor on a given `device` is for `minigrad.backend` to say.
 """
 
 from __future__ import annotations
@@ -90,21 +91,34 @@ def is_builtin_bool(value: object) -> _builtin_bool:
 
 
 class device:
-    """Where a tensor's values live: `device("cpu")`."""
+    """Where a tensor's values live: `device("cpu")`, `device("cuda:0")`, `device("cuda", 0)`.
+
+    A bare number is a GPU index (`device(0)` is `cuda:0`), as in PyTorch.
+    """
 
     __slots__ = ("index", "type")
 
-    def __init__(self, type: str | device, index: int | None = None) -> None:
+    def __init__(self, type: str | builtins.int | device, index: builtins.int | None = None
+                 ) -> None:
         if isinstance(type, device):
             self.type, self.index = type.type, type.index
             return
-        name, _, number = type.partition(":")
+        if isinstance(type, builtins.int):
+            type, index = "cuda", type
+        name, colon, number = type.partition(":")
         if name not in ("cpu", "cuda"):
             raise RuntimeError(
                 "Expected one of cpu, cuda device type at start of device string: " + type
             )
+        if colon and not (number.isdigit() and (number == "0" or number[0] != "0")):
+            raise RuntimeError(f"Invalid device string: '{type}'")
+        if colon and index is not None:
+            raise RuntimeError("type (string) must not include an index because index was "
+                               f"passed explicitly: {type}")
+        if index is not None and index < 0:
+            raise RuntimeError("Device index must not be negative")
         self.type = name
-        self.index = int(number) if number else index
+        self.index = builtins.int(number) if colon else index
 
     def __repr__(self) -> str:
         if self.index is None:

@@ -1,18 +1,21 @@
 """Making tensors: from data, filled with a value, ranges, and random draws.
 
 Random draws come from `minigrad._random`, which reproduces PyTorch's CPU
-generator, so `manual_seed(0); rand(3)` gives PyTorch's numbers.
+generator, so `manual_seed(0); rand(3)` gives PyTorch's numbers. Every factory
+takes `device=`: filled tensors are made on that device, the others are made
+on the CPU and copied there (so random draws on a GPU are the CPU's numbers).
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from minigrad import _backend, _random
+from minigrad import _backend, _random, backend
 from minigrad._backend import dtype as DType
 from minigrad._tensor import Tensor
 
@@ -21,15 +24,20 @@ __all__ = ["arange", "empty", "empty_like", "eye", "full", "full_like", "linspac
            "tensor", "zeros", "zeros_like"]
 
 
-def _check_device(device: Any) -> None:
-    if device is not None and _backend.device(device).type != "cpu":
-        raise RuntimeError("minigrad runs on the CPU only: CUDA tensors are not available")
+def _module(device: Any) -> ModuleType:
+    """The array module that makes arrays on `device` (NumPy when None)."""
+    return np if device is None else backend.module_for(backend.resolve(device))
 
 
-def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
-    """The new tensor; factories word the integer-dtype error as PyTorch's factories do."""
+def _finish(data: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
+    """The new tensor, moved to `device` if one is given.
+
+    Factories word the integer-dtype error as PyTorch's factories do.
+    """
     if requires_grad and data.dtype.kind != "f":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    if device is not None:
+        data = backend.to_device(data, device)
     return Tensor._wrap(data, requires_grad)
 
 
@@ -50,8 +58,11 @@ def _default(dtype: DType | None) -> np.dtype:
 
 
 def _infer_array(data: Any) -> np.ndarray:
-    """Python data as an array with PyTorch's default dtypes (floats as float32)."""
-    if isinstance(data, np.ndarray):
+    """Python data as an array with PyTorch's default dtypes (floats as float32).
+
+    Arrays (NumPy's, or CuPy's on a GPU) are returned as they are.
+    """
+    if isinstance(data, np.ndarray) or backend.device_of(data).type != "cpu":
         return data
     if isinstance(data, (list, tuple)):
         data = [_scalar_of(item) for item in data]
@@ -77,8 +88,10 @@ def _scalar_of(item: Any) -> Any:
 
 def tensor(data: Any, *, dtype: DType | None = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
-    """A new tensor holding a copy of `data` (floats become float32 unless `dtype` says)."""
-    _check_device(device)
+    """A new tensor holding a copy of `data` (floats become float32 unless `dtype` says).
+
+    It is made on `device`, or where `data` is (a tensor or an array on a GPU stays there).
+    """
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.clone()."
@@ -86,18 +99,23 @@ def tensor(data: Any, *, dtype: DType | None = None, device: Any = None,
             "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
         array = data._data.copy()
     else:
-        array = np.array(_infer_array(data), copy=True)
+        array = _infer_array(data)
+        if array is data:
+            array = array.copy()  # never share the caller's array
     if dtype is not None:
         array = array.astype(dtype.np)
-    return _finish(array, requires_grad)
+    return _finish(array, requires_grad, device)
 
 
 def as_tensor(data: Any, dtype: DType | None = None, device: Any = None) -> Tensor:
-    """`data` as a tensor, sharing memory with a tensor or NumPy array when it can."""
+    """`data` as a tensor, sharing memory with a tensor or an array when it can.
+
+    It stays where `data` is unless `device` names another device.
+    """
     if isinstance(data, Tensor):
-        return data if dtype is None else data.to(dtype)
+        return data.to(device=device, dtype=dtype)
     array = _infer_array(data)
-    return Tensor._wrap(array if dtype is None else array.astype(dtype.np, copy=False))
+    return _finish(array if dtype is None else array.astype(dtype.np, copy=False), False, device)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -108,8 +126,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 def _filled(size: Sequence[Any], value: Any, dtype: DType | None, device: Any,
             requires_grad: bool) -> Tensor:
-    _check_device(device)
-    return _finish(np.full(_size(size), value, dtype=_default(dtype)), requires_grad)
+    return _finish(_module(device).full(_size(size), value, dtype=_default(dtype)), requires_grad)
 
 
 def zeros(*size: Any, dtype: DType | None = None, device: Any = None,
@@ -141,42 +158,42 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: DType | None = None,
 def eye(n: int, m: int | None = None, *, dtype: DType | None = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     """The identity matrix."""
-    _check_device(device)
-    return _finish(np.eye(n, m, dtype=_default(dtype)), requires_grad)
+    return _finish(_module(device).eye(n, m, dtype=_default(dtype)), requires_grad)
 
 
-def _like(input: Tensor, dtype: DType | None) -> tuple[tuple[int, ...], DType]:
-    return input._data.shape, dtype or input.dtype
+def _like(input: Tensor, dtype: DType | None, device: Any
+          ) -> tuple[tuple[int, ...], DType, _backend.device]:
+    """Shape, dtype and device of a `*_like` result: `input`'s unless given."""
+    return input._data.shape, dtype or input.dtype, input.device if device is None else device
 
 
 def zeros_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
                requires_grad: bool = False) -> Tensor:
-    shape, dtype = _like(input, dtype)
+    shape, dtype, device = _like(input, dtype, device)
     return zeros(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def ones_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
               requires_grad: bool = False) -> Tensor:
-    shape, dtype = _like(input, dtype)
+    shape, dtype, device = _like(input, dtype, device)
     return ones(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def empty_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
                requires_grad: bool = False) -> Tensor:
-    shape, dtype = _like(input, dtype)
+    shape, dtype, device = _like(input, dtype, device)
     return empty(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full_like(input: Tensor, fill_value: Any, *, dtype: DType | None = None,
               device: Any = None, requires_grad: bool = False) -> Tensor:
-    shape, dtype = _like(input, dtype)
+    shape, dtype, device = _like(input, dtype, device)
     return full(shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def arange(start: float, end: float | None = None, step: float = 1, *,
            dtype: DType | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Values from `start` up to (not including) `end`, `step` apart."""
-    _check_device(device)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -186,7 +203,7 @@ def arange(start: float, end: float | None = None, step: float = 1, *,
         dtype = _backend.int64 if integral else _backend.get_default_dtype()
     count = max(0, int(np.ceil((end - start) / step)))
     values = start + step * np.arange(count, dtype=np.float64)
-    return _finish(values.astype(dtype.np), requires_grad)
+    return _finish(values.astype(dtype.np), requires_grad, device)
 
 
 def linspace(start: float, end: float, steps: int, *, dtype: DType | None = None,
@@ -197,12 +214,11 @@ def linspace(start: float, end: float, steps: int, *, dtype: DType | None = None
     half counts up from `start` and the second half down from `end`, so the
     printed values match PyTorch's to the last digit.
     """
-    _check_device(device)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     np_dtype = _default(dtype)
     if steps == 1:
-        return _finish(np.full(1, start, dtype=np_dtype), requires_grad)
+        return _finish(np.full(1, start, dtype=np_dtype), requires_grad, device)
     compute = np_dtype if np_dtype.kind == "f" else np.dtype(np.float64)
     first, last = compute.type(start), compute.type(end)
     step = (last - first) / compute.type(max(steps - 1, 1))
@@ -210,7 +226,7 @@ def linspace(start: float, end: float, steps: int, *, dtype: DType | None = None
     halfway = steps // 2
     values = np.where(np.arange(steps) < halfway, first + step * index,
                       last - step * (compute.type(steps - 1) - index))
-    return _finish(values.astype(np_dtype), requires_grad)
+    return _finish(values.astype(np_dtype), requires_grad, device)
 
 
 def _generator(generator: _random.Generator | None) -> _random.Generator:
@@ -228,49 +244,47 @@ def _float_dtype(dtype: DType | None, name: str) -> np.dtype:
 def rand(*size: Any, generator: _random.Generator | None = None, dtype: DType | None = None,
          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform random values in [0, 1)."""
-    _check_device(device)
     np_dtype = _float_dtype(dtype, "check_uniform_bounds")
     data = _generator(generator).uniform(_size(size), 0.0, 1.0, np_dtype)
-    return _finish(data, requires_grad)
+    return _finish(data, requires_grad, device)
 
 
 def randn(*size: Any, generator: _random.Generator | None = None, dtype: DType | None = None,
           device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal random values."""
-    _check_device(device)
     np_dtype = _float_dtype(dtype, "normal_kernel_cpu")
     data = _generator(generator).normal(_size(size), 0.0, 1.0, np_dtype)
-    return _finish(data, requires_grad)
+    return _finish(data, requires_grad, device)
 
 
 def randint(low: int, high: int | None = None, size: Sequence[int] = (), *,
             generator: _random.Generator | None = None, dtype: DType | None = None,
             device: Any = None, requires_grad: bool = False) -> Tensor:
     """Random integers in [low, high)."""
-    _check_device(device)
     if high is None:
         low, high = 0, low
     np_dtype = (dtype or _backend.int64).np
     return _finish(_generator(generator).randint(low, high, _size((tuple(size),)), np_dtype),
-                   requires_grad)
+                   requires_grad, device)
 
 
 def randperm(n: int, *, generator: _random.Generator | None = None, dtype: DType | None = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
     """A random ordering of 0 .. n-1."""
-    _check_device(device)
     np_dtype = (dtype or _backend.int64).np
-    return _finish(_generator(generator).randperm(n, np_dtype), requires_grad)
+    return _finish(_generator(generator).randperm(n, np_dtype), requires_grad, device)
 
 
-def rand_like(input: Tensor, *, dtype: DType | None = None,
+def rand_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
               requires_grad: bool = False) -> Tensor:
-    return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    shape, dtype, device = _like(input, dtype, device)
+    return rand(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def randn_like(input: Tensor, *, dtype: DType | None = None,
+def randn_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
                requires_grad: bool = False) -> Tensor:
-    return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    shape, dtype, device = _like(input, dtype, device)
+    return randn(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def fill_random(tensor: Tensor, kind: str, a: float, b: float,
@@ -281,6 +295,7 @@ def fill_random(tensor: Tensor, kind: str, a: float, b: float,
     _check_inplace_allowed(tensor)
     source = _generator(generator)
     draw = source.uniform if kind == "uniform" else source.normal
-    np.copyto(tensor._data, draw(tensor._data.shape, a, b, tensor._data.dtype))
+    values = draw(tensor._data.shape, a, b, tensor._data.dtype)  # drawn on the CPU
+    np.copyto(tensor._data, backend.to_device(values, tensor.device))
     tensor._version_counter.value += 1
     return tensor

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minigrad import backend
+
 if TYPE_CHECKING:
     from minigrad import _backend
 
@@ -101,8 +103,13 @@ def format_tensor(
     `dtype` is a `minigrad._backend.dtype`; `is_default_dtype` says whether it is the current
     default float dtype. The keyword suffixes follow the values in PyTorch's order (device,
     size, dtype, then grad_fn or requires_grad) and wrap onto a new line, aligned after
-    `prefix`, when they would run past the line width.
+    `prefix`, when they would run past the line width. Values on a GPU are named by their
+    device (`device='cuda:0'`) unless `device` is given.
     """
+    place = backend.device_of(values)
+    if place.type != "cpu":
+        values = backend.to_host(values)
+        device = device or str(place)
     indent = len(prefix)
     suffixes = []
     if device is not None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minigrad import _backend
+from minigrad import _backend, backend
 from minigrad._backend import dtype as DType
 
 if TYPE_CHECKING:
@@ -101,12 +101,13 @@ class Tensor:
 
     @property
     def device(self) -> _backend.device:
-        """Where the values live: the CPU."""
-        return _backend.CPU
+        """Where the values live: the CPU, or a GPU (`cuda:0`), as the array's type tells."""
+        return backend.device_of(self._data)
 
     @property
     def is_cuda(self) -> bool:
-        return False
+        """Whether the values live on a GPU."""
+        return backend.device_of(self._data).type == "cuda"
 
     @property
     def ndim(self) -> int:
@@ -243,6 +244,8 @@ class Tensor:
         A first gradient is copied, unless the engine found its array `unshared`
         (referenced nowhere else): then it is kept as it is, as PyTorch does.
         """
+        if type(new_grad._data) is not type(self._data):  # a CPU scalar's grad from a GPU op
+            new_grad = new_grad.to(self.device)
         if self._grad is None:
             if keep_graph or unshared:
                 self._grad = new_grad
@@ -299,8 +302,17 @@ class Tensor:
     # Conversions ---------------------------------------------------------
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
-        """The values as a NumPy array sharing memory (refused while requires_grad)."""
-        if self._requires_grad and not force:
+        """The values as a NumPy array sharing memory (refused while requires_grad or on a GPU).
+
+        `force=True` gives them anyway: detached, and copied to the host from a GPU.
+        """
+        if force:
+            return backend.to_host(self._data)
+        place = backend.device_of(self._data)
+        if place.type != "cpu":
+            raise TypeError(f"can't convert {place} device type tensor to numpy. Use "
+                            "Tensor.cpu() to copy the tensor to host memory first.")
+        if self._requires_grad:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. "
                 "Use tensor.detach().numpy() instead."
@@ -310,6 +322,17 @@ class Tensor:
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         array = self.numpy()
         return array if dtype is None else array.astype(dtype, copy=False)
+
+    def cpu(self) -> Tensor:
+        """This tensor on the CPU: itself if it is there, else a copy that backward goes through."""
+        return self.to(_backend.CPU)
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
+        """This tensor on a GPU: `device` (an index or a name), or the current one."""
+        target = backend.resolve("cuda" if device is None else device)
+        if target.type != "cuda":
+            raise RuntimeError("Invalid device, must be cuda device")
+        return self.to(target)
 
     def item(self) -> float | int | bool:
         """The single value of a one-element tensor as a Python number."""

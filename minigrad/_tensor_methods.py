@@ -92,13 +92,13 @@ def attach(tensor_class: type) -> None:
                                doc="Transpose of the last two dims.")
     tensor_class.type_as = lambda self, other: self.to(other.dtype)
     tensor_class.new_tensor = lambda self, data, **kw: _creation().tensor(
-        data, **{"dtype": self.dtype, **kw})
+        data, **{"dtype": self.dtype, "device": self.device, **kw})
     tensor_class.new_zeros = lambda self, *size, **kw: _creation().zeros(
-        *size, **{"dtype": self.dtype, **kw})
+        *size, **{"dtype": self.dtype, "device": self.device, **kw})
     tensor_class.new_ones = lambda self, *size, **kw: _creation().ones(
-        *size, **{"dtype": self.dtype, **kw})
+        *size, **{"dtype": self.dtype, "device": self.device, **kw})
     tensor_class.new_full = lambda self, size, value, **kw: _creation().full(
-        size, value, **{"dtype": self.dtype, **kw})
+        size, value, **{"dtype": self.dtype, "device": self.device, **kw})
     tensor_class.uniform_ = lambda self, a=0.0, b=1.0, generator=None: _creation().fill_random(
         self, "uniform", a, b, generator)
     tensor_class.normal_ = lambda self, mean=0.0, std=1.0, generator=None: _creation().fill_random(

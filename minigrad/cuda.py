@@ -1,15 +1,46 @@
-"""`minigrad.cuda`: GPU queries. This build computes on the CPU only, with NumPy."""
+"""`minigrad.cuda`: is a GPU there, how many, and waiting for the work queued on it.
+
+CUDA tensors are CuPy arrays; CuPy is optional (`pip install "minigrad-kit[gpu]"`)
+and is imported only when one of these functions, or a CUDA tensor, first needs it.
+"""
 
 from __future__ import annotations
 
-__all__ = ["device_count", "is_available"]
+from typing import Any
+
+from minigrad import backend
+
+__all__ = ["current_device", "device_count", "is_available", "synchronize"]
 
 
 def is_available() -> bool:
-    """False: minigrad has no GPU backend yet, so tutorials take their CPU path."""
-    return False
+    """Whether CUDA tensors can be made: CuPy imports and finds an NVIDIA GPU. Never raises."""
+    try:
+        backend.cuda_module()
+    except RuntimeError:
+        return False
+    return True
 
 
 def device_count() -> int:
-    """The number of GPUs minigrad can use: none."""
-    return 0
+    """The number of GPUs CuPy sees (0 without CuPy or a GPU)."""
+    if not is_available():
+        return 0
+    return backend.cuda_module().cuda.runtime.getDeviceCount()
+
+
+def current_device() -> int:
+    """The index of the GPU that plain `"cuda"` means."""
+    return backend.resolve("cuda").index
+
+
+def synchronize(device: Any = None) -> None:
+    """Wait until every op queued on the GPU (`device`, or the current one) has finished.
+
+    GPU ops return before their work is done, so a timing must synchronise
+    before it reads the clock.
+    """
+    target = backend.resolve("cuda" if device is None else device)
+    if target.type != "cuda":
+        raise ValueError(f"Expected a cuda device, but got: {target}")
+    backend.cuda_module().cuda.Device(target.index).synchronize()

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from minigrad import backend
 from minigrad._tensor import Size, Tensor
 from minigrad.autograd import grad_mode, profiler
 from minigrad.autograd.graph import AccumulateGrad, Node
@@ -68,7 +69,7 @@ def _root_grads(outputs: tuple[Tensor, ...], grad_outputs: tuple[Any, ...],
                     "grad can be implicitly created only for real scalar outputs but got "
                     f"{out.dtype!r}"
                 )
-            grads.append(Tensor._wrap(np.ones(out._data.shape, out._data.dtype)))
+            grads.append(Tensor._wrap(np.ones_like(out._data)))
             continue
         if not isinstance(given, Tensor):
             given = Tensor._wrap(np.asarray(given, dtype=out._data.dtype))
@@ -193,7 +194,7 @@ def _checked_arrays(node: Node, grads: Sequence[Any]) -> tuple[Any, ...]:
         if grad is None:
             continue
         if type(grad) is not np.ndarray:
-            grad = checked[i] = grad._data if isinstance(grad, Tensor) else np.asarray(grad)
+            grad = checked[i] = grad._data if isinstance(grad, Tensor) else backend.as_array(grad)
         expected = metadata[i] if i < len(metadata) else None
         if expected is not None and (grad.shape != expected[0] or grad.dtype != expected[1]):
             checked[i] = _reduce_grad(node, i, grad)
@@ -206,16 +207,16 @@ def _add_grads(a: Any, b: Any) -> Any:
         if a._requires_grad or b._requires_grad:
             return a + b
         a, b = a._data, b._data
-        return Tensor._wrap(np.asarray(a + b))
+        return Tensor._wrap(backend.as_array(a + b))
     total = a + b
-    return total if type(total) is np.ndarray else np.asarray(total)  # 0-d sums are scalars
+    return total if type(total) is np.ndarray else backend.as_array(total)  # 0-d sums: scalars
 
 
 def _as_tensor(grad: Any) -> Tensor | None:
     """A gradient of either engine mode as a tensor (arrays are wrapped, not copied)."""
     if grad is None or isinstance(grad, Tensor):
         return grad
-    return Tensor._wrap(np.asarray(grad))
+    return Tensor._wrap(backend.as_array(grad))
 
 
 def _as_tensors(grads: Iterable[Any]) -> tuple[Tensor | None, ...]:

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from minigrad import backend
 from minigrad._tensor import Tensor
 from minigrad.autograd import function
 from minigrad.autograd.function import BackwardFunction, Function
@@ -283,8 +284,8 @@ def zero_filled(tangents: tuple[Tensor | None, ...], primals: tuple[Tensor, ...]
     """The tangents, with zeros (batched like the others) for the primals that have none."""
     dual = next(i for i, t in enumerate(tangents) if t is not None)
     batch = tangents[dual].shape[:batch_dims(tangents[dual], primals[dual])]
-    return [Tensor._wrap(np.zeros((*batch, *p.shape), p._data.dtype)) if t is None else t
-            for t, p in zip(tangents, primals)]
+    return [Tensor._wrap(backend.array_module(p._data).zeros((*batch, *p.shape), p._data.dtype))
+            if t is None else t for t, p in zip(tangents, primals)]
 
 
 def batched_key(key: tuple[Any, ...], lead: int) -> tuple[tuple[Any, ...], int]:

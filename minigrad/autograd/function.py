@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from minigrad import backend
 from minigrad._tensor import Tensor
 from minigrad.autograd import grad_mode, profiler
 from minigrad.autograd.graph import Edge, Node, SavedTensor, _sequence_numbers
@@ -63,8 +64,9 @@ class BackwardFunction(Node):
     def apply(self, grad_outputs: Sequence[Tensor | None]) -> tuple[Tensor | None, ...]:
         # The engine runs a node only when a gradient arrived, so with one output it is there.
         if self.materialize_grads and len(grad_outputs) > 1:
+            xp = backend.array_module(next((g._data for g in grad_outputs if g is not None), None))
             grad_outputs = [
-                Tensor._wrap(np.zeros(shape, dtype)) if g is None else g
+                Tensor._wrap(xp.zeros(shape, dtype)) if g is None else g
                 for g, (shape, dtype) in zip(grad_outputs, self._output_metadata)
             ]
         grads = self._forward_cls.backward(self, *grad_outputs)
@@ -76,8 +78,9 @@ class BackwardFunction(Node):
         if not op._backward_on_arrays:
             return super()._apply_arrays(grad_outputs)
         if self.materialize_grads and len(grad_outputs) > 1:
+            xp = backend.array_module(next((g for g in grad_outputs if g is not None), None))
             grad_outputs = [
-                np.zeros(shape, dtype) if g is None else g
+                xp.zeros(shape, dtype) if g is None else g
                 for g, (shape, dtype) in zip(grad_outputs, self._output_metadata)
             ]
         self._on_arrays = True
@@ -108,7 +111,7 @@ FunctionCtx = BackwardFunction
 def _as_grad(grad: Any) -> Tensor | None:
     if grad is None or isinstance(grad, Tensor):
         return grad  # what the built-in ops return: passes straight through
-    return Tensor._wrap(np.asarray(grad))
+    return Tensor._wrap(backend.as_array(grad))
 
 
 def _edge_to(tensor: Tensor) -> Edge:
@@ -190,7 +193,7 @@ class Function:
 
 
 def _as_output(value: Any, args: tuple[Any, ...]) -> Any:
-    if type(value) is np.ndarray:
+    if type(value) is np.ndarray or backend.is_array(value):  # a CuPy array on a GPU too
         return Tensor._wrap(value)
     if isinstance(value, np.generic):  # NumPy gives scalars for 0-d results
         return Tensor._wrap(np.asarray(value))

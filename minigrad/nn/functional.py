@@ -11,10 +11,11 @@ import warnings
 
 import numpy as np
 
-from minigrad import ops
+from minigrad import backend, ops
 from minigrad._backend import dtype as DType
 from minigrad._tensor import Size, Tensor
 from minigrad.autograd.function import BackwardFunction, Function
+from minigrad.ops._util import on_one_device
 
 __all__ = ["cross_entropy", "linear", "log_softmax", "mse_loss", "nll_loss", "relu", "sigmoid",
            "softmax", "tanh"]
@@ -73,9 +74,9 @@ def _check_reduction(reduction: str) -> None:
 
 def _reduce(values: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "mean":
-        return np.asarray(values.mean(), dtype=values.dtype)
+        return backend.as_array(values.mean(), values.dtype)
     if reduction == "sum":
-        return np.asarray(values.sum(), dtype=values.dtype)
+        return backend.as_array(values.sum(), values.dtype)
     return values
 
 
@@ -89,7 +90,10 @@ class MseLoss(Function, node_name="MseLossBackward0"):
                 reduction: str = "mean") -> np.ndarray:
         ctx.save_for_backward(input, target)
         ctx.reduction = reduction
-        difference = input._data - target._data
+        x, t = input._data, target._data
+        if type(x) is not type(t):
+            x, t = on_one_device(x, t)
+        difference = x - t
         return _reduce(difference * difference, reduction)
 
     @staticmethod
@@ -129,18 +133,18 @@ class NllLoss(Function, node_name="NllLossBackward0"):
         classes = np.where(kept, target, 0)
         picked = np.take_along_axis(scores, classes[..., None], axis=-1)[..., 0]
         sample_weight = (weight[classes] if weight is not None else 1) * kept
-        sample_weight = np.asarray(sample_weight, dtype=scores.dtype)
+        sample_weight = backend.as_array(sample_weight, scores.dtype)
         losses = -picked * sample_weight
         ctx.shape, ctx.class_dim, ctx.reduction = log_probs._data.shape, class_dim, reduction
         ctx.classes, ctx.sample_weight = classes, sample_weight
         if reduction == "none":
             return losses
-        total = np.asarray(losses.sum(), dtype=scores.dtype)
+        total = backend.as_array(losses.sum(), scores.dtype)
         if reduction == "sum":
             return total
         ctx.total_weight = sample_weight.sum(dtype=scores.dtype)
         with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan, as in PyTorch
-            return np.asarray(total / ctx.total_weight, dtype=scores.dtype)
+            return backend.as_array(total / ctx.total_weight, scores.dtype)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -149,8 +153,9 @@ class NllLoss(Function, node_name="NllLossBackward0"):
         if ctx.reduction == "mean":
             with np.errstate(invalid="ignore", divide="ignore"):
                 scale = scale / ctx.total_weight
-        one_hot = np.zeros(np.moveaxis(np.empty(ctx.shape, np.bool_), ctx.class_dim, -1).shape,
-                           dtype=scale.dtype)
+        shape = list(ctx.shape)
+        shape.append(shape.pop(ctx.class_dim))  # the classes last
+        one_hot = backend.array_module(scale).zeros(shape, dtype=scale.dtype)
         np.put_along_axis(one_hot, ctx.classes[..., None], scale[..., None], axis=-1)
         local = Tensor._wrap(np.moveaxis(one_hot, -1, ctx.class_dim))
         if ctx.reduction == "none":
@@ -187,6 +192,10 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
              ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     """The negative log-likelihood of each sample's target class, given log-probabilities."""
     _check_reduction(reduction)
+    arguments = [("self", input), ("target", target), ("weight", weight)]
+    arrays = [(name, t._data) for name, t in arguments if t is not None]
+    if len({type(array) for _, array in arrays}) > 1:
+        backend.check_argument_devices("nll_loss_forward", arrays)
     _check_target(input, target)
     classes = target._data.astype(np.int64).reshape(() if input.dim() == 1 else target.shape)
     num_classes = input.shape[0 if input.dim() == 1 else 1]

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple, TypeVar
 
-from minigrad import _backend
+from minigrad import _backend, backend
 from minigrad._tensor import Tensor
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.autograd.graph import _TENSOR_TYPE_NAMES
@@ -296,16 +296,18 @@ class Module:
     # Conversions ----------------------------------------------------------
 
     def to(self: ModuleT, *args: Any, **kwargs: Any) -> ModuleT:
-        """Convert the floating-point parameters and buffers in place to a dtype (or device)."""
+        """Move the parameters and buffers (and their grads) in place to a device, and convert
+        the floating-point ones to a dtype: `to("cuda")`, `to(minigrad.float64)`."""
         dtype, device = to_arguments(args, kwargs.pop("dtype", None), kwargs.pop("device", None))
         if kwargs:
             raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got "
                             f"desired dtype={dtype!r}")
-        return self._convert(dtype, device)
+        return self._convert(dtype, None if device is None else backend.resolve(device))
 
-    def _convert(self: ModuleT, dtype: _backend.dtype | None, device: Any) -> ModuleT:
+    def _convert(self: ModuleT, dtype: _backend.dtype | None,
+                 device: _backend.device | None) -> ModuleT:
         def convert(tensor: Tensor) -> Tensor:
             wanted = dtype if tensor.is_floating_point() else None
             return tensor.to(dtype=wanted, device=device)
@@ -329,8 +331,16 @@ class Module:
         return self._convert(_backend.float64, None)
 
     def cpu(self: ModuleT) -> ModuleT:
-        """The module itself: minigrad keeps everything on the CPU."""
-        return self
+        """Move every parameter and buffer to the CPU."""
+        return self._convert(None, _backend.CPU)
+
+    def cuda(self: ModuleT, device: Any = None) -> ModuleT:
+        """Move every parameter and buffer to a GPU: `device` (an index or a name), or the
+        current one."""
+        target = backend.resolve("cuda" if device is None else device)
+        if target.type != "cuda":
+            raise RuntimeError("Invalid device, must be cuda device")
+        return self._convert(None, target)
 
     # Saving and loading ---------------------------------------------------
 

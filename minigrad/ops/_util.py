@@ -1,4 +1,4 @@
-"""Shared mechanics of the ops: dims, PyTorch's type promotion, broadcasting checks."""
+"""Shared mechanics of the ops: dims, PyTorch's type promotion, broadcasting and device checks."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad import _backend
+from minigrad import _backend, backend
 from minigrad._tensor import Tensor
 
 _SCALAR_TYPES = (int, float, bool, np.generic)
@@ -78,16 +78,20 @@ def check_broadcast(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> None:
 
 
 def operand_arrays(a: Any, b: Any, *, floating: bool = False) -> tuple[Any, Any]:
-    """The NumPy operands of a binary op, promoted as PyTorch promotes them.
+    """The array operands of a binary op, promoted as PyTorch promotes them.
 
     Python numbers stay Python numbers when NumPy's own promotion already
     agrees, which keeps the common cases (float32 tensor and a float) cheap.
+    Tensors on two devices are PyTorch's error, but for a 0-d CPU tensor,
+    which joins the other on its GPU.
     """
     a_is_tensor = isinstance(a, Tensor)
     b_is_tensor = isinstance(b, Tensor)
     a_data = a._data if a_is_tensor else a
     b_data = b._data if b_is_tensor else b
     if a_is_tensor and b_is_tensor:
+        if type(a_data) is not type(b_data):  # arrays of one type are on one device
+            a_data, b_data = on_one_device(a_data, b_data)
         if a_data.shape != b_data.shape:
             check_broadcast(a_data.shape, b_data.shape)
         if a_data.dtype == b_data.dtype and (not floating or a_data.dtype.kind == "f"):
@@ -103,9 +107,18 @@ def operand_arrays(a: Any, b: Any, *, floating: bool = False) -> tuple[Any, Any]
 
 
 def _cast(value: Any, target: np.dtype) -> Any:
-    if isinstance(value, np.ndarray):
+    if hasattr(value, "dtype"):  # an array on any device, or a NumPy scalar
         return value if value.dtype == target else value.astype(target)
-    return np.asarray(value, dtype=target)
+    return target.type(value)  # a NumPy scalar goes with arrays on any device
+
+
+def on_one_device(*arrays: Any) -> list[Any]:
+    """The arrays of an elementwise op, checked to share a device (PyTorch's error if not).
+
+    A 0-d CPU array, PyTorch's CPU scalar, is moved to the others' GPU.
+    """
+    common = backend.check_same_device(*arrays)
+    return [backend.to_device(array, common) for array in arrays]
 
 
 def floating_data(tensor: Tensor) -> np.ndarray:

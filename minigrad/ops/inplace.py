@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad import backend
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd import function, grad_mode
@@ -104,17 +105,24 @@ def zero_(tensor: Tensor) -> Tensor:
 
 
 class Copy(Function, node_name="CopyBackwards"):
-    """`dst.copy_(src)`: the result is `src`, broadcast and cast to `dst`."""
+    """`dst.copy_(src)`: the result is `src`, broadcast, cast and moved to `dst`'s device.
+
+    `src`'s gradient goes back to `src`'s device.
+    """
 
     _scalar_inputs_are_edges = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, dst: Tensor, src: Tensor) -> np.ndarray:
-        return np.broadcast_to(src._data, dst._data.shape).astype(dst._data.dtype)
+        values = src._data
+        ctx.src_device = backend.device_of(values)
+        if type(values) is not type(dst._data):
+            values = backend.to_device(values, dst.device)
+        return np.broadcast_to(values, dst._data.shape).astype(dst._data.dtype)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
-        return grad * 0, grad
+        return grad * 0, grad.to(ctx.src_device)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_dst: Tensor | None, tangent_src: Tensor | None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from minigrad import backend
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
@@ -27,13 +28,23 @@ def _same_dtype(op: str, a: Tensor, b: Tensor) -> None:
                            f"{names[1]}")
 
 
+def _check_devices(kernel: str, **arguments: Tensor) -> None:
+    """PyTorch's error if the arguments of a matrix product are on two devices.
+
+    The check of PyTorch's CUDA kernel wrapper: `kernel` is the op's name in it,
+    and the keywords are the arguments in PyTorch's order, named as PyTorch names them.
+    Callers run it only when the arrays' types differ (one type, one device).
+    """
+    backend.check_argument_devices(kernel, [(n, t._data) for n, t in arguments.items()])
+
+
 class Dot(Function, node_name="DotBackward0"):
     saved_names = ("self", "tensor")
 
     @staticmethod
     def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
         ctx.save_for_backward(a, b)
-        return np.asarray(np.dot(a._data, b._data))
+        return backend.as_array(np.dot(a._data, b._data))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
@@ -158,6 +169,8 @@ def _product_tangent(a: Tensor, b: Tensor, tangent_a: Tensor | None, tangent_b: 
 
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
     """Inner product of two vectors."""
+    if type(input._data) is not type(tensor._data):
+        _check_devices("_dot", self=input, tensor=tensor)
     if input._data.ndim != 1 or tensor._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and "
                            f"{tensor._data.ndim}D tensors")
@@ -175,6 +188,8 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
     if input._data.ndim != 2 or vec._data.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input._data.ndim}, "
                            f"{vec._data.ndim}")
+    if type(input._data) is not type(vec._data):
+        backend.check_same_device(input._data, vec._data)
     if input._data.shape[1] != vec._data.shape[0]:
         rows, cols = input._data.shape
         raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{cols}), "
@@ -184,6 +199,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
 
 
 def _check_mm(a: Tensor, b: Tensor) -> None:
+    """PyTorch's checks of the two matrices of mm (and addmm): dims, sizes, dtypes."""
     if a._data.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if b._data.ndim != 2:
@@ -196,6 +212,8 @@ def _check_mm(a: Tensor, b: Tensor) -> None:
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """Matrix times matrix."""
+    if type(input._data) is not type(mat2._data):
+        _check_devices("mm", self=input, mat2=mat2)
     _check_mm(input, mat2)
     return Mm.apply(input, mat2)
 
@@ -203,12 +221,16 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: float = 1,
           alpha: float = 1) -> Tensor:
     """beta * input + alpha * (mat1 @ mat2), with `input` broadcast to the product's shape."""
+    if not type(input._data) is type(mat1._data) is type(mat2._data):
+        _check_devices("addmm", self=input, mat1=mat1, mat2=mat2)
     _check_mm(mat1, mat2)
     return Addmm.apply(input, mat1, mat2, beta=beta, alpha=alpha)
 
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """A batch of matrix products: (b, n, k) @ (b, k, m)."""
+    if type(input._data) is not type(mat2._data):
+        _check_devices("bmm", self=input, mat2=mat2)
     if input._data.ndim != 3 or mat2._data.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if input._data.shape[0] != mat2._data.shape[0] or input._data.shape[2] != mat2._data.shape[1]:

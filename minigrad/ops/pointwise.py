@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad import backend
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
@@ -611,7 +612,7 @@ class Clamp(Function, node_name="ClampBackward1"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
         low, high = ctx.bounds
-        inside = np.ones(x.shape, dtype=bool)
+        inside = np.ones_like(x._data, dtype=bool)
         if low is not None:
             inside &= x._data >= low
         if high is not None:
@@ -622,7 +623,7 @@ class Clamp(Function, node_name="ClampBackward1"):
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
         x = ctx.primal_inputs[0]._data
         low, high = ctx.bounds
-        inside = np.ones(x.shape, dtype=bool)
+        inside = np.ones_like(x, dtype=bool)
         if low is not None:
             inside &= x >= low
         if high is not None:
@@ -671,7 +672,7 @@ class MaskedFill(Function, node_name="MaskedFillBackward0"):
     def forward(ctx: BackwardFunction, x: Tensor, mask: Tensor | None = None,
                 value: float = 0.0) -> np.ndarray:
         ctx.mask = mask._data
-        return np.where(mask._data, np.asarray(value, dtype=x._data.dtype), x._data)
+        return np.where(mask._data, x._data.dtype.type(value), x._data)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -790,6 +791,9 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
                            "with dtype " + (repr(condition.dtype).replace("torch.", "").title()
                                             if isinstance(condition, Tensor) else "None"))
+    arrays = [t._data for t in (condition, input, other) if isinstance(t, Tensor)]
+    if len({type(array) for array in arrays}) > 1:
+        backend.check_same_device(*arrays)  # PyTorch's error for tensors on two devices
     return Where.apply(input, other, condition=condition)
 
 
@@ -851,7 +855,7 @@ for _op_name in ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin",
 def _compare(ufunc: np.ufunc) -> Any:
     def op(input: Any, other: Any) -> Tensor:
         x, y = operand_arrays(input, other)
-        return Tensor._wrap(np.asarray(ufunc(x, y)))
+        return Tensor._wrap(backend.as_array(ufunc(x, y)))
 
     return op
 

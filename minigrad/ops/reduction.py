@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad import _backend
+from minigrad import _backend, backend
 from minigrad._tensor import Tensor
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.ops._util import wrap_dims
@@ -49,7 +49,7 @@ class SumAll(Function, node_name="SumBackward0"):
     def forward(ctx: BackwardFunction, x: Tensor, dtype: _backend.dtype | None = None
                 ) -> np.ndarray:
         ctx.shape = x._data.shape
-        return np.asarray(x._data.sum(dtype=_sum_dtype(x._data, dtype)))
+        return backend.as_array(x._data.sum(dtype=_sum_dtype(x._data, dtype)))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -66,8 +66,8 @@ class SumDim(Function, node_name="SumBackward1"):
     def forward(ctx: BackwardFunction, x: Tensor, dims: tuple[int, ...] = (),
                 keepdim: bool = False, dtype: _backend.dtype | None = None) -> np.ndarray:
         ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
-        return np.asarray(x._data.sum(axis=dims, keepdims=keepdim,
-                                      dtype=_sum_dtype(x._data, dtype)))
+        return backend.as_array(x._data.sum(axis=dims, keepdims=keepdim,
+                                            dtype=_sum_dtype(x._data, dtype)))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -100,7 +100,7 @@ class MeanAll(Function, node_name="MeanBackward0"):
     def forward(ctx: BackwardFunction, x: Tensor, dtype: _backend.dtype | None = None
                 ) -> np.ndarray:
         ctx.shape, ctx.count = x._data.shape, x._data.size
-        return np.asarray(x._data.mean(dtype=None if dtype is None else dtype.np))
+        return backend.as_array(x._data.mean(dtype=None if dtype is None else dtype.np))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -118,8 +118,8 @@ class MeanDim(Function, node_name="MeanBackward1"):
                 keepdim: bool = False, dtype: _backend.dtype | None = None) -> np.ndarray:
         ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
         ctx.count = int(np.prod([x._data.shape[d] for d in dims]))
-        return np.asarray(x._data.mean(axis=dims, keepdims=keepdim,
-                                       dtype=None if dtype is None else dtype.np))
+        return backend.as_array(x._data.mean(axis=dims, keepdims=keepdim,
+                                             dtype=None if dtype is None else dtype.np))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -154,7 +154,7 @@ class _Extremum(Function):
                 f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                 "Specify the reduction dim with the 'dim' argument."
             )
-        result = np.asarray(ctx._forward_cls.reduce(x._data))
+        result = backend.as_array(ctx._forward_cls.reduce(x._data))
         ctx.save_for_backward(x, result)
         return result
 
@@ -199,7 +199,7 @@ class _ExtremumDim(Function):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor, _indices_grad: Tensor) -> Tensor:
         indices = ctx.indices if ctx.keepdim else np.expand_dims(ctx.indices, ctx.dim)
-        positions = np.arange(ctx.shape[ctx.dim]).reshape(
+        positions = backend.array_module(indices).arange(ctx.shape[ctx.dim]).reshape(
             [-1 if d == ctx.dim else 1 for d in range(len(ctx.shape))])
         chosen = Tensor._wrap((positions == indices).astype(grad._data.dtype))
         return _expand_back(grad, (ctx.dim,), ctx.keepdim, ctx.shape) * chosen
@@ -207,7 +207,7 @@ class _ExtremumDim(Function):
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> tuple[Tensor, None]:
         indices = ctx.indices if ctx.keepdim else np.expand_dims(ctx.indices, ctx.dim)
-        positions = np.arange(ctx.shape[ctx.dim]).reshape(
+        positions = backend.array_module(indices).arange(ctx.shape[ctx.dim]).reshape(
             [-1 if d == ctx.dim else 1 for d in range(len(ctx.shape))])
         chosen = Tensor._wrap((positions == indices).astype(tangent._data.dtype))
         return _sum_primal_dims(tangent * chosen, (ctx.dim,), len(ctx.shape), ctx.keepdim), None
@@ -284,7 +284,7 @@ class _ExtremumAlong(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dims: tuple[int, ...] = (),
                 keepdim: bool = False) -> np.ndarray:
-        result = np.asarray(ctx._forward_cls.reduce(x._data, axis=dims, keepdims=keepdim))
+        result = backend.as_array(ctx._forward_cls.reduce(x._data, axis=dims, keepdims=keepdim))
         ctx.save_for_backward(x, result)
         ctx.dims, ctx.keepdim = dims, keepdim
         return result
@@ -323,14 +323,14 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     if dim is None:
-        return Tensor._wrap(np.asarray(np.argmax(input._data), dtype=np.int64))
+        return Tensor._wrap(backend.as_array(np.argmax(input._data), np.int64))
     dim = wrap_dims(dim, input.ndim)[0]
     return Tensor._wrap(np.argmax(input._data, axis=dim, keepdims=keepdim).astype(np.int64))
 
 
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     if dim is None:
-        return Tensor._wrap(np.asarray(np.argmin(input._data), dtype=np.int64))
+        return Tensor._wrap(backend.as_array(np.argmin(input._data), np.int64))
     dim = wrap_dims(dim, input.ndim)[0]
     return Tensor._wrap(np.argmin(input._data, axis=dim, keepdims=keepdim).astype(np.int64))
 
@@ -352,7 +352,7 @@ class VectorNorm(Function, node_name="LinalgVectorNormBackward0"):
             result = data.sum(axis=dims, keepdims=keepdim)
         else:
             result = (data ** ord).sum(axis=dims, keepdims=keepdim) ** (1.0 / ord)
-        result = np.asarray(result, dtype=x._data.dtype)
+        result = backend.as_array(result, x._data.dtype)
         ctx.save_for_backward(x, result)
         ctx.ord, ctx.dims, ctx.keepdim = ord, dims, keepdim
         return result

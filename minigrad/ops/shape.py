@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad import _backend
+from minigrad import _backend, backend
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
@@ -385,7 +385,7 @@ class _ScatterIntoZeros(Function):
     def forward(ctx: BackwardFunction, grad: Tensor, shape: tuple[int, ...] = (),
                 key: Any = ()) -> np.ndarray:
         ctx.key = key
-        result = np.zeros(shape, dtype=grad._data.dtype)
+        result = backend.array_module(grad._data).zeros(shape, dtype=grad._data.dtype)
         if _is_basic(key):
             result[key] = grad._data
         else:
@@ -479,11 +479,27 @@ def _slice(input: Tensor, dim: int, part: slice) -> Tensor:
     return _as_view(Slice.apply(input, key=key), input)
 
 
-def _index_array(value: Any) -> np.ndarray:
+def _index_array(value: Any, input: Tensor) -> np.ndarray:
+    """An index (tensor, array or list) as an array on `input`'s device.
+
+    As in PyTorch, an index on the CPU may index a tensor on a GPU, not the other way.
+    """
     data = value._data if isinstance(value, Tensor) else np.asarray(value)
     if data.dtype.kind == "f":
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    if type(data) is not type(input._data):
+        place, found = input.device, backend.device_of(data)
+        if found.type != "cpu" and found != place:
+            raise RuntimeError("indices should be either on cpu or on the same device as the "
+                               f"indexed tensor ({place})")
+        data = backend.to_device(data, place)
     return data
+
+
+def _dims_covered(index: Any) -> int:
+    """How many dims an advanced index covers: a mask its own, any other index one."""
+    data = index._data if isinstance(index, Tensor) else np.asarray(index)
+    return data.ndim if data.dtype == np.bool_ else 1
 
 
 def getitem(input: Tensor, key: Any) -> Tensor:
@@ -503,10 +519,8 @@ def getitem(input: Tensor, key: Any) -> Tensor:
     advanced = [not (isinstance(k, (int, np.integer, slice)) or k is None or k is Ellipsis)
                 and not (isinstance(k, Tensor) and k._data.ndim == 0 and k._data.dtype.kind in "iu")
                 for k in key]
-    consumed = sum(
-        (k._data.ndim if isinstance(k, Tensor) and k._data.dtype == np.bool_ else
-         np.asarray(k).ndim if adv and np.asarray(k).dtype == np.bool_ else 1)
-        for k, adv in zip(key, advanced) if k is not None and k is not Ellipsis)
+    consumed = sum(_dims_covered(k) if adv else 1
+                   for k, adv in zip(key, advanced) if k is not None and k is not Ellipsis)
     if sum(k is Ellipsis for k in key) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     if consumed > input.ndim:
@@ -524,7 +538,7 @@ def getitem(input: Tensor, key: Any) -> Tensor:
             dim += 1
             remaining.append(slice(None))
         elif adv:
-            array = _index_array(k)
+            array = _index_array(k, input)
             remaining.append(array)
             dim += array.ndim if array.dtype == np.bool_ else 1
         elif isinstance(k, slice):
@@ -579,6 +593,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    _check_devices(tensors)
     reference = next((t for t in tensors if t._data.ndim), tensors[0])
     if reference._data.ndim == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
@@ -599,6 +614,12 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 
 concat = concatenate = cat
+
+
+def _check_devices(tensors: list[Tensor]) -> None:
+    """PyTorch's error for joining tensors on two devices (its CUDA `cat` kernel's check)."""
+    if len({type(t._data) for t in tensors}) > 1:
+        backend.check_argument_devices("cat", [("tensors", t._data) for t in tensors])
 
 
 class Stack(Function, node_name="StackBackward0"):
@@ -623,6 +644,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
+    _check_devices(tensors)
     first = tensors[0]._data.shape
     for i, t in enumerate(tensors):
         if t._data.shape != first:
@@ -657,7 +679,7 @@ class Split(Function, node_name="SplitBackward0"):
     def forward(ctx: BackwardFunction, x: Tensor, sizes: tuple[int, ...] = (), dim: int = 0
                 ) -> tuple[np.ndarray, ...]:
         ctx.dim = dim
-        bounds = np.cumsum(sizes)[:-1]
+        bounds = np.cumsum(sizes)[:-1].tolist()  # offsets as numbers, for any device
         return tuple(np.split(x._data, bounds, axis=dim))
 
     @staticmethod
@@ -722,30 +744,37 @@ def contiguous(input: Tensor) -> Tensor:
 
 
 class ToCopy(Function, node_name="ToCopyBackward0"):
+    """A copy in another dtype and/or on another device; the gradient goes back as it came."""
+
     @staticmethod
-    def forward(ctx: BackwardFunction, x: Tensor, dtype: _backend.dtype = _backend.float32
-                ) -> np.ndarray:
-        ctx.dtype = x._data.dtype
-        return x._data.astype(dtype.np)
+    def forward(ctx: BackwardFunction, x: Tensor, dtype: _backend.dtype | None = None,
+                device: _backend.device | None = None) -> np.ndarray:
+        data = x._data
+        ctx.dtype, ctx.device = data.dtype, backend.device_of(data)
+        if device is not None:
+            data = backend.to_device(data, device)
+        # `to` asks for a dtype only when it differs, so astype copies whenever it must.
+        return data if dtype is None else data.astype(dtype.np, copy=False)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return grad.to(_backend.from_numpy_dtype(ctx.dtype))
+        return grad.to(ctx.device, _backend.from_numpy_dtype(ctx.dtype))
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
-        return tangent.to(ctx.primal_outputs[0].dtype)
+        result = ctx.primal_outputs[0]
+        return tangent.to(result.device, result.dtype)
 
 
 def to_arguments(args: tuple[Any, ...], dtype: _backend.dtype | None, device: Any
                  ) -> tuple[_backend.dtype | None, Any]:
-    """The dtype and device that `.to(...)` names: a dtype, a tensor whose dtype to take,
-    or a device, positionally or by keyword."""
+    """The dtype and device that `.to(...)` names: a dtype, a device (or its name or
+    index), or a tensor whose dtype and device to take, positionally or by keyword."""
     for arg in args:
         if isinstance(arg, _backend.dtype):
             dtype = arg
         elif isinstance(arg, Tensor):
-            dtype = arg.dtype
+            dtype, device = arg.dtype, arg.device
         else:
             device = arg
     return dtype, device
@@ -753,10 +782,18 @@ def to_arguments(args: tuple[Any, ...], dtype: _backend.dtype | None, device: An
 
 def to(input: Tensor, *args: Any, dtype: _backend.dtype | None = None,
        device: Any = None, copy: bool = False, non_blocking: bool = False) -> Tensor:
-    """The tensor converted to a dtype (and device); itself if nothing changes."""
+    """The tensor in another dtype and/or on another device; itself if nothing changes.
+
+    `to("cuda")`, `to(minigrad.float64)`, `to("cuda", minigrad.float64)`, `to(other)`.
+    A copy to another device is recorded (ToCopyBackward0), as a change of dtype is.
+    """
     dtype, device = to_arguments(args, dtype, device)
-    if device is not None and _backend.device(device).type != "cpu":
-        raise RuntimeError("minigrad runs on the CPU only: CUDA tensors are not available")
-    if dtype is None or dtype.np == input._data.dtype:
+    if dtype is not None and dtype.np == input._data.dtype:
+        dtype = None
+    if device is not None:
+        device = backend.resolve(device)
+        if device is backend.device_of(input._data):  # both give one object per device
+            device = None
+    if dtype is None and device is None:
         return clone(input) if copy else input
-    return ToCopy.apply(input, dtype=dtype)
+    return ToCopy.apply(input, dtype=dtype, device=device)

@@ -32,9 +32,10 @@ def multiply_add(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
 
     PyTorch's add-with-alpha, lerp and addcmul kernels compile to fused
     multiply-adds on CPUs that have them, so rounding `a * b` before adding
-    would make the updates drift from PyTorch's in the last bit.
+    would make the updates drift from PyTorch's in the last bit. On a GPU
+    (`a` not a NumPy array) the product is rounded first: close, not bitwise.
     """
-    if a.dtype == np.float32 and _random._KERNEL.fused_multiply_add:
+    if type(a) is np.ndarray and a.dtype == np.float32 and _random._KERNEL.fused_multiply_add:
         return _random._fma32_exact(a, b, c)
     return a * b + c
 
@@ -182,10 +183,12 @@ class Optimizer:
 
 
 def _copy_state(param: Tensor, key: str, value: Any) -> Any:
-    """A copy of a saved state entry; tensors take the parameter's dtype (except `step`)."""
+    """A copy of a saved state entry; tensors move to the parameter's device and take its
+    dtype, as in PyTorch (`step` stays as it is, on the CPU)."""
     if not isinstance(value, Tensor):
         return copy.deepcopy(value)
     copied = value.detach().clone()
-    if key != "step" and param.is_floating_point():
-        copied = copied.to(param.dtype)
+    if key != "step":
+        dtype = param.dtype if param.is_floating_point() else None
+        copied = copied.to(device=param.device, dtype=dtype)
     return copied
