@@ -464,3 +464,25 @@ def test_profiler_without_a_gpu_warns_as_pytorch(no_cupy: None) -> None:
         return [str(w.message) for w in found]
 
     assert caught(minigrad) == caught(torch) == ["CUDA is not available, disabling CUDA profiling"]
+
+
+@pytest.mark.parametrize("vectorize", [False, True])
+def test_jacobian_and_hessian_on_the_device(device: str, vectorize: bool) -> None:
+    def function(x: object, y: object) -> object:
+        return 2 * x.exp() + 3 * y * x
+
+    values = [[0.5, -1.0, 2.0], [1.0, 0.25, -0.5]]
+    mini = [minigrad.tensor(v, device=device) for v in values]
+    ref = [torch.tensor(v) for v in values]
+    jacobians = minigrad.autograd.functional.jacobian(function, tuple(mini),
+                                                      vectorize=vectorize)
+    expected = torch.autograd.functional.jacobian(function, tuple(ref))
+    for got, want in zip(jacobians, expected):
+        assert got.device.type == device
+        assert_close(got.cpu(), want, rtol=1e-5, atol=1e-6)
+    hessian = minigrad.autograd.functional.hessian(lambda x: (x.sin() * x).sum(), mini[0],
+                                                   vectorize=vectorize)
+    assert hessian.device.type == device
+    assert_close(hessian.cpu(),
+                 torch.autograd.functional.hessian(lambda x: (x.sin() * x).sum(), ref[0]),
+                 rtol=1e-5, atol=1e-6)

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad import _backend
+from minigrad import _backend, backend
 from minigrad._creation import zeros_like
 from minigrad._tensor import Tensor
 from minigrad.autograd import engine, forward_ad
@@ -363,9 +363,9 @@ def _standard_basis(tensors: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
     total = sum(numels)
     blocks = []
     for t, start in zip(tensors, itertools.accumulate([0, *numels])):
-        block = np.zeros((total, t.numel()), dtype=t._data.dtype)
-        block[start + np.arange(t.numel()), np.arange(t.numel())] = 1
-        blocks.append(Tensor._wrap(block))
+        # Ones at (start + j, j): the identity's columns for this tensor, on its device.
+        xp = backend.array_module(t._data)
+        blocks.append(Tensor._wrap(xp.eye(total, t.numel(), -start, dtype=t._data.dtype)))
     return tuple(blocks)
 
 
@@ -510,7 +510,8 @@ def _batched_grad(outputs: tuple[Tensor, ...], inputs: tuple[Tensor, ...],
             if all(g is None for g in grads):
                 grad_inputs: tuple[Tensor | None, ...] = (None,) * len(node.next_functions)
             else:
-                filled = [Tensor._wrap(np.zeros((batch, *shape), dtype)) if g is None else g
+                xp = backend.array_module(next(g._data for g in grads if g is not None))
+                filled = [Tensor._wrap(xp.zeros((batch, *shape), dtype)) if g is None else g
                           for g, (shape, dtype) in zip(grads, node._output_metadata)]
                 grad_inputs = tuple(None if g is None else _sum_to_batched(node, i, g)
                                     for i, g in enumerate(_node_batched_backward(node, filled)))
@@ -596,7 +597,8 @@ def _unreduce(node: BackwardFunction, grad: Tensor) -> Tensor:
 
 def _reduction_rule(node: BackwardFunction, grad: Tensor, *_: Tensor) -> Tensor:
     """Reductions' backward is `spread(grad) * weights`: weights from backward at a grad of ones."""
-    ones = [Tensor._wrap(np.ones(shape, dtype)) for shape, dtype in node._output_metadata]
+    xp = backend.array_module(grad._data)
+    ones = [Tensor._wrap(xp.ones(shape, dtype)) for shape, dtype in node._output_metadata]
     weights = node._forward_cls.backward(node, *ones)
     return _unreduce(node, grad) * weights
 
