@@ -15,6 +15,7 @@ from minigrad import backend, ops
 from minigrad._backend import dtype as DType
 from minigrad._tensor import Size, Tensor
 from minigrad.autograd.function import BackwardFunction, Function
+from minigrad.ops import _dual
 from minigrad.ops._util import on_one_device
 
 __all__ = ["cross_entropy", "linear", "log_softmax", "mse_loss", "nll_loss", "relu", "sigmoid",
@@ -84,12 +85,13 @@ class MseLoss(Function, node_name="MseLossBackward0"):
     """(input - target)², averaged or summed: the squared error of a prediction."""
 
     saved_names = ("self", "target")
+    _backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, input: Tensor, target: Tensor,
                 reduction: str = "mean") -> np.ndarray:
         ctx.save_for_backward(input, target)
-        ctx.reduction = reduction
+        ctx.reduction, ctx.count = reduction, input._data.size
         x, t = input._data, target._data
         if type(x) is not type(t):
             x, t = on_one_device(x, t)
@@ -101,7 +103,7 @@ class MseLoss(Function, node_name="MseLossBackward0"):
         input, target = ctx.saved_tensors
         difference = input - target
         # d/dx (x - t)² = 2 (x - t); the mean spreads the gradient over every element.
-        scale = 2.0 / difference.numel() if ctx.reduction == "mean" else 2.0
+        scale = 2.0 / ctx.count if ctx.reduction == "mean" else 2.0
         grad_input = difference * scale * grad
         return grad_input, -grad_input
 
@@ -121,6 +123,8 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 
 class NllLoss(Function, node_name="NllLossBackward0"):
     """-log p(target): each sample's log-probability of its class, negated and weighted."""
+
+    _backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, log_probs: Tensor, target: np.ndarray | None = None,
@@ -157,9 +161,11 @@ class NllLoss(Function, node_name="NllLossBackward0"):
         shape.append(shape.pop(ctx.class_dim))  # the classes last
         one_hot = backend.array_module(scale).zeros(shape, dtype=scale.dtype)
         np.put_along_axis(one_hot, ctx.classes[..., None], scale[..., None], axis=-1)
-        local = Tensor._wrap(np.moveaxis(one_hot, -1, ctx.class_dim))
-        if ctx.reduction == "none":
-            grad = grad.unsqueeze(ctx.class_dim) if grad.dim() else grad
+        local = np.moveaxis(one_hot, -1, ctx.class_dim)
+        if isinstance(grad, Tensor):
+            local = Tensor._wrap(local)
+        if ctx.reduction == "none" and grad.ndim:
+            grad = _dual.unsqueeze(grad, ctx.class_dim)
         return local * grad
 
 

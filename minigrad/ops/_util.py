@@ -127,3 +127,4 @@ def floating_data(tensor: Tensor) -> np.ndarray:
     if data.dtype.kind == "f":
         return data
     return data.astype(_backend.get_default_dtype().np)
+

@@ -8,6 +8,7 @@ from minigrad import backend
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
+from minigrad.ops import _dual
 from minigrad.ops.shape import SqueezeDimsList, unsafe_view
 
 __all__ = ["addmm", "bmm", "dot", "matmul", "mm", "mv", "outer"]
@@ -82,6 +83,7 @@ class Mv(Function, node_name="MvBackward0"):
 
 class Mm(Function, node_name="MmBackward0"):
     saved_names = ("self", "mat2")
+    _backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
@@ -93,8 +95,8 @@ class Mm(Function, node_name="MmBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = ctx.saved_tensors
-        return (grad.mm(b.t()) if b is not None else None,
-                a.t().mm(grad) if a is not None else None)
+        return (grad @ _dual.matrix_t(b) if b is not None else None,
+                _dual.matrix_t(a) @ grad if a is not None else None)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
@@ -107,6 +109,7 @@ class Addmm(Function, node_name="AddmmBackward0"):
     """beta * input + alpha * (mat1 @ mat2): a linear layer in one op."""
 
     saved_names = ("mat1", "mat2")
+    _backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, bias: Tensor, a: Tensor, b: Tensor, beta: float = 1,
@@ -124,8 +127,8 @@ class Addmm(Function, node_name="AddmmBackward0"):
         a, b = ctx.saved_tensors
         scaled = grad if ctx.alpha == 1 else grad * ctx.alpha
         return (grad if ctx.beta == 1 else grad * ctx.beta,
-                scaled.mm(b.t()) if b is not None else None,
-                a.t().mm(scaled) if a is not None else None)
+                scaled @ _dual.matrix_t(b) if b is not None else None,
+                _dual.matrix_t(a) @ scaled if a is not None else None)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_bias: Tensor | None, tangent_a: Tensor | None,

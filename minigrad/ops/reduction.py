@@ -9,6 +9,7 @@ import numpy as np
 from minigrad import _backend, backend
 from minigrad._tensor import Tensor
 from minigrad.autograd.function import BackwardFunction, Function
+from minigrad.ops import _dual
 from minigrad.ops._util import wrap_dims
 
 __all__ = ["amax", "amin", "argmax", "argmin", "log_softmax", "max", "mean", "min", "norm",
@@ -22,13 +23,13 @@ def _dims(dim: Any, ndim: int) -> tuple[int, ...]:
     return tuple(sorted(set(wrap_dims(dim, ndim))))
 
 
-def _expand_back(grad: Tensor, dims: tuple[int, ...], keepdim: bool, shape: tuple[int, ...]
-                 ) -> Tensor:
-    """Spread a reduced gradient over the input's shape again."""
+def _expand_back(grad: Any, dims: tuple[int, ...], keepdim: bool, shape: tuple[int, ...]
+                 ) -> Any:
+    """Spread a reduced gradient (a tensor or an array) over the input's shape again."""
     if not keepdim:
         for d in dims:
-            grad = grad.unsqueeze(d)
-    return grad.expand(shape)
+            grad = _dual.unsqueeze(grad, d)
+    return _dual.expand(grad, shape)
 
 
 def _sum_primal_dims(tangent: Tensor, dims: tuple[int, ...], ndim: int, keepdim: bool) -> Tensor:
@@ -45,6 +46,8 @@ def _sum_dtype(data: np.ndarray, dtype: _backend.dtype | None) -> Any:
 
 
 class SumAll(Function, node_name="SumBackward0"):
+    _backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dtype: _backend.dtype | None = None
                 ) -> np.ndarray:
@@ -53,7 +56,7 @@ class SumAll(Function, node_name="SumBackward0"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return grad.expand(ctx.shape)  # every element counted once
+        return _dual.expand(grad, ctx.shape)  # every element counted once
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -62,6 +65,8 @@ class SumAll(Function, node_name="SumBackward0"):
 
 
 class SumDim(Function, node_name="SumBackward1"):
+    _backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dims: tuple[int, ...] = (),
                 keepdim: bool = False, dtype: _backend.dtype | None = None) -> np.ndarray:
@@ -96,6 +101,8 @@ def _mean_check(input: Tensor, dtype: _backend.dtype | None) -> None:
 
 
 class MeanAll(Function, node_name="MeanBackward0"):
+    _backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dtype: _backend.dtype | None = None
                 ) -> np.ndarray:
@@ -104,7 +111,7 @@ class MeanAll(Function, node_name="MeanBackward0"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return grad.expand(ctx.shape) / ctx.count
+        return _dual.expand(grad, ctx.shape) / ctx.count
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -113,6 +120,8 @@ class MeanAll(Function, node_name="MeanBackward0"):
 
 
 class MeanDim(Function, node_name="MeanBackward1"):
+    _backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dims: tuple[int, ...] = (),
                 keepdim: bool = False, dtype: _backend.dtype | None = None) -> np.ndarray:
@@ -405,6 +414,7 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
 
 class Softmax(Function, node_name="SoftmaxBackward0"):
     saved_names = ("result",)
+    _backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dim: int = -1) -> np.ndarray:
@@ -418,7 +428,7 @@ class Softmax(Function, node_name="SoftmaxBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         (y,) = ctx.saved_tensors
         # J^T g = y * (g - <g, y>) along the softmax dim
-        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True))
+        return y * (grad - _dual.sum_keepdim(grad * y, ctx.dim))
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -428,6 +438,7 @@ class Softmax(Function, node_name="SoftmaxBackward0"):
 
 class LogSoftmax(Function, node_name="LogSoftmaxBackward0"):
     saved_names = ("result",)
+    _backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dim: int = -1) -> np.ndarray:
@@ -440,7 +451,7 @@ class LogSoftmax(Function, node_name="LogSoftmaxBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         (y,) = ctx.saved_tensors
-        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True)
+        return grad - np.exp(y) * _dual.sum_keepdim(grad, ctx.dim)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:

@@ -12,6 +12,7 @@ from minigrad import _backend, backend
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
+from minigrad.ops import _dual
 from minigrad.ops._util import result_dtype, wrap_dim, wrap_dims
 
 __all__ = ["cat", "chunk", "clone", "concat", "concatenate", "contiguous", "expand",
@@ -46,6 +47,8 @@ def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
 
 
 class View(Function, node_name="ViewBackward0"):
+    _backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, shape: tuple[int, ...] = ()) -> np.ndarray:
         ctx.shape = x._data.shape
@@ -82,6 +85,8 @@ class ReshapeAlias(View, node_name="ReshapeAliasBackward0"):
 
 class Alias(Function, node_name="AliasBackward0"):
     """The same tensor under a new name (what `x[...]` records)."""
+
+    _backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
@@ -140,6 +145,8 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
 
 
 class Transpose(Function, node_name="TransposeBackward0"):
+    _backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dim0: int = 0, dim1: int = 1) -> np.ndarray:
         ctx.dims = (dim0, dim1)
@@ -147,7 +154,7 @@ class Transpose(Function, node_name="TransposeBackward0"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return grad.transpose(*ctx.dims)
+        return _dual.transpose(grad, *ctx.dims)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -165,13 +172,15 @@ swapaxes = swapdims = transpose
 
 
 class T(Function, node_name="TBackward0"):
+    _backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         return x._data.T
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return grad.t()
+        return _dual.matrix_t(grad)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -187,6 +196,8 @@ def t(input: Tensor) -> Tensor:
 
 
 class Permute(Function, node_name="PermuteBackward0"):
+    _backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dims: tuple[int, ...] = ()) -> np.ndarray:
         ctx.dims = dims
@@ -194,7 +205,7 @@ class Permute(Function, node_name="PermuteBackward0"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return grad.permute(*np.argsort(ctx.dims).tolist())
+        return _dual.permute(grad, tuple(np.argsort(ctx.dims).tolist()))
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -223,6 +234,8 @@ def movedim(input: Tensor, source: int, destination: int) -> Tensor:
 class _Reshaping(Function):
     """Squeeze: drop the size-1 `dims`; backward puts them back with unsqueeze."""
 
+    _backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, shape: tuple[int, ...] = (),
                 dims: tuple[int, ...] = ()) -> np.ndarray:
@@ -232,7 +245,7 @@ class _Reshaping(Function):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         for dim in ctx.dims:
-            grad = grad.unsqueeze(dim)
+            grad = _dual.unsqueeze(grad, dim)
         return grad
 
     jvp = staticmethod(View.jvp)
@@ -259,7 +272,7 @@ class Unsqueeze(_Reshaping, node_name="UnsqueezeBackward0"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return grad.squeeze(ctx.dims[0])
+        return _dual.squeeze(grad, ctx.dims[0])
 
 
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:

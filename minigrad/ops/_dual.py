@@ -1,0 +1,51 @@
+"""Backward formulas for arrays and tensors alike.
+
+A formula of an op with `_backward_on_arrays` runs on NumPy (or CuPy) arrays in a
+plain backward pass and on tensors under `create_graph=True`. Operators and
+NumPy ufuncs work on both (`Tensor.__array_ufunc__`); these spell the few ops
+whose NumPy and PyTorch names differ. On tensors each is the recorded minigrad
+op, so a double backward sees the graph PyTorch would build.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad._tensor import Tensor
+
+
+def expand(x: Any, shape: tuple[int, ...]) -> Any:
+    """`x` broadcast to `shape` (a view)."""
+    return x.expand(shape) if isinstance(x, Tensor) else np.broadcast_to(x, shape)
+
+
+def unsqueeze(x: Any, dim: int) -> Any:
+    """`x` with a dimension of size 1 inserted at `dim`."""
+    return x.unsqueeze(dim) if isinstance(x, Tensor) else np.expand_dims(x, dim)
+
+
+def sum_keepdim(x: Any, dims: Any) -> Any:
+    """`x` summed over `dims`, keeping them as dimensions of size 1."""
+    return x.sum(dims, keepdim=True) if isinstance(x, Tensor) else x.sum(dims, keepdims=True)
+
+
+def matrix_t(x: Any) -> Any:
+    """The transpose of a matrix."""
+    return x.t() if isinstance(x, Tensor) else x.T
+
+
+def transpose(x: Any, dim0: int, dim1: int) -> Any:
+    """`x` with two dimensions swapped."""
+    return x.transpose(dim0, dim1) if isinstance(x, Tensor) else np.swapaxes(x, dim0, dim1)
+
+
+def permute(x: Any, dims: tuple[int, ...]) -> Any:
+    """`x` with its dimensions in the order `dims`."""
+    return x.permute(*dims) if isinstance(x, Tensor) else np.transpose(x, dims)
+
+
+def squeeze(x: Any, dim: int) -> Any:
+    """`x` without its dimension `dim` (of size 1)."""
+    return x.squeeze(dim) if isinstance(x, Tensor) else np.squeeze(x, dim)
