@@ -297,7 +297,9 @@ class Tensor:
 
     @data.setter
     def data(self, value: Tensor) -> None:
-        self._data = value._data
+        old, self._data = self._data, value._data
+        if (old.shape, old.dtype) != (value._data.shape, value._data.dtype):
+            self._grad_accumulator = None  # its shape and dtype are the old ones
 
     # Conversions ---------------------------------------------------------
 

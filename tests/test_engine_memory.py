@@ -101,3 +101,12 @@ def test_a_fresh_gradient_becomes_grad_without_a_copy(
         out.backward()
     assert bias.grad.tolist() == [5.0, 5.0, 5.0]
     assert decisions == [not step_through]
+
+
+def test_assigning_data_of_another_shape_gives_new_graphs_the_new_shape() -> None:
+    x = minigrad.ones(3, requires_grad=True)
+    (x * 2).sum().backward()
+    x.data = minigrad.ones(2, 3)
+    x.grad = None
+    (x * minigrad.ones(3)).sum().backward()
+    assert x.grad.shape == (2, 3)

@@ -66,8 +66,8 @@ class BackwardFunction(Node):
         if self.materialize_grads and len(grad_outputs) > 1:
             xp = backend.array_module(next((g._data for g in grad_outputs if g is not None), None))
             grad_outputs = [
-                Tensor._wrap(xp.zeros(shape, dtype)) if g is None else g
-                for g, (shape, dtype) in zip(grad_outputs, self._output_metadata)
+                Tensor._wrap(xp.zeros(*meta)) if g is None and meta is not None else g
+                for g, meta in zip(grad_outputs, self._output_metadata)
             ]
         grads = self._forward_cls.backward(self, *grad_outputs)
         return tuple([_as_grad(g) for g in self._grads_for_edges(grads)])
@@ -80,8 +80,8 @@ class BackwardFunction(Node):
         if self.materialize_grads and len(grad_outputs) > 1:
             xp = backend.array_module(next((g for g in grad_outputs if g is not None), None))
             grad_outputs = [
-                xp.zeros(shape, dtype) if g is None else g
-                for g, (shape, dtype) in zip(grad_outputs, self._output_metadata)
+                xp.zeros(*meta) if g is None and meta is not None else g
+                for g, meta in zip(grad_outputs, self._output_metadata)
             ]
         self._on_arrays = True
         try:
@@ -167,7 +167,8 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run the op; record a node when grad mode is on and an input requires grad."""
         ctx = cls._backward_cls()
-        needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+        needs_input_grad = _shared(tuple([isinstance(a, Tensor) and a._requires_grad
+                                          for a in args]))
         ctx.needs_input_grad = needs_input_grad
         state = grad_mode._state
         grad_enabled = state.enabled
@@ -214,14 +215,17 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
     for i, a in enumerate(args):
         if isinstance(a, Tensor):
             positions.append(i)
-            edges.append(_edge_to(a))
-            data = a._data
-            metadata.append((data.shape, data.dtype))
+            edge = _edge_to(a)
+            edges.append(edge)
+            # Shape and dtype of the input, shared with the node that made it (no gradient
+            # flows to an input without one).
+            node, output_nr = edge
+            metadata.append(None if node is None else node._output_metadata[output_nr])
         elif scalar_edges and isinstance(a, (int, float)):
             positions.append(i)
             edges.append((None, 0))
             metadata.append(None)
-    ctx._edge_positions = tuple(positions)
+    ctx._edge_positions = _shared(tuple(positions))
     ctx._num_args = len(args)
     ctx.next_functions = tuple(edges)
     ctx._input_metadata = tuple(metadata)
@@ -229,18 +233,29 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
     excluded = ctx._non_differentiable
     output_metadata = []
     for nr, out in enumerate(outputs):
-        if isinstance(out, Tensor):
-            data = out._data
-            output_metadata.append((data.shape, data.dtype))
-            if data.dtype.kind == "f" and not (excluded and _contains(excluded, out)):
-                out._requires_grad = True
-                out.grad_fn = ctx
-                out._output_nr = nr
+        if not isinstance(out, Tensor):
+            output_metadata.append(None)  # one entry per output: an output_nr indexes it
+            continue
+        data = out._data
+        output_metadata.append((data.shape, data.dtype))
+        if data.dtype.kind == "f" and not (excluded and _contains(excluded, out)):
+            out._requires_grad = True
+            out.grad_fn = ctx
+            out._output_nr = nr
     ctx._output_metadata = tuple(output_metadata)
 
     if ctx.to_save:
         ctx._saved = _saved_values(ctx.to_save, outputs, raw_outputs)
         ctx.to_save = ()
+
+
+_SHARED_TUPLES: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+def _shared(value: tuple[Any, ...]) -> tuple[Any, ...]:
+    """One object for equal small tuples of bools or ints that every node keeps (fewer objects
+    for the garbage collector to walk)."""
+    return _SHARED_TUPLES.setdefault(value, value)
 
 
 def _contains(items: tuple[Any, ...], item: Any) -> bool:

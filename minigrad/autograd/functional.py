@@ -511,8 +511,9 @@ def _batched_grad(outputs: tuple[Tensor, ...], inputs: tuple[Tensor, ...],
                 grad_inputs: tuple[Tensor | None, ...] = (None,) * len(node.next_functions)
             else:
                 xp = backend.array_module(next(g._data for g in grads if g is not None))
-                filled = [Tensor._wrap(xp.zeros((batch, *shape), dtype)) if g is None else g
-                          for g, (shape, dtype) in zip(grads, node._output_metadata)]
+                filled = [Tensor._wrap(xp.zeros((batch, *meta[0]), meta[1]))
+                          if g is None and meta is not None else g
+                          for g, meta in zip(grads, node._output_metadata)]
                 grad_inputs = tuple(None if g is None else _sum_to_batched(node, i, g)
                                     for i, g in enumerate(_node_batched_backward(node, filled)))
             for (next_node, input_nr), grad in zip(node.next_functions, grad_inputs):
@@ -598,7 +599,8 @@ def _unreduce(node: BackwardFunction, grad: Tensor) -> Tensor:
 def _reduction_rule(node: BackwardFunction, grad: Tensor, *_: Tensor) -> Tensor:
     """Reductions' backward is `spread(grad) * weights`: weights from backward at a grad of ones."""
     xp = backend.array_module(grad._data)
-    ones = [Tensor._wrap(xp.ones(shape, dtype)) for shape, dtype in node._output_metadata]
+    ones = [None if meta is None else Tensor._wrap(xp.ones(*meta))
+            for meta in node._output_metadata]
     weights = node._forward_cls.backward(node, *ones)
     return _unreduce(node, grad) * weights
 

@@ -315,8 +315,13 @@ class Trunc(_Piecewise, node_name="TruncBackward0"):
 # Binary ops ------------------------------------------------------------------
 
 
+_NO_CONSTANTS = (None, None)
+
+
 def _constants(a: Any, b: Any) -> tuple[Any, Any]:
     """The Python numbers among a binary op's operands (tensors become None)."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return _NO_CONSTANTS  # the common case: one shared tuple
     return (None if isinstance(a, Tensor) else a, None if isinstance(b, Tensor) else b)
 
 
