@@ -38,23 +38,14 @@ _INPLACE_METHODS = (
 )
 
 
-def _inplace(op_name: str) -> Any:
-    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        from minigrad import ops
+def _inplace(ops: Any, op_name: str) -> Any:
+    apply_inplace, op = ops.apply_inplace, getattr(ops, op_name)
 
-        return ops.apply_inplace(self, getattr(ops, op_name), *args, **kwargs)
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return apply_inplace(self, op, *args, **kwargs)
 
     method.__name__ = method.__qualname__ = op_name + "_"
     method.__doc__ = f"In-place `{op_name}`: writes the result into this tensor."
-    return method
-
-
-def _reflected(op_name: str) -> Any:
-    def method(self: Tensor, other: Any) -> Tensor:
-        from minigrad import ops
-
-        return getattr(ops, op_name)(self, other)
-
     return method
 
 
@@ -65,13 +56,13 @@ def attach(tensor_class: type) -> None:
     for name in _OP_METHODS:
         setattr(tensor_class, name, getattr(ops, name))
     for name in _INPLACE_METHODS:
-        setattr(tensor_class, name + "_", _inplace(name))
+        setattr(tensor_class, name + "_", _inplace(ops, name))
     operators = {
-        "__add__": ops.add, "__radd__": _reflected("add"), "__iadd__": _inplace("add"),
-        "__sub__": ops.sub, "__rsub__": ops.rsub, "__isub__": _inplace("sub"),
-        "__mul__": ops.mul, "__rmul__": _reflected("mul"), "__imul__": _inplace("mul"),
-        "__truediv__": ops.div, "__rtruediv__": _rdiv, "__itruediv__": _inplace("div"),
-        "__pow__": ops.pow, "__rpow__": _rpow, "__ipow__": _inplace("pow"),
+        "__add__": ops.add, "__radd__": ops.add, "__iadd__": _inplace(ops, "add"),
+        "__sub__": ops.sub, "__rsub__": ops.rsub, "__isub__": _inplace(ops, "sub"),
+        "__mul__": ops.mul, "__rmul__": ops.mul, "__imul__": _inplace(ops, "mul"),
+        "__truediv__": ops.div, "__rtruediv__": _rdiv, "__itruediv__": _inplace(ops, "div"),
+        "__pow__": ops.pow, "__rpow__": _rpow, "__ipow__": _inplace(ops, "pow"),
         "__matmul__": ops.matmul, "__rmatmul__": _rmatmul,
         "__neg__": ops.neg, "__pos__": lambda self: self, "__abs__": ops.abs,
         "__eq__": ops.eq, "__ne__": ops.ne, "__lt__": ops.lt, "__le__": ops.le,
