@@ -77,16 +77,17 @@ def test_training_follows_pytorchs_loss_curve(setting: str) -> None:
     {"lr": 0.05, "momentum": 0.9, "dampening": 0.1, "weight_decay": 0.02},
     {"lr": 0.05, "momentum": 0.9, "nesterov": True, "maximize": True},
 ])
-def test_sgd_updates_are_bit_identical_to_pytorchs(options: dict) -> None:
+@pytest.mark.parametrize("size", [1000, 150_001])  # the larger one is updated in chunks
+def test_sgd_updates_are_bit_identical_to_pytorchs(options: dict, size: int) -> None:
     """Same weights and gradients in, the very same float32 weights out, step after step."""
     rng = np.random.default_rng(5)
-    start = rng.standard_normal(1000).astype(np.float32)
+    start = rng.standard_normal(size).astype(np.float32)
     param_ref = torch.nn.Parameter(torch.tensor(start))
     param = nn.Parameter(minigrad.tensor(start))
     optimizer_ref = torch.optim.SGD([param_ref], **options)
     optimizer = optim.SGD([param], **options)
     for _ in range(5):
-        grad = rng.standard_normal(1000).astype(np.float32)
+        grad = rng.standard_normal(size).astype(np.float32)
         param_ref.grad, param.grad = torch.tensor(grad), minigrad.tensor(grad)
         optimizer_ref.step()
         optimizer.step()

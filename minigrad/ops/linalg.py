@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from minigrad import backend
@@ -90,19 +92,36 @@ class Mm(Function, node_name="MmBackward0"):
         needs_a, needs_b = ctx.needs_input_grad
         # dL/dA = G Bᵀ needs B; dL/dB = Aᵀ G needs A.
         ctx.save_for_backward(a if needs_b else None, b if needs_a else None)
+        ctx.mat2_transposed = _is_transposed(b._data)
         return a._data @ b._data
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = ctx.saved_tensors
         return (grad @ _dual.matrix_t(b) if b is not None else None,
-                _dual.matrix_t(a) @ grad if a is not None else None)
+                _mat2_grad(a, grad, ctx.mat2_transposed) if a is not None else None)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
             ) -> Tensor | None:
         a, b = ctx.primal_inputs
         return _product_tangent(a, b, tangent_a, tangent_b)
+
+
+def _is_transposed(matrix: Any) -> bool:
+    """Whether a matrix is laid out column by column: a transposed view, as `weight.t()` is."""
+    return matrix.ndim == 2 and not matrix.flags.c_contiguous and matrix.flags.f_contiguous
+
+
+def _mat2_grad(mat1: Any, grad: Any, transposed: bool) -> Any:
+    """Aᵀ G, the gradient of `mat2` in A @ mat2, laid out as mat2 was (as PyTorch does).
+
+    For `x @ weight.t()` it is computed as (Gᵀ A)ᵀ: once TBackward turns it back,
+    the weight's gradient is row-major and `.grad` can keep it without a copy.
+    """
+    if transposed:
+        return _dual.matrix_t(_dual.matrix_t(grad) @ mat1)
+    return _dual.matrix_t(mat1) @ grad
 
 
 class Addmm(Function, node_name="AddmmBackward0"):
@@ -117,6 +136,7 @@ class Addmm(Function, node_name="AddmmBackward0"):
         _, needs_a, needs_b = ctx.needs_input_grad
         ctx.save_for_backward(a if needs_b else None, b if needs_a else None)
         ctx.beta, ctx.alpha = beta, alpha
+        ctx.mat2_transposed = _is_transposed(b._data)
         product = a._data @ b._data
         if alpha != 1:
             product *= alpha
@@ -128,7 +148,7 @@ class Addmm(Function, node_name="AddmmBackward0"):
         scaled = grad if ctx.alpha == 1 else grad * ctx.alpha
         return (grad if ctx.beta == 1 else grad * ctx.beta,
                 scaled @ _dual.matrix_t(b) if b is not None else None,
-                _dual.matrix_t(a) @ scaled if a is not None else None)
+                _mat2_grad(a, scaled, ctx.mat2_transposed) if a is not None else None)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_bias: Tensor | None, tangent_a: Tensor | None,
