@@ -232,12 +232,15 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
 
     excluded = ctx._non_differentiable
     output_metadata = []
+    like_input = metadata[0] if metadata else None
     for nr, out in enumerate(outputs):
         if not isinstance(out, Tensor):
             output_metadata.append(None)  # one entry per output: an output_nr indexes it
             continue
         data = out._data
-        output_metadata.append((data.shape, data.dtype))
+        meta = (data.shape, data.dtype)
+        # Elementwise ops keep their input's shape and dtype: share that tuple, one fewer to keep.
+        output_metadata.append(like_input if meta == like_input else meta)
         if data.dtype.kind == "f" and not (excluded and _contains(excluded, out)):
             out._requires_grad = True
             out.grad_fn = ctx
