@@ -289,7 +289,8 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
     while ready:
         node = heapq.heappop(ready)[2]
         grads = buffers.pop(node, None) or [None] * max(1, len(node._output_metadata))
-        if node._tensor_pre_hooks or node._retained or type(node) is AccumulateGrad:
+        if node._tensor_pre_hooks or node._retained or (
+                type(node) is AccumulateGrad and node.variable._backward_hooks):
             _apply_tensor_hooks(node, grads, create_graph)
         if capture_nodes and node in capture_nodes:
             for output_nr in range(len(grads)):
@@ -353,8 +354,6 @@ def _apply_tensor_hooks(node: Node, grads: list[Any], create_graph: bool) -> Non
     hook_lists: list[tuple[int, list[Any]]] = list((node._tensor_pre_hooks or {}).items())
     if isinstance(node, AccumulateGrad) and node.variable._backward_hooks:
         hook_lists.append((0, node.variable._backward_hooks))
-    if not hook_lists and not node._retained:
-        return
     for output_nr, hooks in hook_lists:
         for hook in hooks:
             if grads[output_nr] is not None:
