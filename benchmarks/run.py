@@ -102,19 +102,22 @@ def sin_example_numpy() -> Workload:
 # SGD steps of multi-layer perceptrons -------------------------------------------------------------
 
 
-def mlp_step(lib: Any, sizes: tuple[int, ...], batch: int, loss: str) -> Workload:
+def mlp_step(lib: Any, sizes: tuple[int, ...], batch: int, loss: str,
+             device: str = "cpu") -> Workload:
     lib.manual_seed(0)
     layers: list[Any] = []
     for n_in, n_out in itertools.pairwise(sizes):
         layers += [lib.nn.Linear(n_in, n_out), lib.nn.ReLU()]
-    model = lib.nn.Sequential(*layers[:-1])
+    model = lib.nn.Sequential(*layers[:-1]).to(device)
     optimizer = lib.optim.SGD(model.parameters(), lr=0.001)
-    inputs = lib.randn(batch, sizes[0])
+    inputs = lib.randn(batch, sizes[0]).to(device)
     if loss == "mse":
-        target = lib.randn(batch, sizes[-1])
+        target = lib.randn(batch, sizes[-1]).to(device)
     else:
-        target = lib.randint(0, sizes[-1], (batch,))
+        target = lib.randint(0, sizes[-1], (batch,)).to(device)
     criterion = lib.nn.CrossEntropyLoss()
+    # GPU work is queued: a step is done when the GPU has finished it.
+    finish = lib.cuda.synchronize if device != "cpu" else (lambda: None)
 
     def run() -> None:
         optimizer.zero_grad()
@@ -125,6 +128,7 @@ def mlp_step(lib: Any, sizes: tuple[int, ...], batch: int, loss: str) -> Workloa
             value = criterion(prediction, target)
         value.backward()
         optimizer.step()
+        finish()
 
     return run
 
@@ -230,6 +234,19 @@ def workloads() -> list[tuple[str, Workload, Workload, Workload | None]]:
     ]
 
 
+def gpu_rows(repeats: int) -> list[str]:
+    """The MLP step on a GPU: minigrad on CuPy against PyTorch on CUDA (when its build has it)."""
+    mlp = ((784, 512, 512, 10), 256, "ce")
+    t_mini = median_seconds(mlp_step(minigrad, *mlp, device="cuda"), repeats)
+    if torch.cuda.is_available():
+        t_ref = median_seconds(mlp_step(torch, *mlp, device="cuda"), repeats)
+        ref, ratio = format_time(t_ref), f"{t_mini / t_ref:.2f}"
+    else:
+        ref, ratio = "— (CPU-only build)", "—"
+    return [f"| GPU: MLP SGD step (256, 784-512-512-10) | {format_time(t_mini)} | {ref} | — | "
+            f"{ratio} | — |"]
+
+
 def widget_rows(repeats: int) -> list[str]:
     """Drawing and stepping the tutorial's graphs: minigrad only (nothing to compare with)."""
     import statistics as stats
@@ -271,10 +288,18 @@ def machine_description() -> str:
             f"minigrad {minigrad.__version__}")
 
 
+def _cupy_version() -> str:
+    from minigrad import backend
+
+    return backend.cuda_module().__version__
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (smoke run)")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--gpu", action="store_true",
+                        help="also time the MLP step on the GPU (needs CuPy and an NVIDIA GPU)")
     args = parser.parse_args()
     repeats = 3 if args.quick else 21
 
@@ -292,7 +317,7 @@ def main() -> None:
                f"{format_time(t_floor)} | {t_mini / t_ref:.2f} | {t_mini / t_floor:.2f} |")
         rows.append(row)
         print(row, flush=True)
-    for row in widget_rows(repeats):
+    for row in widget_rows(repeats) + (gpu_rows(repeats) if args.gpu else []):
         rows.append(row)
         print(row, flush=True)
 
@@ -301,7 +326,11 @@ def main() -> None:
         results.write_text(
             "# Benchmark results\n\n"
             f"Machine: {machine_description()}.\n\n"
-            "Median of repeated runs after a warm-up, all in one process "
+            + (f"GPU: {minigrad.cuda.get_device_name()}, CuPy {_cupy_version()}.\n\n"
+               if args.gpu else
+               "GPU: not measured here (`python benchmarks/run.py --gpu` adds the MLP step on "
+               "a GPU; it needs CuPy and an NVIDIA GPU).\n\n")
+            + "Median of repeated runs after a warm-up, all in one process "
             "(`python benchmarks/run.py`). Ratios below 1 mean minigrad is faster.\n\n"
             + "\n".join(rows) + "\n"
         )

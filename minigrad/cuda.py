@@ -10,7 +10,7 @@ from typing import Any
 
 from minigrad import backend
 
-__all__ = ["current_device", "device_count", "is_available", "synchronize"]
+__all__ = ["current_device", "device_count", "get_device_name", "is_available", "synchronize"]
 
 
 def is_available() -> bool:
@@ -32,6 +32,13 @@ def device_count() -> int:
 def current_device() -> int:
     """The index of the GPU that plain `"cuda"` means."""
     return backend.resolve("cuda").index
+
+
+def get_device_name(device: Any = None) -> str:
+    """The GPU's name as its driver gives it (`device`, or the current one)."""
+    target = backend.resolve("cuda" if device is None else device)
+    name = backend.cuda_module().cuda.runtime.getDeviceProperties(target.index)["name"]
+    return name.decode() if isinstance(name, bytes) else name
 
 
 def synchronize(device: Any = None) -> None:

@@ -112,6 +112,9 @@ class _Runtime:
     def getDevice(self) -> int:  # CuPy's name
         return 0
 
+    def getDeviceProperties(self, index: int) -> dict[str, Any]:  # CuPy's name
+        return {"name": b"Stand-in GPU"}
+
 
 class _Cuda:
     """`cupy.cuda`: the runtime and `Device(i)`, whose `synchronize()` the fake counts."""

@@ -106,6 +106,7 @@ def test_cuda_module_on_the_stand_in_gpu(fake_cuda: FakeCupy) -> None:
         minigrad.cuda.synchronize("cpu")
     with raises(RuntimeError, "CUDA error: invalid device ordinal"):
         minigrad.ones(1, device="cuda:1")
+    assert minigrad.cuda.get_device_name() == "Stand-in GPU"
 
 
 def test_the_stand_in_gpu_refuses_host_arrays_as_cupy_does(fake_cuda: FakeCupy) -> None:
