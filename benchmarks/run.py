@@ -4,7 +4,8 @@
     python benchmarks/run.py --quick    # fewer repeats, for a smoke run
 
 Every workload runs in this one process: PyTorch pinned to one thread, the
-same inputs for all three, a warm-up call, then the median of repeated runs.
+same inputs for all three, the median of repeated runs after a warm-up, in
+blocks that take turns so that a slow spell of the machine hits all alike.
 The NumPy floor is the same computation with the backward pass written out
 by hand: what an autograd engine on NumPy cannot beat.
 """
@@ -26,7 +27,7 @@ import itertools
 
 import numpy as np
 import torch
-from timing import median_seconds
+from timing import interleaved_medians, median_seconds
 
 import minigrad
 
@@ -214,7 +215,7 @@ def hessian_numpy() -> Workload:
 # The table ---------------------------------------------------------------------------------------
 
 
-def workloads() -> list[tuple[str, Workload, Workload, Workload | None]]:
+def workloads() -> list[tuple[str, Workload, Workload, Workload]]:
     """(name, minigrad run, PyTorch run, NumPy floor run) for each workload."""
     tiny, mlp = ((1000, 100, 10), 16, "mse"), ((784, 512, 512, 10), 256, "ce")
     return [
@@ -310,9 +311,7 @@ def main() -> None:
     # Overflow in the profiler loop is expected (z grows without bound), in all three.
     np.seterr(all="ignore")
     for name, mini, ref, floor in workloads():
-        t_mini = median_seconds(mini, repeats)
-        t_ref = median_seconds(ref, repeats)
-        t_floor = median_seconds(floor, repeats) if floor else float("nan")
+        t_mini, t_ref, t_floor = interleaved_medians([mini, ref, floor], repeats)
         row = (f"| {name} | {format_time(t_mini)} | {format_time(t_ref)} | "
                f"{format_time(t_floor)} | {t_mini / t_ref:.2f} | {t_mini / t_floor:.2f} |")
         rows.append(row)

@@ -1,4 +1,4 @@
-"""The one way the benchmarks time a piece of work: the median of repeated runs after a warm-up."""
+"""How the benchmarks time work: the median of repeated runs after a warm-up."""
 
 from __future__ import annotations
 
@@ -17,3 +17,23 @@ def median_seconds(action: Callable[[], Any], repeats: int) -> float:
         action()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def interleaved_medians(actions: list[Callable[[], Any]], repeats: int, rounds: int = 3
+                        ) -> list[float]:
+    """`median_seconds` for several actions, taking turns in blocks.
+
+    Each action runs in `rounds` blocks of warm-up plus repeated calls (so its
+    caches are warm, as in a learner's loop), the actions' blocks alternating,
+    so that a slow spell of the machine falls on all of them alike.
+    """
+    times: list[list[float]] = [[] for _ in actions]
+    per_block = max(1, repeats // rounds)
+    for _ in range(rounds):
+        for action, spent in zip(actions, times):
+            action()
+            for _ in range(per_block):
+                start = time.perf_counter()
+                action()
+                spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) for spent in times]
