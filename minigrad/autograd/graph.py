@@ -195,6 +195,7 @@ class AccumulateGrad(Node):
         return ()
 
     def _apply_arrays(self, grad_outputs: Sequence[Any]) -> tuple[Any, ...]:
+        """Accumulate an array gradient, keeping the array itself when nothing else holds it."""
         from minigrad._tensor import Tensor
 
         grad = grad_outputs[0]
@@ -209,7 +210,8 @@ def _is_unshared(grad: Any) -> bool:
     The engine's list, the caller's variable, this function's argument and
     getrefcount's make 4 references; a view counts when only it holds its base.
     """
-    if sys.getrefcount(grad) > 4 or not grad.flags.writeable or not grad.flags.c_contiguous:
+    writeable = getattr(grad.flags, "writeable", True)  # CuPy's flags lack it: all are
+    if sys.getrefcount(grad) > 4 or not writeable or not grad.flags.c_contiguous:
         return False
     return grad.base is None or sys.getrefcount(grad.base) <= 2
 
