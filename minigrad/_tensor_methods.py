@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from minigrad import _backend
 
 if TYPE_CHECKING:
@@ -96,14 +98,9 @@ def attach(tensor_class: type) -> None:
         self, "normal", mean, std, generator)
 
 
-# NumPy ufuncs that run as minigrad ops on tensors: unary ones by method name, binary ones by
-# operator and its reflection, so `np.float32(2) * t` is `t.__rmul__(np.float32(2))`.
-_UNARY_UFUNCS = {
-    "absolute": "abs", "cos": "cos", "cosh": "cosh", "exp": "exp", "log": "log",
-    "negative": "__neg__", "reciprocal": "reciprocal", "sign": "sign", "sin": "sin",
-    "sinh": "sinh", "sqrt": "sqrt", "square": "square", "tanh": "tanh",
-}
-_BINARY_UFUNCS = {
+# NumPy's arithmetic with a tensor operand defers to the tensor's operator, as with
+# PyTorch's tensors: `np.float32(2) * t` is `t.__rmul__(np.float32(2))`.
+_OPERATOR_UFUNCS = {
     "add": ("__add__", "__radd__"), "subtract": ("__sub__", "__rsub__"),
     "multiply": ("__mul__", "__rmul__"), "true_divide": ("__truediv__", "__rtruediv__"),
     "power": ("__pow__", "__rpow__"), "matmul": ("__matmul__", "__rmatmul__"),
@@ -114,21 +111,28 @@ _BINARY_UFUNCS = {
 
 
 def _array_ufunc(self: Tensor, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-    """NumPy's ufuncs on tensors are minigrad's ops: `np.cos(t)` is `t.cos()`.
+    """NumPy's ufuncs on tensors, as on PyTorch's.
 
-    So one backward formula, written with operators and NumPy ufuncs, runs on
-    arrays in a plain backward pass and on tensors (recorded) under `create_graph`.
+    An operator ufunc with a NumPy operand is the tensor's operator (recorded
+    as usual); any other ufunc, `np.sin(t)`, runs on the values, which needs
+    `numpy()` (so PyTorch's error while the tensor requires grad), and gives a
+    tensor back.
     """
-    if method != "__call__" or kwargs:
-        return NotImplemented
-    if len(inputs) == 1 and ufunc.__name__ in _UNARY_UFUNCS:
-        return getattr(inputs[0], _UNARY_UFUNCS[ufunc.__name__])()
-    if len(inputs) == 2 and ufunc.__name__ in _BINARY_UFUNCS:
-        name, reflected = _BINARY_UFUNCS[ufunc.__name__]
+    from minigrad._tensor import Tensor
+
+    if method == "__call__" and not kwargs and len(inputs) == 2 and (
+            ufunc.__name__ in _OPERATOR_UFUNCS):
+        name, reflected = _OPERATOR_UFUNCS[ufunc.__name__]
         if inputs[0] is self:
             return getattr(self, name)(inputs[1])
         return getattr(self, reflected)(inputs[0])
-    return NotImplemented
+    if "out" in kwargs:
+        return NotImplemented
+    arrays = [x.numpy() if isinstance(x, Tensor) else x for x in inputs]
+    result = getattr(ufunc, method)(*arrays, **kwargs)
+    if isinstance(result, tuple):
+        return tuple(Tensor._wrap(np.asarray(r)) for r in result)
+    return Tensor._wrap(np.asarray(result))
 
 
 def _creation() -> Any:

@@ -259,3 +259,21 @@ def test_linalg_gradcheck() -> None:
     assert gradcheck(lambda a, b: minigrad.cat([a, b], 1), (t(2, 3), t(2, 1)))
     assert gradcheck(lambda a: a.expand(3, 2, 3), (t(2, 3),))
     assert gradcheck(lambda a: a[[0, 0, 1], 1:], (t(2, 3),))
+
+
+@pytest.mark.filterwarnings("ignore:__array_wrap__:DeprecationWarning")  # PyTorch's, on NumPy 2
+def test_numpy_ufuncs_on_tensors_behave_as_on_pytorchs() -> None:
+    values = [0.5, -1.0, 2.0]
+    for lib in (minigrad, torch):
+        plain = np.sin(lib.tensor(values))
+        assert isinstance(plain, lib.Tensor)
+        np.testing.assert_allclose(plain.numpy(), np.sin(np.float32(values)), rtol=1e-6)
+        # An operator with a NumPy operand is the tensor's own (recorded) operator.
+        scaled = np.float32(2) * lib.tensor(values, requires_grad=True)
+        assert type(scaled.grad_fn).__name__ == "MulBackward0"
+    messages = []
+    for lib in (minigrad, torch):
+        with pytest.raises(RuntimeError) as error:
+            np.sin(lib.tensor(values, requires_grad=True))
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]

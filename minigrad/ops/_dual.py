@@ -1,10 +1,10 @@
 """Backward formulas for arrays and tensors alike.
 
 A formula of an op with `_backward_on_arrays` runs on NumPy (or CuPy) arrays in a
-plain backward pass and on tensors under `create_graph=True`. Operators and
-NumPy ufuncs work on both (`Tensor.__array_ufunc__`); these spell the few ops
-whose NumPy and PyTorch names differ. On tensors each is the recorded minigrad
-op, so a double backward sees the graph PyTorch would build.
+plain backward pass and on tensors under `create_graph=True`. Operators work on
+both; these functions are the ops that NumPy and PyTorch spell differently
+(`np.cos(x)` against `x.cos()`). On tensors each is the recorded minigrad op, so
+a double backward sees the graph PyTorch would build.
 """
 
 from __future__ import annotations
@@ -49,3 +49,31 @@ def permute(x: Any, dims: tuple[int, ...]) -> Any:
 def squeeze(x: Any, dim: int) -> Any:
     """`x` without its dimension `dim` (of size 1)."""
     return x.squeeze(dim) if isinstance(x, Tensor) else np.squeeze(x, dim)
+
+
+def cos(x: Any) -> Any:
+    return x.cos() if isinstance(x, Tensor) else np.cos(x)
+
+
+def sin(x: Any) -> Any:
+    return x.sin() if isinstance(x, Tensor) else np.sin(x)
+
+
+def cosh(x: Any) -> Any:
+    return x.cosh() if isinstance(x, Tensor) else np.cosh(x)
+
+
+def sinh(x: Any) -> Any:
+    return x.sinh() if isinstance(x, Tensor) else np.sinh(x)
+
+
+def exp(x: Any) -> Any:
+    return x.exp() if isinstance(x, Tensor) else np.exp(x)
+
+
+def sign(x: Any) -> Any:
+    return x.sign() if isinstance(x, Tensor) else np.sign(x)
+
+
+def reciprocal(x: Any) -> Any:
+    return x.reciprocal() if isinstance(x, Tensor) else np.reciprocal(x)

@@ -11,6 +11,7 @@ from minigrad import backend
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
+from minigrad.ops import _dual
 from minigrad.ops._util import floating_data, operand_arrays
 
 # Unary ops -------------------------------------------------------------------
@@ -20,7 +21,7 @@ class _Elementwise(Function):
     """y = f(x) for each element; backward multiplies the gradient by f'(x).
 
     A subclass gives `compute` (NumPy) and `derivative`, written with
-    operators and NumPy ufuncs so that it works on arrays and on tensors,
+    operators and `_dual` functions so that it works on arrays and on tensors,
     from what it saved: its input `x` (saved_names = ("self",)) or its
     result `y` (saved_names = ("result",)), whichever PyTorch keeps.
     """
@@ -87,7 +88,7 @@ class Log(_Elementwise, node_name="LogBackward0"):
 
     @staticmethod
     def derivative(x: Tensor) -> Tensor:
-        return np.reciprocal(x)  # (ln x)' = 1/x
+        return _dual.reciprocal(x)  # (ln x)' = 1/x
 
 
 class Log2(_Elementwise, node_name="Log2Backward0"):
@@ -95,7 +96,7 @@ class Log2(_Elementwise, node_name="Log2Backward0"):
 
     @staticmethod
     def derivative(x: Tensor) -> Tensor:
-        return np.reciprocal(x * float(np.log(2.0)))
+        return _dual.reciprocal(x * float(np.log(2.0)))
 
 
 class Log10(_Elementwise, node_name="Log10Backward0"):
@@ -103,7 +104,7 @@ class Log10(_Elementwise, node_name="Log10Backward0"):
 
     @staticmethod
     def derivative(x: Tensor) -> Tensor:
-        return np.reciprocal(x * float(np.log(10.0)))
+        return _dual.reciprocal(x * float(np.log(10.0)))
 
 
 class Log1p(_Elementwise, node_name="Log1PBackward0"):
@@ -111,7 +112,7 @@ class Log1p(_Elementwise, node_name="Log1PBackward0"):
 
     @staticmethod
     def derivative(x: Tensor) -> Tensor:
-        return np.reciprocal(x + 1)
+        return _dual.reciprocal(x + 1)
 
 
 class Sin(_Elementwise, node_name="SinBackward0"):
@@ -119,7 +120,7 @@ class Sin(_Elementwise, node_name="SinBackward0"):
 
     @staticmethod
     def derivative(x: Tensor) -> Tensor:
-        return np.cos(x)  # (sin x)' = cos x
+        return _dual.cos(x)  # (sin x)' = cos x
 
 
 class Cos(_Elementwise, node_name="CosBackward0"):
@@ -127,7 +128,7 @@ class Cos(_Elementwise, node_name="CosBackward0"):
 
     @staticmethod
     def derivative(x: Tensor) -> Tensor:
-        return -np.sin(x)  # (cos x)' = -sin x
+        return -_dual.sin(x)  # (cos x)' = -sin x
 
 
 class Tan(_Elementwise, node_name="TanBackward0"):
@@ -144,7 +145,7 @@ class Sinh(_Elementwise, node_name="SinhBackward0"):
 
     @staticmethod
     def derivative(x: Tensor) -> Tensor:
-        return np.cosh(x)
+        return _dual.cosh(x)
 
 
 class Cosh(_Elementwise, node_name="CoshBackward0"):
@@ -152,7 +153,7 @@ class Cosh(_Elementwise, node_name="CoshBackward0"):
 
     @staticmethod
     def derivative(x: Tensor) -> Tensor:
-        return np.sinh(x)
+        return _dual.sinh(x)
 
 
 class Atan(_Elementwise, node_name="AtanBackward0"):
@@ -160,7 +161,7 @@ class Atan(_Elementwise, node_name="AtanBackward0"):
 
     @staticmethod
     def derivative(x: Tensor) -> Tensor:
-        return np.reciprocal(x * x + 1)
+        return _dual.reciprocal(x * x + 1)
 
 
 class Tanh(_Elementwise, node_name="TanhBackward0"):
@@ -243,7 +244,7 @@ class Abs(Function, node_name="AbsBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
-        return grad * np.sign(x)
+        return grad * _dual.sign(x)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:

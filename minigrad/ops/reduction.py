@@ -451,7 +451,7 @@ class LogSoftmax(Function, node_name="LogSoftmaxBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         (y,) = ctx.saved_tensors
-        return grad - np.exp(y) * _dual.sum_keepdim(grad, ctx.dim)
+        return grad - _dual.exp(y) * _dual.sum_keepdim(grad, ctx.dim)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
