@@ -330,7 +330,8 @@ def main() -> None:
                "GPU: not measured here (`python benchmarks/run.py --gpu` adds the MLP step on "
                "a GPU; it needs CuPy and an NVIDIA GPU).\n\n")
             + "Median of repeated runs after a warm-up, all in one process "
-            "(`python benchmarks/run.py`). Ratios below 1 mean minigrad is faster.\n\n"
+            "(`python benchmarks/run.py`). Ratios below 1 mean minigrad is faster. On a "
+            "shared machine they move by up to a fifth from run to run.\n\n"
             + "\n".join(rows) + "\n"
         )
         print(f"\nwritten to {results}")
