@@ -187,7 +187,7 @@ def _checked_grads(node: Node, grads: Sequence[Any]) -> tuple[Any, ...]:
 
 
 def _checked_arrays(node: Node, grads: Sequence[Any]) -> tuple[Any, ...]:
-    """`_checked_grads` for the array mode: also makes each gradient an ndarray."""
+    """`_checked_grads` for the array mode: also makes each gradient a bare array."""
     metadata = node._input_metadata
     checked = list(grads)
     for i, grad in enumerate(checked):
