@@ -38,19 +38,9 @@ def multiply_add(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
     if not (type(a) is np.ndarray and a.dtype == np.float32
             and _random._KERNEL.fused_multiply_add):
         return a * b + c
-    arrays = [v for v in (a, b, c) if np.ndim(v)]
-    if a.size <= _FMA_CHUNK or any(v.shape != a.shape for v in arrays):
-        return _random._fma32_exact(a, b, c)
-    # In chunks, so that the emulation's float64 temporaries stay in the CPU's cache.
-    flat = [np.ravel(v) if np.ndim(v) else v for v in (a, b, c)]
-    result = np.empty(a.size, np.float32)
-    for start in range(0, a.size, _FMA_CHUNK):
-        part = slice(start, start + _FMA_CHUNK)
-        result[part] = _random._fma32_exact(*[v[part] if np.ndim(v) else v for v in flat])
-    return result.reshape(a.shape)
-
-
-_FMA_CHUNK = 1 << 16  # elements
+    if any(np.ndim(v) and np.shape(v) != a.shape for v in (b, c)):
+        return _random._fma32_exact(a, b, c)  # broadcasting operands: in one piece
+    return _random._chunked(_random._fma32_exact, a, b, c)
 
 
 def write_(tensor: Tensor, values: np.ndarray) -> None:
