@@ -175,28 +175,21 @@ def _shape_and_dtype(grad: Any) -> tuple[tuple[int, ...], Any]:
     return data.shape, data.dtype
 
 
-def _checked_grads(node: Node, grads: Sequence[Any]) -> tuple[Any, ...]:
-    """The node's output gradients, each reduced to its input's shape and dtype if needed."""
-    metadata = node._input_metadata
-    checked = list(grads)
-    for i, grad in enumerate(checked):
-        if grad is not None and i < len(metadata) and metadata[i] is not None:
-            if _shape_and_dtype(grad) != metadata[i]:
-                checked[i] = _reduce_grad(node, i, grad)
-    return tuple(checked)
+def _checked_grads(node: Node, grads: Sequence[Any], on_arrays: bool) -> tuple[Any, ...]:
+    """The node's output gradients, each reduced to its input's shape and dtype if needed.
 
-
-def _checked_arrays(node: Node, grads: Sequence[Any]) -> tuple[Any, ...]:
-    """`_checked_grads` for the array mode: also makes each gradient a bare array."""
+    In the array mode each also becomes a bare array (a formula may give a tensor or a
+    NumPy scalar).
+    """
     metadata = node._input_metadata
     checked = list(grads)
     for i, grad in enumerate(checked):
         if grad is None:
             continue
-        if type(grad) is not np.ndarray:
+        if on_arrays and type(grad) is not np.ndarray:
             grad = checked[i] = grad._data if isinstance(grad, Tensor) else backend.as_array(grad)
         expected = metadata[i] if i < len(metadata) else None
-        if expected is not None and (grad.shape != expected[0] or grad.dtype != expected[1]):
+        if expected is not None and _shape_and_dtype(grad) != expected:
             checked[i] = _reduce_grad(node, i, grad)
     return tuple(checked)
 
@@ -221,10 +214,6 @@ def _as_tensor(grad: Any) -> Tensor | None:
 
 def _as_tensors(grads: Iterable[Any]) -> tuple[Tensor | None, ...]:
     return tuple([_as_tensor(g) for g in grads])
-
-
-def _as_arrays(grads: Iterable[Any]) -> list[Any]:
-    return [None if g is None else g._data for g in grads]
 
 
 RawStep = tuple[Node, Sequence[Any], tuple[Any, ...]]
@@ -291,7 +280,7 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
         grads = buffers.pop(node, None) or [None] * max(1, len(node._output_metadata))
         if node._tensor_pre_hooks or node._retained or (
                 type(node) is AccumulateGrad and node.variable._backward_hooks):
-            _apply_tensor_hooks(node, grads, create_graph)
+            _apply_tensor_hooks(node, grads, create_graph, on_arrays)
         if capture_nodes and node in capture_nodes:
             for output_nr in range(len(grads)):
                 for position in captures.get((node, output_nr), ()):
@@ -303,17 +292,18 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
         state.enabled = create_graph
         try:
             if node._pre_hooks:
-                grads = _run_pre_hooks(node, grads)
+                grads = _run_pre_hooks(node, grads, on_arrays)
             if grads[0] is None and all(g is None for g in grads):
                 grad_inputs: tuple[Any, ...] = (None,) * len(node.next_functions)
             elif on_arrays:
-                grad_inputs = _checked_arrays(node, node._apply_arrays(grads))
+                grad_inputs = _checked_grads(node, node._apply_arrays(grads), on_arrays)
             elif profiler._active is None:
-                grad_inputs = _checked_grads(node, node.apply(grads))
+                grad_inputs = _checked_grads(node, node.apply(grads), on_arrays)
             else:
-                grad_inputs = _checked_grads(node, profiler._active.run_node(node, grads))
+                grad_inputs = _checked_grads(node, profiler._active.run_node(node, grads),
+                                             on_arrays)
             if node._post_hooks:
-                grad_inputs = _run_post_hooks(node, grad_inputs, grads)
+                grad_inputs = _run_post_hooks(node, grad_inputs, grads, on_arrays)
         finally:
             state.enabled = previous_mode
         if not retain_graph and node._saved is not None:
@@ -326,30 +316,36 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
     return list(_as_tensors(captured))
 
 
-def _run_pre_hooks(node: Node, grads: list[Any]) -> list[Any]:
+def _in_mode(tensors: Iterable[Tensor | None], on_arrays: bool) -> list[Any]:
+    """Gradients a hook gave back, as the engine carries them: arrays or tensors."""
+    if on_arrays:
+        return [None if t is None else t._data for t in tensors]
+    return list(tensors)
+
+
+def _run_pre_hooks(node: Node, grads: list[Any], on_arrays: bool) -> list[Any]:
     """`node.register_prehook` hooks: each sees (and may replace) the arriving gradients."""
-    on_arrays = any(g is not None and not isinstance(g, Tensor) for g in grads)
     tensors = _as_tensors(grads)
     for hook in node._pre_hooks:
         replaced = hook(tensors)
         if replaced is not None:
             tensors = tuple(replaced)
-    return _as_arrays(tensors) if on_arrays else list(tensors)
+    return _in_mode(tensors, on_arrays)
 
 
-def _run_post_hooks(node: Node, grad_inputs: tuple[Any, ...], grads: list[Any]
-                    ) -> tuple[Any, ...]:
+def _run_post_hooks(node: Node, grad_inputs: tuple[Any, ...], grads: list[Any],
+                    on_arrays: bool) -> tuple[Any, ...]:
     """`node.register_hook` hooks: each sees (and may replace) the gradients sent on."""
-    on_arrays = any(g is not None and not isinstance(g, Tensor) for g in (*grad_inputs, *grads))
     tensors = _as_tensors(grad_inputs)
     for hook in node._post_hooks:
         replaced = hook(tensors, _as_tensors(grads))
         if replaced is not None:
             tensors = tuple(replaced)
-    return tuple(_as_arrays(tensors)) if on_arrays else tensors
+    return tuple(_in_mode(tensors, on_arrays))
 
 
-def _apply_tensor_hooks(node: Node, grads: list[Any], create_graph: bool) -> None:
+def _apply_tensor_hooks(node: Node, grads: list[Any], create_graph: bool,
+                        on_arrays: bool) -> None:
     """Run `Tensor.register_hook` hooks and fill `.grad` of tensors that retain it."""
     hook_lists: list[tuple[int, list[Any]]] = list((node._tensor_pre_hooks or {}).items())
     if isinstance(node, AccumulateGrad) and node.variable._backward_hooks:
@@ -357,10 +353,9 @@ def _apply_tensor_hooks(node: Node, grads: list[Any], create_graph: bool) -> Non
     for output_nr, hooks in hook_lists:
         for hook in hooks:
             if grads[output_nr] is not None:
-                on_arrays = not isinstance(grads[output_nr], Tensor)
                 replaced = hook(_as_tensor(grads[output_nr]))
                 if replaced is not None:
-                    grads[output_nr] = replaced._data if on_arrays else replaced
+                    grads[output_nr] = _in_mode([replaced], on_arrays)[0]
     for output_nr, ref in (node._retained or {}).items():
         tensor = ref()
         if tensor is not None and grads[output_nr] is not None:
