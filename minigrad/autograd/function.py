@@ -62,14 +62,7 @@ class BackwardFunction(Node):
         self.materialize_grads = value
 
     def apply(self, grad_outputs: Sequence[Tensor | None]) -> tuple[Tensor | None, ...]:
-        # The engine runs a node only when a gradient arrived, so with one output it is there.
-        if self.materialize_grads and len(grad_outputs) > 1:
-            xp = backend.array_module(next((g._data for g in grad_outputs if g is not None), None))
-            grad_outputs = [
-                Tensor._wrap(xp.zeros(*meta)) if g is None and meta is not None else g
-                for g, meta in zip(grad_outputs, self._output_metadata)
-            ]
-        grads = self._forward_cls.backward(self, *grad_outputs)
+        grads = self._forward_cls.backward(self, *self._with_zeros(grad_outputs, Tensor._wrap))
         return tuple([_as_grad(g) for g in self._grads_for_edges(grads)])
 
     def _apply_arrays(self, grad_outputs: Sequence[Any]) -> tuple[Any, ...]:
@@ -77,18 +70,28 @@ class BackwardFunction(Node):
         op = self._forward_cls
         if not op._backward_on_arrays:
             return super()._apply_arrays(grad_outputs)
-        if self.materialize_grads and len(grad_outputs) > 1:
-            xp = backend.array_module(next((g for g in grad_outputs if g is not None), None))
-            grad_outputs = [
-                xp.zeros(*meta) if g is None and meta is not None else g
-                for g, meta in zip(grad_outputs, self._output_metadata)
-            ]
+        grad_outputs = self._with_zeros(grad_outputs, lambda array: array)
         self._on_arrays = True
         try:
             grads = op.backward(self, *grad_outputs)
         finally:
             self._on_arrays = False
         return self._grads_for_edges(grads)  # the engine makes them arrays as it checks them
+
+    def _with_zeros(self, grad_outputs: Sequence[Any], wrap: Callable[[Any], Any]
+                    ) -> Sequence[Any]:
+        """The output gradients with zeros (made by `wrap` from an array) for those that never
+        arrived, when `materialize_grads` asks for them, on the device of one that did.
+
+        The engine runs a node only when a gradient arrived, so with one output it is there
+        (one may call a node with only Nones itself: the zeros are then NumPy's).
+        """
+        if not self.materialize_grads or len(grad_outputs) == 1:
+            return grad_outputs
+        arrived = next((g for g in grad_outputs if g is not None), None)
+        xp = backend.array_module(arrived._data if isinstance(arrived, Tensor) else arrived)
+        return [wrap(xp.zeros(*meta)) if g is None and meta is not None else g
+                for g, meta in zip(grad_outputs, self._output_metadata)]
 
     def _grads_for_edges(self, grads: Any) -> Sequence[Any]:
         """What backward returned, one per forward argument, picked out for next_functions."""

@@ -138,12 +138,8 @@ class Node:
             if self._released:
                 raise RuntimeError(_FREED_MESSAGE)
             return ()
-        if self._on_arrays:
-            # The common case inline: an input tensor never changed in place.
-            return tuple([item._data if type(item) is not SavedTensor and item is not None
-                          and item._counter is None else _unpack(self, item, as_array=True)
-                          for item in saved])
-        return tuple([_unpack(self, item, as_array=False) for item in saved])
+        as_array = self._on_arrays
+        return tuple([_unpack(self, item, as_array) for item in saved])
 
     def _retain_grad_of(self, tensor: Tensor) -> None:
         """Fill `tensor.grad` (an output of this node) when its gradient passes by."""
