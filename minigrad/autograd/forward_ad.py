@@ -136,6 +136,8 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
 class _Identity(Function, node_name="Identity"):
     """The primal of `unpack_dual`: the same values, gradients pass straight through."""
 
+    _backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         return x._data

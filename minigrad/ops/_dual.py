@@ -9,6 +9,7 @@ a double backward sees the graph PyTorch would build.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -51,29 +52,17 @@ def squeeze(x: Any, dim: int) -> Any:
     return x.squeeze(dim) if isinstance(x, Tensor) else np.squeeze(x, dim)
 
 
-def cos(x: Any) -> Any:
-    return x.cos() if isinstance(x, Tensor) else np.cos(x)
+
+def _method_or_ufunc(name: str) -> Callable[[Any], Any]:
+    """The op `name`: the tensor method `x.name()` on a tensor, NumPy's `np.name` on an array."""
+    ufunc = getattr(np, name)
+
+    def op(x: Any) -> Any:
+        return getattr(x, name)() if isinstance(x, Tensor) else ufunc(x)
+
+    op.__name__ = op.__qualname__ = name
+    return op
 
 
-def sin(x: Any) -> Any:
-    return x.sin() if isinstance(x, Tensor) else np.sin(x)
-
-
-def cosh(x: Any) -> Any:
-    return x.cosh() if isinstance(x, Tensor) else np.cosh(x)
-
-
-def sinh(x: Any) -> Any:
-    return x.sinh() if isinstance(x, Tensor) else np.sinh(x)
-
-
-def exp(x: Any) -> Any:
-    return x.exp() if isinstance(x, Tensor) else np.exp(x)
-
-
-def sign(x: Any) -> Any:
-    return x.sign() if isinstance(x, Tensor) else np.sign(x)
-
-
-def reciprocal(x: Any) -> Any:
-    return x.reciprocal() if isinstance(x, Tensor) else np.reciprocal(x)
+cos, sin, cosh, sinh, exp, sign, reciprocal = (
+    _method_or_ufunc(name) for name in ("cos", "sin", "cosh", "sinh", "exp", "sign", "reciprocal"))

@@ -731,6 +731,8 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 
 class Clone(Function, node_name="CloneBackward0"):
+    _backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         return x._data.copy()
