@@ -238,11 +238,12 @@ def workloads() -> list[tuple[str, Workload, Workload, Workload]]:
 def gpu_rows(repeats: int) -> list[str]:
     """The MLP step on a GPU: minigrad on CuPy against PyTorch on CUDA (when its build has it)."""
     mlp = ((784, 512, 512, 10), 256, "ce")
-    t_mini = median_seconds(mlp_step(minigrad, *mlp, device="cuda"), repeats)
+    mini = mlp_step(minigrad, *mlp, device="cuda")
     if torch.cuda.is_available():
-        t_ref = median_seconds(mlp_step(torch, *mlp, device="cuda"), repeats)
+        t_mini, t_ref = interleaved_medians([mini, mlp_step(torch, *mlp, device="cuda")], repeats)
         ref, ratio = format_time(t_ref), f"{t_mini / t_ref:.2f}"
     else:
+        t_mini = median_seconds(mini, repeats)
         ref, ratio = "— (CPU-only build)", "—"
     return [f"| GPU: MLP SGD step (256, 784-512-512-10) | {format_time(t_mini)} | {ref} | — | "
             f"{ratio} | — |"]

@@ -9,20 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 
-def median_seconds(action: Callable[[], Any], repeats: int) -> float:
-    """The median wall time of `action()` over `repeats` calls, after one warm-up call."""
-    action()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def interleaved_medians(actions: list[Callable[[], Any]], repeats: int, rounds: int = 5
                         ) -> list[float]:
-    """`median_seconds` for several actions, taking turns in blocks.
+    """The median wall time of each action over `repeats` calls, the actions taking turns.
 
     Each action runs in `rounds` blocks of warm-up plus repeated calls (so its
     caches are warm, as in a learner's loop), the actions' blocks alternating,
@@ -40,3 +29,8 @@ def interleaved_medians(actions: list[Callable[[], Any]], repeats: int, rounds: 
                 action()
                 spent.append(time.perf_counter() - start)
     return [statistics.median(spent) for spent in times]
+
+
+def median_seconds(action: Callable[[], Any], repeats: int) -> float:
+    """The median wall time of `action()` over `repeats` calls (in warmed-up blocks)."""
+    return interleaved_medians([action], repeats)[0]
