@@ -188,6 +188,22 @@ def _fill_in_zeros(grads: tuple[Tensor | None, ...], refs: tuple[Tensor, ...], s
     return tuple(result)
 
 
+def _inputs_for(inputs: Tensors, create_graph: bool, fn_name: str
+                ) -> tuple[bool, tuple[Tensor, ...]]:
+    """The inputs as a tuple of fresh tensors that require grad, and whether a tuple came in."""
+    is_inputs_tuple, tensors = _as_tensors(inputs, "inputs", fn_name)
+    return is_inputs_tuple, _prepare(tensors, create_graph, need_graph=True)
+
+
+def _outputs_of(func: Callable[..., Tensors], inputs: tuple[Tensor, ...], strict: bool,
+                fn_name: str) -> tuple[bool, tuple[Tensor, ...]]:
+    """`func(*inputs)` as a tuple, checked as strict mode asks, and whether it was a tuple."""
+    is_outputs_tuple, outputs = _as_tensors(
+        func(*inputs), "outputs of the user-provided function", fn_name)
+    _check_requires_grad(outputs, "outputs", strict)
+    return is_outputs_tuple, outputs
+
+
 # vjp, jvp, vhp, hvp ------------------------------------------------------------------
 
 
@@ -195,12 +211,8 @@ def vjp(func: Callable[..., Tensors], inputs: Tensors, v: Tensors | None = None,
         create_graph: bool = False, strict: bool = False) -> tuple[Tensors, Tensors]:
     """`(func(inputs), vᵀ J)`: the vector-Jacobian product, one backward pass."""
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tensors(inputs, "inputs", "vjp")
-        inputs = _prepare(inputs, create_graph, need_graph=True)
-        outputs = func(*inputs)
-        is_outputs_tuple, outputs = _as_tensors(
-            outputs, "outputs of the user-provided function", "vjp")
-        _check_requires_grad(outputs, "outputs", strict)
+        is_inputs_tuple, inputs = _inputs_for(inputs, create_graph, "vjp")
+        is_outputs_tuple, outputs = _outputs_of(func, inputs, strict, "vjp")
         v = _prepare_v(v, outputs, is_outputs_tuple, create_graph, "vjp",
                        "The vector v can only be None if the user-provided function returns a "
                        "single Tensor with a single element.")
@@ -215,13 +227,9 @@ def jvp(func: Callable[..., Tensors], inputs: Tensors, v: Tensors | None = None,
         create_graph: bool = False, strict: bool = False) -> tuple[Tensors, Tensors]:
     """`(func(inputs), J v)`: the Jacobian-vector product, by the double-backward trick."""
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tensors(inputs, "inputs", "jvp")
-        inputs = _prepare(inputs, create_graph, need_graph=True)
+        is_inputs_tuple, inputs = _inputs_for(inputs, create_graph, "jvp")
         v = _prepare_v(v, inputs, is_inputs_tuple, create_graph, "jvp", _NO_V_FOR_INPUT)
-        outputs = func(*inputs)
-        is_outputs_tuple, outputs = _as_tensors(
-            outputs, "outputs of the user-provided function", "jvp")
-        _check_requires_grad(outputs, "outputs", strict)
+        is_outputs_tuple, outputs = _outputs_of(func, inputs, strict, "jvp")
         # uᵀ J is linear in u: any u works as the variable to differentiate by (zeros are finite).
         dummies = tuple(zeros_like(out, requires_grad=True) for out in outputs)
         grad_inputs = _grad(outputs, inputs, dummies, create_graph=True)
@@ -236,13 +244,9 @@ def jvp(func: Callable[..., Tensors], inputs: Tensors, v: Tensors | None = None,
 def _scalar_gradient(func: Callable[..., Tensors], inputs: Tensors, v: Tensors | None,
                      create_graph: bool, strict: bool, fn_name: str) -> tuple[Any, ...]:
     """What vhp and hvp share: run `func`, check it is scalar, take its gradient with a graph."""
-    is_inputs_tuple, inputs = _as_tensors(inputs, "inputs", fn_name)
-    inputs = _prepare(inputs, create_graph, need_graph=True)
+    is_inputs_tuple, inputs = _inputs_for(inputs, create_graph, fn_name)
     v = _prepare_v(v, inputs, is_inputs_tuple, create_graph, fn_name, _NO_V_FOR_INPUT)
-    outputs = func(*inputs)
-    is_outputs_tuple, outputs = _as_tensors(
-        outputs, "outputs of the user-provided function", fn_name)
-    _check_requires_grad(outputs, "outputs", strict)
+    is_outputs_tuple, outputs = _outputs_of(func, inputs, strict, fn_name)
     if is_outputs_tuple:
         raise RuntimeError(f"The function given to {fn_name} should return a single Tensor")
     if outputs[0].numel() != 1:
@@ -306,12 +310,8 @@ def jacobian(func: Callable[..., Tensors], inputs: Tensors, create_graph: bool =
                 '`create_graph=False` or `strategy="reverse-mode"`.')
         return _forward_jacobian(func, inputs, strict, vectorize)
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tensors(inputs, "inputs", "jacobian")
-        inputs = _prepare(inputs, create_graph, need_graph=True)
-        outputs = func(*inputs)
-        is_outputs_tuple, outputs = _as_tensors(
-            outputs, "outputs of the user-provided function", "jacobian")
-        _check_requires_grad(outputs, "outputs", strict)
+        is_inputs_tuple, inputs = _inputs_for(inputs, create_graph, "jacobian")
+        is_outputs_tuple, outputs = _outputs_of(func, inputs, strict, "jacobian")
         if vectorize:
             if strict:
                 raise RuntimeError(
