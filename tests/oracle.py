@@ -40,3 +40,12 @@ def assert_close(mini: minigrad.Tensor | None, ref: torch.Tensor | None, rtol: f
     assert tuple(mini.shape) == tuple(ref.shape)
     assert str(mini.dtype) == str(ref.dtype)
     np.testing.assert_allclose(mini.detach().numpy(), ref.detach().numpy(), rtol=rtol, atol=atol)
+
+
+def raised(action, *args) -> tuple[str, str] | None:
+    """The type and message of what `action(*args)` raises, to compare the two libraries."""
+    try:
+        action(*args)
+    except Exception as error:
+        return type(error).__name__, str(error)
+    return None

@@ -20,7 +20,7 @@ from collections import OrderedDict
 import numpy as np
 import pytest
 import torch
-from oracle import assert_close, to_mini, without_addresses
+from oracle import assert_close, raised, to_mini, without_addresses
 
 import minigrad
 from minigrad import nn
@@ -101,14 +101,6 @@ print(prediction.grad_fn.next_functions)
 """,
 ]
 
-
-def raised(action, *args) -> tuple[str, str] | None:
-    """The type and message of what `action(*args)` raises, to compare the two libraries."""
-    try:
-        action(*args)
-    except Exception as error:
-        return type(error).__name__, str(error)
-    return None
 
 
 def run_cells(cells: list[str], namespace: dict) -> list[str]:

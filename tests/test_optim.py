@@ -11,7 +11,7 @@ import copy
 import numpy as np
 import pytest
 import torch
-from oracle import assert_close, to_mini
+from oracle import assert_close, raised, to_mini
 
 import minigrad
 from minigrad import nn, optim
@@ -190,14 +190,6 @@ def test_step_changes_parameters_in_place_and_bumps_their_version() -> None:
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
 
-
-def raised(action, *args) -> tuple[str, str] | None:
-    """The type and message of what `action(*args)` raises, to compare the two libraries."""
-    try:
-        action(*args)
-    except Exception as error:
-        return type(error).__name__, str(error)
-    return None
 
 
 def test_construction_errors_match_torch() -> None:
