@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +43,43 @@ class Code:
     tags: tuple[str, ...] = field(default=())
 
 
-def load_cells(source: Path) -> list[Markdown | Code]:
+SOLUTION_BEGIN = "### BEGIN SOLUTION"
+SOLUTION_END = "### END SOLUTION"
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise's code: what the learner completes, and the check that marks it.
+
+    `code` holds the worked answer between nbgrader's `### BEGIN SOLUTION` and
+    `### END SOLUTION` lines. The learner's notebook shows `placeholder` there
+    instead (a line such as `answer = ...`) with the solution one click away; a
+    teacher's nbgrader notebook keeps the region for nbgrader to strip. `check`
+    is the cell that marks the answer (its last expression a `widgets.check`
+    result); nbgrader grades it as `grade_id`, worth `points`.
+    """
+
+    grade_id: str
+    code: str
+    placeholder: str
+    check: str
+    points: int = 1
+
+    def solution(self) -> str:
+        """The code between the solution markers (the worked answer alone)."""
+        inside = self.code.split(SOLUTION_BEGIN, 1)[1].split(SOLUTION_END, 1)[0]
+        return textwrap.dedent(inside).strip()
+
+    def with_placeholder(self) -> str:
+        """The code as the learner gets it: the solution region replaced by the placeholder."""
+        before, rest = self.code.split(SOLUTION_BEGIN, 1)
+        after = rest.split(SOLUTION_END, 1)[1]
+        indent = before[len(before.rstrip(" ")):]
+        return (before.rstrip(" ") + textwrap.indent(self.placeholder.strip(), indent)
+                + after).strip()
+
+
+def load_cells(source: Path) -> list[Markdown | Code | Exercise]:
     """The CELLS list of one source file."""
     spec = importlib.util.spec_from_file_location(source.stem, source)
     module = importlib.util.module_from_spec(spec)

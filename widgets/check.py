@@ -17,7 +17,7 @@ import numpy as np
 
 from widgets.tensor_text import as_numpy, shape_text
 
-__all__ = ["CheckResult", "close", "gradient", "requires_grad"]
+__all__ = ["CheckResult", "close", "gradient", "require", "requires_grad"]
 
 # How many wrong positions a message lists before saying "and N more".
 LISTED_POSITIONS = 5
@@ -161,3 +161,14 @@ def requires_grad(tensor: Any, expected: bool = True, *, name: str = "The tensor
     how = ("Compute it under `with torch.no_grad():` or use .detach()." if tensor.grad_fn
            is not None else "Create it without requires_grad=True, or use .detach().")
     return CheckResult(False, [f"{name} requires grad, but should not.", how])
+
+
+def require(result: CheckResult) -> CheckResult:
+    """Pass a check's result through, or raise it as an AssertionError when it failed.
+
+    Graded notebooks (nbgrader) need a failing cell, not only a red message, so their
+    check cells wrap the check in `require(...)`; the diagnosis is the error's text.
+    """
+    if not result.ok:
+        raise AssertionError(str(result))
+    return result
