@@ -11,6 +11,7 @@ import pytest
 import torch
 
 import minigrad
+from tests.oracle import raised
 
 
 def outcome(lib, source: str):
@@ -71,3 +72,94 @@ LITERALS = [
 @pytest.mark.parametrize("source", LITERALS)
 def test_python_literals_are_read_as_pytorch_reads_them(source: str) -> None:
     assert outcome(minigrad, source) == outcome(torch, source)
+
+
+# Saved Python numbers and the second backward ---------------------------------------------
+
+
+class ScaleByNumber(minigrad.autograd.Function):
+    """`x * k` for a Python number k, saving k as the built-in MulBackward0 does."""
+
+    saved_names = ("self", "other")
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.save_for_backward(None, k)
+        return x * k
+
+    @staticmethod
+    def backward(ctx, grad):
+        _, k = ctx.saved_tensors
+        return grad * k, None
+
+
+@pytest.mark.parametrize("number", [2, 2.5, -1, True])
+def test_a_saved_number_shows_as_pytorch_shows_a_wrapped_scalar(number) -> None:
+    x = minigrad.ones(3, requires_grad=True)
+    node = ScaleByNumber.apply(x, number).grad_fn
+    reference = (torch.ones(3, requires_grad=True) * number).grad_fn
+    mine, theirs = node._saved_other, reference._saved_other
+    assert (str(mine.dtype), mine.item(), repr(mine)) == (
+        str(theirs.dtype), theirs.item(), repr(theirs))
+
+
+def test_a_saved_number_keeps_the_gradient_dtype_and_is_freed_by_backward() -> None:
+    x = minigrad.ones(3, requires_grad=True)
+    y = ScaleByNumber.apply(x, 2.5).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.dtype == minigrad.float32 and x.grad.tolist() == [5.0, 5.0, 5.0]
+    reference = (torch.ones(3, requires_grad=True) * 2.5).sum()
+    reference.backward()
+    assert raised(y.backward) == raised(reference.backward)
+    node = y.grad_fn.next_functions[0][0]
+    assert raised(lambda: node._saved_other) == raised(
+        lambda: reference.grad_fn.next_functions[0][0]._saved_other)
+
+
+def _custom_function(lib, saves: tuple, reads: bool):
+    class Double(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(*(x if s == "x" else s for s in saves))
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x, *_) = ctx.saved_tensors if reads else (None,)
+            return grad * 2 if x is None else grad * 2 + x * 0
+
+    return Double
+
+
+@pytest.mark.parametrize(("saves", "reads"), [(("x",), True), (("x",), False), (("x", 2), True)])
+def test_a_learners_function_saves_and_frees_as_in_pytorch(saves: tuple, reads: bool) -> None:
+    """A number is refused; a second backward fails only if backward reads what was freed."""
+
+    def twice(lib):
+        x = lib.ones(2, requires_grad=True)
+        y = _custom_function(lib, saves, reads).apply(x).sum()
+        y.backward()
+        y.backward()
+        return x.grad.tolist()
+
+    assert raised(twice, minigrad) == raised(twice, torch)
+    if raised(twice, torch) is None:
+        assert twice(minigrad) == twice(torch)
+
+
+def test_a_released_built_in_node_refuses_a_second_backward_whatever_its_formula_reads() -> None:
+    """ScaleByNumber's backward here ignores what it saved; as a named (built-in style) op
+    whose saved values are gone, it still raises, as PyTorch's MulBackward0 does."""
+
+    class ScaleIgnoringSaved(ScaleByNumber):
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2, None
+
+    x = minigrad.ones(2, requires_grad=True)
+    y = ScaleIgnoringSaved.apply(x, 2).sum()
+    y.backward()
+    reference = (torch.ones(2, requires_grad=True) * 2).sum()
+    reference.backward()
+    assert raised(y.backward) == raised(reference.backward)

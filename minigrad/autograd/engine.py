@@ -19,7 +19,7 @@ import numpy as np
 from minigrad import backend
 from minigrad._tensor import Size, Tensor
 from minigrad.autograd import grad_mode, profiler
-from minigrad.autograd.graph import AccumulateGrad, Node
+from minigrad.autograd.graph import _FREED_MESSAGE, AccumulateGrad, Node
 
 __all__ = ["BackwardStep", "backward", "backward_steps", "grad"]
 
@@ -287,6 +287,11 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
                     captured[position] = grads[output_nr]
         if runs is not None and node not in runs:
             continue
+        if node._released and getattr(node, "_names_of_saved", ()):
+            # A built-in node (it names what it saves) needs its saved values, whatever its
+            # formula here reads, as PyTorch's nodes unpack them all. A learner's Function
+            # raises only if its backward reads `saved_tensors`, as in PyTorch.
+            raise RuntimeError(_FREED_MESSAGE)
 
         previous_mode = state.enabled
         state.enabled = create_graph
