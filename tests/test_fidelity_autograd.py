@@ -163,3 +163,30 @@ def test_a_released_built_in_node_refuses_a_second_backward_whatever_its_formula
     reference = (torch.ones(2, requires_grad=True) * 2).sum()
     reference.backward()
     assert raised(y.backward) == raised(reference.backward)
+
+
+# Mixed float32/float64 under create_graph, and `.to` with Python values ------------------
+
+
+def _values(tensors) -> list:
+    return [(str(t.dtype), t.tolist(), t.requires_grad) for t in tensors]
+
+
+def test_mixed_precision_gradients_under_create_graph_match_pytorch() -> None:
+    def second_order(lib):
+        a = lib.tensor([0.5, 1.5, 2.0], requires_grad=True)
+        b = lib.tensor([1.0, -2.0], dtype=lib.float64, requires_grad=True)
+        first = lib.autograd.grad((b * b).sum() + (a * a).mean(), [a, b], create_graph=True)
+        second = lib.autograd.grad(first[0].sum() + first[1].sum(), [a, b])
+        plain = lib.autograd.grad(b.sum() + a.mean(), [a, b], create_graph=True)
+        return _values(first) + _values(second) + _values(plain)
+
+    assert second_order(minigrad) == second_order(torch)
+
+
+@pytest.mark.parametrize("source", [
+    "T.ones(2).to(3.5)", "T.ones(2).to(True)", "T.ones(2).to(float)", "T.ones(2).to(int)",
+    "T.ones(2).to(bool)", "T.device(3.5)", "T.device(None)",
+])
+def test_to_and_device_read_python_values_as_pytorch_does(source: str) -> None:
+    assert outcome(minigrad, source) == outcome(torch, source)

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from minigrad import backend
+from minigrad import _backend, backend
 from minigrad._tensor import Size, Tensor
 from minigrad.autograd import grad_mode, profiler
 from minigrad.autograd.graph import _FREED_MESSAGE, AccumulateGrad, Node
@@ -166,7 +166,7 @@ def _reduce_grad(node: Node, index: int, grad: Any) -> Any:
         if grad.shape != shape:
             grad = grad.reshape(shape)
     if grad_dtype != dtype:
-        grad = grad.astype(dtype) if on_arrays else grad.to(dtype)
+        grad = grad.astype(dtype) if on_arrays else grad.to(_backend.from_numpy_dtype(dtype))
     return grad
 
 
