@@ -8,6 +8,7 @@ methods are thin calls into `minigrad.ops`.
 
 from __future__ import annotations
 
+import threading
 import warnings
 import weakref
 from collections.abc import Callable, Iterator
@@ -41,6 +42,9 @@ class Size(tuple):
     def numel(self) -> int:
         """The number of elements of a tensor of this shape."""
         return int(np.prod(self, dtype=np.int64))
+
+
+_ACCUMULATE_LOCK = threading.Lock()
 
 
 class _VersionCounter:
@@ -243,19 +247,24 @@ class Tensor:
 
         A first gradient is copied, unless the engine found its array `unshared`
         (referenced nowhere else): then it is kept as it is, as PyTorch does.
+        Atomic, as in PyTorch: threads running backward into one leaf lose no update.
         """
         if type(new_grad._data) is not type(self._data):  # a CPU scalar's grad from a GPU op
             new_grad = new_grad.to(self.device)
-        if self._grad is None:
-            if keep_graph or unshared:
-                self._grad = new_grad
+        # NumPy lets go of the GIL inside a large in-place add, so two threads could each
+        # read the old `.grad` and one sum would be lost. One lock for every leaf costs a
+        # single uncontended acquire per accumulation.
+        with _ACCUMULATE_LOCK:
+            if self._grad is None:
+                if keep_graph or unshared:
+                    self._grad = new_grad
+                else:
+                    self._grad = Tensor._wrap(new_grad._data.copy())
+            elif keep_graph:
+                self._grad = self._grad + new_grad
             else:
-                self._grad = Tensor._wrap(new_grad._data.copy())
-        elif keep_graph:
-            self._grad = self._grad + new_grad
-        else:
-            np.add(self._grad._data, new_grad._data, out=self._grad._data, casting="unsafe")
-            self._grad._version_counter.value += 1
+                np.add(self._grad._data, new_grad._data, out=self._grad._data, casting="unsafe")
+                self._grad._version_counter.value += 1
 
     def _clear_grad(self, set_to_none: bool) -> None:
         """What `zero_grad` does to one parameter: drop `.grad`, or zero it in place."""

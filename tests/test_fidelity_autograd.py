@@ -190,3 +190,35 @@ def test_mixed_precision_gradients_under_create_graph_match_pytorch() -> None:
 ])
 def test_to_and_device_read_python_values_as_pytorch_does(source: str) -> None:
     assert outcome(minigrad, source) == outcome(torch, source)
+
+
+# Threads ------------------------------------------------------------------------------
+
+
+def test_threads_running_backward_into_one_leaf_lose_no_update() -> None:
+    """Large enough that NumPy's in-place add lets go of the GIL mid-way, as races need."""
+    import sys
+    import threading
+
+    def four_threads(lib):
+        w = lib.ones(1_000_000, requires_grad=True)
+        start = threading.Barrier(4)
+
+        def work() -> None:
+            start.wait()
+            for _ in range(10):
+                (w * 2).sum().backward()
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return np.unique(w.grad.numpy()).tolist()
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        assert four_threads(minigrad) == four_threads(torch) == [80.0]
+    finally:
+        sys.setswitchinterval(interval)
