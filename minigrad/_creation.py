@@ -25,7 +25,8 @@ __all__ = ["arange", "empty", "empty_like", "eye", "full", "full_like", "linspac
 
 
 def _module(device: Any) -> ModuleType:
-    """The array module that makes arrays on `device` (NumPy when None)."""
+    """The array module that makes arrays on `device` (the default device's when None)."""
+    device = backend.factory_device(device)
     return np if device is None else backend.module_for(backend.resolve(device))
 
 
@@ -36,6 +37,7 @@ def _finish(data: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor
     """
     if requires_grad and data.dtype.kind != "f":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    device = backend.factory_device(device)
     if device is not None:
         data = backend.to_device(data, device)
     return Tensor._wrap(data, requires_grad)
@@ -51,6 +53,21 @@ def _size(size: Sequence[Any]) -> tuple[int, ...]:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
                                f"{list(size)}")
     return tuple(int(s) for s in size)
+
+
+def _shape_argument(name: str, dims: tuple[Any, ...], size: Sequence[Any] | None
+                    ) -> tuple[int, ...]:
+    """The shape given as `zeros(2, 3)`, `zeros((2, 3))` or `zeros(size=(2, 3))`, one way only."""
+    if size is None:
+        if not dims:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
+        return _size(dims)
+    if dims:
+        raise TypeError(f"{name}() got multiple values for argument 'size'")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{name}(): argument 'size' must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    return _size(tuple(size))
 
 
 def _default(dtype: DType | None) -> np.dtype:
@@ -144,7 +161,10 @@ def _converted(leaves: list[Any], np_dtype: np.dtype) -> np.ndarray:
         # Through float64 (exact for Python floats); an int beyond it raises Python's
         # OverflowError, and float32's overflow gives inf, both as in PyTorch.
         wide = np.array(leaves, dtype=np.complex128 if np_dtype.kind == "c" else np.float64)
-        return wide if wide.dtype == np_dtype else wide.astype(np_dtype)
+        if wide.dtype == np_dtype:
+            return wide
+        with np.errstate(over="ignore"):  # inf, silently, as PyTorch gives it
+            return wide.astype(np_dtype)
     ints = [v for v in leaves if type(v) is int]
     if ints and (max(ints) >= _INT64_LIMIT or min(ints) < -_INT64_LIMIT):
         raise ValueError("Overflow when unpacking long long")
@@ -207,27 +227,31 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._wrap(array)
 
 
-def _filled(size: Sequence[Any], value: Any, dtype: DType | None, device: Any,
+def _filled(shape: tuple[int, ...], value: Any, dtype: DType | None, device: Any,
             requires_grad: bool) -> Tensor:
-    return _finish(_module(device).full(_size(size), value, dtype=_default(dtype)), requires_grad)
+    return _finish(_module(device).full(shape, value, dtype=_default(dtype)), requires_grad,
+                   device)
 
 
-def zeros(*size: Any, dtype: DType | None = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
+def zeros(*dims: Any, size: Sequence[int] | None = None, dtype: DType | None = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros."""
-    return _filled(size, 0, dtype, device, requires_grad)
+    return _filled(_shape_argument("zeros", dims, size), 0, dtype, device,
+                   requires_grad)
 
 
-def ones(*size: Any, dtype: DType | None = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
+def ones(*dims: Any, size: Sequence[int] | None = None, dtype: DType | None = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones."""
-    return _filled(size, 1, dtype, device, requires_grad)
+    return _filled(_shape_argument("ones", dims, size), 1, dtype, device,
+                   requires_grad)
 
 
-def empty(*size: Any, dtype: DType | None = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
+def empty(*dims: Any, size: Sequence[int] | None = None, dtype: DType | None = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor whose values are not set (minigrad fills them with zeros)."""
-    return _filled(size, 0, dtype, device, requires_grad)
+    return _filled(_shape_argument("empty", dims, size), 0, dtype, device,
+                   requires_grad)
 
 
 def full(size: Sequence[int], fill_value: Any, *, dtype: DType | None = None,
@@ -235,13 +259,13 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: DType | None = None,
     """A tensor filled with `fill_value` (its dtype follows the value unless given)."""
     if dtype is None:
         dtype = _backend.from_numpy_dtype(_infer_array(fill_value).dtype)
-    return _filled((tuple(size),), fill_value, dtype, device, requires_grad)
+    return _filled(_size((tuple(size),)), fill_value, dtype, device, requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype: DType | None = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     """The identity matrix."""
-    return _finish(_module(device).eye(n, m, dtype=_default(dtype)), requires_grad)
+    return _finish(_module(device).eye(n, m, dtype=_default(dtype)), requires_grad, device)
 
 
 def _like(input: Tensor, dtype: DType | None, device: Any
@@ -324,19 +348,21 @@ def _float_dtype(dtype: DType | None, name: str) -> np.dtype:
     return np_dtype
 
 
-def rand(*size: Any, generator: _random.Generator | None = None, dtype: DType | None = None,
+def rand(*dims: Any, size: Sequence[int] | None = None,
+         generator: _random.Generator | None = None, dtype: DType | None = None,
          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform random values in [0, 1)."""
     np_dtype = _float_dtype(dtype, "check_uniform_bounds")
-    data = _generator(generator).uniform(_size(size), 0.0, 1.0, np_dtype)
+    data = _generator(generator).uniform(_shape_argument("rand", dims, size), 0.0, 1.0, np_dtype)
     return _finish(data, requires_grad, device)
 
 
-def randn(*size: Any, generator: _random.Generator | None = None, dtype: DType | None = None,
+def randn(*dims: Any, size: Sequence[int] | None = None,
+          generator: _random.Generator | None = None, dtype: DType | None = None,
           device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal random values."""
     np_dtype = _float_dtype(dtype, "normal_kernel_cpu")
-    data = _generator(generator).normal(_size(size), 0.0, 1.0, np_dtype)
+    data = _generator(generator).normal(_shape_argument("randn", dims, size), 0.0, 1.0, np_dtype)
     return _finish(data, requires_grad, device)
 
 

@@ -222,3 +222,82 @@ def test_threads_running_backward_into_one_leaf_lose_no_update() -> None:
         assert four_threads(minigrad) == four_threads(torch) == [80.0]
     finally:
         sys.setswitchinterval(interval)
+
+
+# API that popular material uses -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", [
+    "T.accelerator.is_available()",
+    "str(T.accelerator.current_accelerator())",
+    "str(T.accelerator.current_accelerator(check_available=True))",
+    "T.accelerator.device_count()",
+    "T.accelerator.current_device_index()",
+    "str(T.get_default_device())",
+])
+def test_accelerator_and_default_device_answer_as_a_cpu_only_pytorch(source: str) -> None:
+    if minigrad.cuda.is_available():
+        pytest.skip("the oracle is a CPU-only PyTorch; this machine has a GPU")
+    assert outcome(minigrad, source) == outcome(torch, source)
+
+
+@pytest.mark.parametrize("target", ["cpu", minigrad.device("cpu"), None])
+def test_set_default_device_to_the_cpu(target) -> None:
+    try:
+        minigrad.set_default_device(target)
+        assert minigrad.get_default_device() == minigrad.device("cpu")
+        assert minigrad.zeros(2).device == minigrad.device("cpu")
+    finally:
+        minigrad.set_default_device(None)
+
+
+def test_factories_follow_the_default_device(fake_cuda) -> None:
+    try:
+        minigrad.set_default_device("cuda")
+        assert str(minigrad.get_default_device()) == "cuda:0"
+        made = [minigrad.zeros(2), minigrad.tensor([1.0]), minigrad.randn(2), minigrad.arange(3),
+                minigrad.full((2,), 1.5), minigrad.eye(2)]
+        assert all(t.device.type == "cuda" for t in made)
+        assert minigrad.zeros(2, device="cpu").device.type == "cpu"
+    finally:
+        minigrad.set_default_device(None)
+    assert minigrad.zeros(2).device.type == "cpu"
+
+
+@pytest.mark.parametrize("source", [
+    "T.zeros(size=(2, 3))", "T.ones(size=[2])", "T.empty(size=(2,)).shape",
+    "T.full(size=(2,), fill_value=3)", "T.zeros(2, size=(2, 3))", "T.zeros((2, 3), size=(2, 3))",
+    "T.zeros(size=2)", "T.zeros()", "T.rand(size=(2, 1)).shape", "T.randn(size=(3,)).shape",
+])
+def test_the_size_keyword_of_factories(source: str) -> None:
+    assert outcome(minigrad, source) == outcome(torch, source)
+
+
+def test_the_size_keyword_draws_the_same_numbers() -> None:
+    minigrad.manual_seed(0)
+    torch.manual_seed(0)
+    assert minigrad.randn(size=(3,)).tolist() == torch.randn(size=(3,)).tolist()
+
+
+@pytest.mark.parametrize("source", [
+    "T.autograd.Variable(T.ones(2), requires_grad=True)",
+    "T.autograd.Variable(T.ones(2))",
+    "T.autograd.Variable(T.ones(2)).requires_grad",
+    "T.autograd.Variable(T.ones(2), requires_grad=True).is_leaf",
+    "T.autograd.Variable()",
+    "T.autograd.Variable([1.0])",
+    "T.autograd.Variable(T.ones(2, requires_grad=True) * 2).grad_fn",
+    "isinstance(T.ones(2), T.autograd.Variable)",
+    "type(T.autograd.Variable(T.ones(2))).__name__",
+])
+def test_variable_is_the_old_wrapper_returning_a_tensor(source: str) -> None:
+    assert outcome(minigrad, source) == outcome(torch, source)
+
+
+def test_a_variable_trains_like_a_tensor() -> None:
+    def train(lib):
+        w = lib.autograd.Variable(lib.tensor([1.0, -2.0]), requires_grad=True)
+        (w * w).sum().backward()
+        return w.grad.tolist()
+
+    assert train(minigrad) == train(torch)
