@@ -301,3 +301,75 @@ def test_a_variable_trains_like_a_tensor() -> None:
         return w.grad.tolist()
 
     assert train(minigrad) == train(torch)
+
+
+# Bad arguments to backward() and autograd.grad(), and to `.grad = ...` ---------------------
+
+BAD_BACKWARD_ARGUMENTS = [
+    "(T.ones(3, requires_grad=True) * 2).sum().backward(retain_graph='yes')",
+    "(T.ones(3, requires_grad=True) * 2).sum().backward(create_graph='yes')",
+    "(T.ones(3, requires_grad=True) * 2).sum().backward(retain_graph=1.5)",
+    "T.autograd.backward((T.ones(3, requires_grad=True) * 2).sum(), create_graph=None)",
+    "T.autograd.grad(T.ones(3, requires_grad=True).sum(), [])",
+    "T.autograd.grad(T.ones(3, requires_grad=True).sum(), ())",
+    "T.autograd.grad(T.ones(3, requires_grad=True).sum(), [1])",
+    "T.autograd.grad(T.ones(3, requires_grad=True).sum(), 'a')",
+    "T.autograd.grad([1.0], T.ones(3, requires_grad=True))",
+    "T.autograd.backward([1.0])",
+    "(T.ones(3, requires_grad=True) * 2).sum().backward(inputs=[])",
+    "(T.ones(3, requires_grad=True) * 2).sum().backward(inputs=[1])",
+    "T.autograd.grad(T.ones(3, requires_grad=True).sum(), T.ones(1), allow_unused='no')",
+    "T.autograd.grad(T.ones(3, requires_grad=True).sum(), T.ones(1), retain_graph='yes')",
+    "T.autograd.grad(T.ones(3, requires_grad=True).sum(), T.ones(1), create_graph=None)",
+    "T.autograd.grad(T.ones(3, requires_grad=True).sum(), T.ones(1), materialize_grads='a')",
+    "(T.ones(3, requires_grad=True) * 2).backward()",
+    "(T.ones(3, requires_grad=True) * 2).backward([1.0, 1.0, 1.0])",
+    "(T.ones(3, requires_grad=True) * 2).backward('a')",
+    "(T.ones(3, requires_grad=True) * 2).backward(2.0)",
+    "(T.ones(3, requires_grad=True) * 2).backward(T.ones(1))",
+    "T.autograd.grad(T.ones(3, requires_grad=True) * 2, T.ones(3), grad_outputs=T.ones(2))",
+    "T.autograd.grad(T.ones(2), T.ones(3, requires_grad=True))",
+    "(T.ones(3, requires_grad=True) * 2).int().sum().backward()",
+]
+
+
+@pytest.mark.parametrize("source", BAD_BACKWARD_ARGUMENTS)
+def test_bad_backward_and_grad_arguments_raise_as_in_pytorch(source: str) -> None:
+    assert outcome(minigrad, source) == outcome(torch, source)
+
+
+@pytest.mark.parametrize("source", [
+    "T.autograd.grad(x * 2, x, grad_outputs=T.ones(3, dtype=T.float64))",
+    "T.autograd.grad(x * 2, x, grad_outputs=T.ones(3, dtype=T.int64))",
+    "T.autograd.grad((x * 2).sum(), x, grad_outputs=[T.tensor(2)])",
+    "T.autograd.grad([(x * 2).sum(), x.sum()], x, grad_outputs=[T.tensor(1.)])",
+])
+def test_gradients_of_another_dtype_or_too_few_as_in_pytorch(source: str) -> None:
+    def run(lib):
+        x = lib.ones(3, requires_grad=True)
+        try:
+            return [(str(g.dtype), g.tolist()) for g in eval(source, {"T": lib, "x": x})]
+        except Exception as error:
+            return type(error).__name__, str(error)
+
+    assert run(minigrad) == run(torch)
+
+
+@pytest.mark.parametrize(("dtype", "value"), [
+    ("float32", "T.ones(3, dtype=T.int64)"), ("float32", "T.ones(3, dtype=T.float64)"),
+    ("float32", "T.ones(3, dtype=T.float16)"), ("float32", "T.ones(2)"),
+    ("float32", "T.ones(2, 3)"), ("float32", "T.ones(2, dtype=T.int64)"),
+    ("float32", "[1.0, 2.0, 3.0]"), ("float32", "3.0"), ("float32", "x"),
+    ("int64", "T.ones(3, dtype=T.float64)"), ("int64", "T.ones(3, dtype=T.uint8)"),
+    ("float64", "T.ones(3, dtype=T.int8)"), ("float64", "T.ones(3, dtype=T.bool)"),
+    ("float32", "T.ones(3)"), ("float32", "None"),
+])
+def test_assigning_grad_is_checked_as_in_pytorch(dtype: str, value: str) -> None:
+    def assign(lib):
+        x = lib.ones(3, dtype=getattr(lib, dtype))
+        x.grad = eval(value, {"T": lib, "x": x})
+        return None if x.grad is None else (str(x.grad.dtype), x.grad.tolist())
+
+    assert raised(assign, minigrad) == raised(assign, torch)
+    if raised(assign, torch) is None:
+        assert assign(minigrad) == assign(torch)
