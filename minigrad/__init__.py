@@ -7,7 +7,7 @@
 
 import warnings as _warnings
 
-from minigrad import _random, autograd, backend, cuda
+from minigrad import _random, accelerator, autograd, backend, cuda
 from minigrad._backend import (
     bool,
     device,
@@ -70,6 +70,7 @@ from minigrad.autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from minigrad.backend import get_default_device, set_default_device
 from minigrad.ops import *  # noqa: F403
 from minigrad.ops import __all__ as _ops_all
 
@@ -97,7 +98,8 @@ __version__ = "0.1.0"
 # PyTorch gives inf and nan silently; NumPy would warn from inside minigrad's ops each time.
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"minigrad(\.|$)")
 
-__all__ = [*_ops_all, "Generator", "Size", "Tensor", "arange", "as_tensor", "autograd",
+__all__ = [*_ops_all, "Generator", "Size", "Tensor", "accelerator", "arange", "as_tensor",
+           "autograd", "get_default_device", "set_default_device",
            "backend", "bool", "cos_", "cuda", "default_generator", "device", "double", "dtype",
            "empty", "empty_like", "enable_grad", "exp_", "eye", "finfo", "float", "float16",
            "float32", "float64", "iinfo",

@@ -85,6 +85,21 @@ def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
                         "int64, int32, int16, int8, uint8, and bool.") from None
 
 
+def dtype_named_by_python(value: object) -> dtype | None:
+    """The dtype PyTorch reads from a Python type or number where it wants a dtype.
+
+    `float`, `int` and `bool` name float64, int64 and bool; so do a float and a bool
+    (`x.to(3.5)` is float64 in PyTorch). An int is a device index instead: None.
+    """
+    if value is builtins.float or builtins.type(value) is builtins.float:
+        return float64
+    if value is builtins.int:
+        return int64
+    if value is _builtin_bool or builtins.type(value) is _builtin_bool:
+        return bool
+    return None
+
+
 def is_builtin_bool(value: object) -> _builtin_bool:
     """True for Python's own bool (shadowed in this module by the dtype)."""
     return isinstance(value, _builtin_bool)
@@ -105,6 +120,12 @@ class device:
             return
         if isinstance(type, builtins.int):
             type, index = "cuda", type
+        if not isinstance(type, str):
+            kind = builtins.type(type).__name__
+            raise TypeError(
+                f"device() received an invalid combination of arguments - got ({kind}), but "
+                "expected one of:\n * (torch.device device)\n      didn't match because some of "
+                f"the arguments have invalid types: (!{kind}!)\n * (str type, int index = -1)\n")
         name, colon, number = type.partition(":")
         if name not in ("cpu", "cuda"):
             raise RuntimeError(

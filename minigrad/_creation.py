@@ -25,7 +25,8 @@ __all__ = ["arange", "empty", "empty_like", "eye", "full", "full_like", "linspac
 
 
 def _module(device: Any) -> ModuleType:
-    """The array module that makes arrays on `device` (NumPy when None)."""
+    """The array module that makes arrays on `device` (the default device's when None)."""
+    device = backend.factory_device(device)
     return np if device is None else backend.module_for(backend.resolve(device))
 
 
@@ -36,6 +37,7 @@ def _finish(data: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor
     """
     if requires_grad and data.dtype.kind != "f":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    device = backend.factory_device(device)
     if device is not None:
         data = backend.to_device(data, device)
     return Tensor._wrap(data, requires_grad)
@@ -53,37 +55,138 @@ def _size(size: Sequence[Any]) -> tuple[int, ...]:
     return tuple(int(s) for s in size)
 
 
+def _shape_argument(name: str, dims: tuple[Any, ...], size: Sequence[Any] | None
+                    ) -> tuple[int, ...]:
+    """The shape given as `zeros(2, 3)`, `zeros((2, 3))` or `zeros(size=(2, 3))`, one way only."""
+    if size is None:
+        if not dims:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
+        return _size(dims)
+    if dims:
+        raise TypeError(f"{name}() got multiple values for argument 'size'")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{name}(): argument 'size' must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    return _size(tuple(size))
+
+
 def _default(dtype: DType | None) -> np.dtype:
     return (dtype or _backend.get_default_dtype()).np
 
 
-def _infer_array(data: Any) -> np.ndarray:
-    """Python data as an array with PyTorch's default dtypes (floats as float32).
+def _infer_array(data: Any, dtype: DType | None = None) -> np.ndarray:
+    """Data as an array of `dtype`, or of the dtype PyTorch infers (Python floats: float32).
 
-    Arrays (NumPy's, or CuPy's on a GPU) are returned as they are.
+    Arrays (NumPy's, or CuPy's on a GPU) are returned as they are, whatever `dtype`.
+    Python numbers go straight to the target dtype, as `torch.tensor` reads them: 0.1
+    as float64 is exactly Python's 0.1, never first rounded to float32.
     """
     if isinstance(data, np.ndarray) or backend.device_of(data).type != "cpu":
         return data
-    if isinstance(data, (list, tuple)):
-        data = [_scalar_of(item) for item in data]
-    array = np.array(data)
-    if array.dtype.kind == "f" and not isinstance(data, np.generic):
-        return array.astype(_backend.get_default_dtype().np)
-    if array.dtype.kind in "iu":
-        return array.astype(np.int64)
-    if array.dtype == object:
-        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
-    return array
+    if isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
+    shape, leaves = _flatten(data)
+    np_dtype = dtype.np if dtype is not None else _inferred_dtype(leaves)
+    return _converted(leaves, np_dtype).reshape(shape)
 
 
-def _scalar_of(item: Any) -> Any:
+def _is_sequence(item: Any) -> bool:
+    return isinstance(item, (list, tuple)) or (isinstance(item, np.ndarray) and item.ndim > 0)
+
+
+def _flatten(data: Any) -> tuple[tuple[int, ...], list[Any]]:
+    """The shape of nested sequences and their numbers in order (0-d tensors as NumPy scalars).
+
+    Walked a level at a time, so a ragged level gets PyTorch's message naming its dim.
+    """
+    items = [_leaf(data)]
+    shape: list[int] = []
+    while items and _is_sequence(items[0]):
+        length = len(items[0])
+        for item in items:
+            if not _is_sequence(item):
+                raise TypeError("not a sequence")
+            if len(item) != length:
+                raise ValueError(f"expected sequence of length {length} at dim {len(shape)} "
+                                 f"(got {len(item)})")
+        shape.append(length)
+        items = [_leaf(x) for item in items for x in item]
+    return tuple(shape), items
+
+
+def _leaf(item: Any) -> Any:
+    """A tensor inside the data as what it holds: a NumPy scalar (keeping its dtype) or lists."""
     if isinstance(item, Tensor):
-        if item._data.ndim:
-            return [_scalar_of(x) for x in item.tolist()]
-        return item.item()
-    if isinstance(item, (list, tuple)):
-        return [_scalar_of(x) for x in item]
+        return item._data[()] if item._data.ndim == 0 else item.tolist()
     return item
+
+
+# PyTorch promotes across kinds by kind alone (int64 with float32 is float32), unlike NumPy.
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def _inferred_dtype(leaves: list[Any]) -> np.dtype:
+    """The dtype PyTorch gives these numbers: the highest kind among them wins."""
+    result: np.dtype | None = None
+    for kind in set(map(type, leaves)):
+        if kind is float:
+            found = _backend.get_default_dtype().np
+        elif kind is int:
+            found = np.dtype(np.int64)
+        elif kind is bool or issubclass(kind, np.generic):
+            found = np.dtype(kind)
+        elif issubclass(kind, str):
+            raise ValueError("too many dimensions 'str'")
+        elif kind is complex:
+            found = np.dtype(np.complex128)
+        else:
+            raise RuntimeError(f"Could not infer dtype of {kind.__name__}")
+        if result is None:
+            result = found
+        elif _KIND_RANK[found.kind] != _KIND_RANK[result.kind]:
+            result = max(result, found, key=lambda d: _KIND_RANK[d.kind])
+        else:
+            result = np.promote_types(result, found)
+    return result if result is not None else _backend.get_default_dtype().np
+
+
+_INT64_LIMIT = 2**63
+
+
+def _converted(leaves: list[Any], np_dtype: np.dtype) -> np.ndarray:
+    """The numbers as a flat array of `np_dtype`, refusing those PyTorch refuses."""
+    if np_dtype.kind == "b":
+        return np.array([bool(v) for v in leaves], dtype=bool)
+    if np_dtype.kind in "fc":
+        # Through float64 (exact for Python floats); an int beyond it raises Python's
+        # OverflowError, and float32's overflow gives inf, both as in PyTorch.
+        wide = np.array(leaves, dtype=np.complex128 if np_dtype.kind == "c" else np.float64)
+        if wide.dtype == np_dtype:
+            return wide
+        with np.errstate(over="ignore"):  # inf, silently, as PyTorch gives it
+            return wide.astype(np_dtype)
+    ints = [v for v in leaves if type(v) is int]
+    if ints and (max(ints) >= _INT64_LIMIT or min(ints) < -_INT64_LIMIT):
+        raise ValueError("Overflow when unpacking long long")
+    wide = np.array(leaves)
+    if wide.size and _overflows(wide, np_dtype):
+        name = _backend.from_numpy_dtype(np_dtype).name
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    return wide.astype(np_dtype)
+
+
+def _overflows(values: np.ndarray, np_dtype: np.dtype) -> bool:
+    """Whether some value lies outside `np_dtype` by PyTorch's (c10's) rule.
+
+    For an unsigned type a negative integer wraps around as long as its magnitude
+    fits; a float must lie within the type's range.
+    """
+    limits = np.iinfo(np_dtype)
+    if values.dtype.kind == "f":
+        return bool(np.isnan(values).any() or (values < limits.min).any()
+                    or (values > float(limits.max)).any())
+    low = -int(limits.max) if limits.min == 0 else int(limits.min)
+    return bool((values < low).any() or (values > limits.max).any())
 
 
 def tensor(data: Any, *, dtype: DType | None = None, device: Any = None,
@@ -99,10 +202,10 @@ def tensor(data: Any, *, dtype: DType | None = None, device: Any = None,
             "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
         array = data._data.copy()
     else:
-        array = _infer_array(data)
+        array = _infer_array(data, dtype)
         if array is data:
             array = array.copy()  # never share the caller's array
-    if dtype is not None:
+    if dtype is not None and array.dtype != dtype.np:
         array = array.astype(dtype.np)
     return _finish(array, requires_grad, device)
 
@@ -114,7 +217,7 @@ def as_tensor(data: Any, dtype: DType | None = None, device: Any = None) -> Tens
     """
     if isinstance(data, Tensor):
         return data.to(device=device, dtype=dtype)
-    array = _infer_array(data)
+    array = _infer_array(data, dtype)
     return _finish(array if dtype is None else array.astype(dtype.np, copy=False), False, device)
 
 
@@ -124,27 +227,31 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._wrap(array)
 
 
-def _filled(size: Sequence[Any], value: Any, dtype: DType | None, device: Any,
+def _filled(shape: tuple[int, ...], value: Any, dtype: DType | None, device: Any,
             requires_grad: bool) -> Tensor:
-    return _finish(_module(device).full(_size(size), value, dtype=_default(dtype)), requires_grad)
+    return _finish(_module(device).full(shape, value, dtype=_default(dtype)), requires_grad,
+                   device)
 
 
-def zeros(*size: Any, dtype: DType | None = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
+def zeros(*dims: Any, size: Sequence[int] | None = None, dtype: DType | None = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros."""
-    return _filled(size, 0, dtype, device, requires_grad)
+    return _filled(_shape_argument("zeros", dims, size), 0, dtype, device,
+                   requires_grad)
 
 
-def ones(*size: Any, dtype: DType | None = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
+def ones(*dims: Any, size: Sequence[int] | None = None, dtype: DType | None = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones."""
-    return _filled(size, 1, dtype, device, requires_grad)
+    return _filled(_shape_argument("ones", dims, size), 1, dtype, device,
+                   requires_grad)
 
 
-def empty(*size: Any, dtype: DType | None = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
+def empty(*dims: Any, size: Sequence[int] | None = None, dtype: DType | None = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor whose values are not set (minigrad fills them with zeros)."""
-    return _filled(size, 0, dtype, device, requires_grad)
+    return _filled(_shape_argument("empty", dims, size), 0, dtype, device,
+                   requires_grad)
 
 
 def full(size: Sequence[int], fill_value: Any, *, dtype: DType | None = None,
@@ -152,13 +259,13 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: DType | None = None,
     """A tensor filled with `fill_value` (its dtype follows the value unless given)."""
     if dtype is None:
         dtype = _backend.from_numpy_dtype(_infer_array(fill_value).dtype)
-    return _filled((tuple(size),), fill_value, dtype, device, requires_grad)
+    return _filled(_size((tuple(size),)), fill_value, dtype, device, requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype: DType | None = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     """The identity matrix."""
-    return _finish(_module(device).eye(n, m, dtype=_default(dtype)), requires_grad)
+    return _finish(_module(device).eye(n, m, dtype=_default(dtype)), requires_grad, device)
 
 
 def _like(input: Tensor, dtype: DType | None, device: Any
@@ -241,19 +348,21 @@ def _float_dtype(dtype: DType | None, name: str) -> np.dtype:
     return np_dtype
 
 
-def rand(*size: Any, generator: _random.Generator | None = None, dtype: DType | None = None,
+def rand(*dims: Any, size: Sequence[int] | None = None,
+         generator: _random.Generator | None = None, dtype: DType | None = None,
          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform random values in [0, 1)."""
     np_dtype = _float_dtype(dtype, "check_uniform_bounds")
-    data = _generator(generator).uniform(_size(size), 0.0, 1.0, np_dtype)
+    data = _generator(generator).uniform(_shape_argument("rand", dims, size), 0.0, 1.0, np_dtype)
     return _finish(data, requires_grad, device)
 
 
-def randn(*size: Any, generator: _random.Generator | None = None, dtype: DType | None = None,
+def randn(*dims: Any, size: Sequence[int] | None = None,
+          generator: _random.Generator | None = None, dtype: DType | None = None,
           device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal random values."""
     np_dtype = _float_dtype(dtype, "normal_kernel_cpu")
-    data = _generator(generator).normal(_size(size), 0.0, 1.0, np_dtype)
+    data = _generator(generator).normal(_shape_argument("randn", dims, size), 0.0, 1.0, np_dtype)
     return _finish(data, requires_grad, device)
 
 

@@ -8,6 +8,7 @@ methods are thin calls into `minigrad.ops`.
 
 from __future__ import annotations
 
+import threading
 import warnings
 import weakref
 from collections.abc import Callable, Iterator
@@ -41,6 +42,9 @@ class Size(tuple):
     def numel(self) -> int:
         """The number of elements of a tensor of this shape."""
         return int(np.prod(self, dtype=np.int64))
+
+
+_ACCUMULATE_LOCK = threading.Lock()
 
 
 class _VersionCounter:
@@ -197,8 +201,8 @@ class Tensor:
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
-        if value is not None and value.shape != self.shape:
-            raise RuntimeError("assigned grad has data of a different size")
+        if value is not None:
+            _check_assigned_grad(self, value)
         self._grad = value
 
     @property
@@ -243,19 +247,24 @@ class Tensor:
 
         A first gradient is copied, unless the engine found its array `unshared`
         (referenced nowhere else): then it is kept as it is, as PyTorch does.
+        Atomic, as in PyTorch: threads running backward into one leaf lose no update.
         """
         if type(new_grad._data) is not type(self._data):  # a CPU scalar's grad from a GPU op
             new_grad = new_grad.to(self.device)
-        if self._grad is None:
-            if keep_graph or unshared:
-                self._grad = new_grad
+        # NumPy lets go of the GIL inside a large in-place add, so two threads could each
+        # read the old `.grad` and one sum would be lost. One lock for every leaf costs a
+        # single uncontended acquire per accumulation.
+        with _ACCUMULATE_LOCK:
+            if self._grad is None:
+                if keep_graph or unshared:
+                    self._grad = new_grad
+                else:
+                    self._grad = Tensor._wrap(new_grad._data.copy())
+            elif keep_graph:
+                self._grad = self._grad + new_grad
             else:
-                self._grad = Tensor._wrap(new_grad._data.copy())
-        elif keep_graph:
-            self._grad = self._grad + new_grad
-        else:
-            np.add(self._grad._data, new_grad._data, out=self._grad._data, casting="unsafe")
-            self._grad._version_counter.value += 1
+                np.add(self._grad._data, new_grad._data, out=self._grad._data, casting="unsafe")
+                self._grad._version_counter.value += 1
 
     def _clear_grad(self, set_to_none: bool) -> None:
         """What `zero_grad` does to one parameter: drop `.grad`, or zero it in place."""
@@ -414,6 +423,37 @@ class Tensor:
             result._grad = Tensor._wrap(self._grad._data.copy())
         memo[id(self)] = result
         return result
+
+
+# The C++ type names PyTorch's message gives a gradient's dtype, and the names of the dtypes.
+_CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+                   "int64": "long int", "int32": "int", "int16": "short int",
+                   "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+_SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
+                      "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+                      "uint8": "Byte", "bool": "Bool"}
+
+
+def _check_assigned_grad(tensor: Tensor, grad: Any) -> None:
+    """Refuse `tensor.grad = grad` as PyTorch does: no tensor, itself, or another dtype or size."""
+    if not isinstance(grad, Tensor):
+        raise TypeError("assigned grad expected to be a Tensor or None but got grad of type "
+                        f"{type(grad).__name__}")
+    if grad is tensor:
+        raise RuntimeError("can't assign Variable as its own grad")
+    if grad._data.dtype != tensor._data.dtype:
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{_CPP_TYPE_NAMES[grad._data.dtype.name]}'"
+            f" to a tensor with grad_dtype '{_SCALAR_TYPE_NAMES[tensor._data.dtype.name]}'. The "
+            "gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). You "
+            "can set the tensor's grad_dtype attribute with a specific dtype, or None to allow "
+            "any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+            "gradient may break downstream systems that assume they match.")
+    if grad._data.shape != tensor._data.shape:
+        raise RuntimeError(
+            f"attempting to assign a gradient of size '{list(grad.shape)}' to a tensor of size "
+            f"'{list(tensor.shape)}'. Please ensure that the gradient and the tensor are the "
+            "same size")
 
 
 def _rebuild_tensor(data: np.ndarray, requires_grad: bool) -> Tensor:

@@ -16,6 +16,7 @@ tensors may move to any GPU but compute on one at a time.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Iterable
 from types import ModuleType
 from typing import Any
@@ -25,8 +26,8 @@ import numpy as np
 from minigrad._backend import CPU, device
 
 __all__ = ["array_module", "as_array", "check_argument_devices", "check_same_device",
-           "cuda_module", "device_of", "is_array", "module_for", "resolve", "to_device",
-           "to_host"]
+           "cuda_module", "device_of", "factory_device", "get_default_device", "is_array",
+           "module_for", "resolve", "set_default_device", "to_device", "to_host"]
 
 INSTALL_HINT = 'pip install "minigrad-kit[gpu]"'
 
@@ -66,6 +67,34 @@ def _load_cupy() -> None:
             _cupy_error = (f"CUDA tensors need an NVIDIA GPU, but CuPy finds none{reason}. "
                            "Check the GPU and its driver with `nvidia-smi`.")
     raise RuntimeError(_cupy_error)
+
+
+class _DefaultDevice(threading.local):
+    """Where factories make tensors when not told: None for the CPU (per thread, as PyTorch)."""
+
+    device: device | None = None
+
+
+_default = _DefaultDevice()
+
+
+def set_default_device(target: Any) -> None:
+    """Make factories (`zeros`, `tensor`, `randn`, ...) create on `target`; None: the CPU."""
+    wanted = None if target is None else target if isinstance(target, device) else device(target)
+    _default.device = None if wanted is None or wanted.type == "cpu" else wanted
+
+
+def get_default_device() -> device:
+    """The device factories create on when not told, with its index filled in."""
+    return CPU if _default.device is None else resolve(_default.device)
+
+
+def factory_device(target: Any) -> Any:
+    """The device a factory makes its tensor on: `target`, or the default one when None.
+
+    None still means the CPU (the default unless changed), so the common case moves nothing.
+    """
+    return _default.device if target is None else target
 
 
 @functools.cache

@@ -18,7 +18,9 @@ from minigrad.autograd.grad_mode import (
 from minigrad.autograd.gradcheck import gradcheck
 from minigrad.autograd.gradcheck import gradgradcheck as gradgradcheck
 from minigrad.autograd.graph import AccumulateGrad, Node
+from minigrad.autograd.variable import Variable
 
-__all__ = ["AccumulateGrad", "BackwardStep", "Function", "FunctionCtx", "Node", "backward",
+__all__ = ["AccumulateGrad", "BackwardStep", "Function", "FunctionCtx", "Node", "Variable",
+           "backward",
            "backward_steps", "enable_grad", "grad", "gradcheck", "inference_mode",
            "is_grad_enabled", "no_grad", "set_grad_enabled"]

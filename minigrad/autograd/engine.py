@@ -11,15 +11,16 @@ from __future__ import annotations
 import collections
 import heapq
 import itertools
+import operator
 from collections.abc import Generator, Iterable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from minigrad import backend
+from minigrad import _backend, backend
 from minigrad._tensor import Size, Tensor
 from minigrad.autograd import grad_mode, profiler
-from minigrad.autograd.graph import AccumulateGrad, Node
+from minigrad.autograd.graph import _FREED_MESSAGE, AccumulateGrad, Node
 
 __all__ = ["BackwardStep", "backward", "backward_steps", "grad"]
 
@@ -50,6 +51,32 @@ def _as_tuple(tensors: Any) -> tuple[Any, ...]:
     return tuple(tensors)
 
 
+def _flag(value: Any) -> bool:
+    """A bool argument read as PyTorch reads it: anything int-like; TypeError otherwise."""
+    return bool(operator.index(value))
+
+
+def _checked_outputs(tensors: Any) -> tuple[Tensor, ...]:
+    """The tensors to differentiate, refusing what is no tensor as PyTorch does."""
+    outputs = _as_tuple(tensors)
+    for out in outputs:
+        if not isinstance(out, Tensor):
+            raise AssertionError("Expected output to be a torch.Tensor")
+    return outputs
+
+
+def _checked_inputs(tensors: Any, function: str) -> tuple[Tensor, ...]:
+    """The tensors that gradients are wanted for (`inputs=`): tensors, and at least one."""
+    inputs = _as_tuple(tensors)
+    if not inputs:
+        raise RuntimeError(f"`inputs` argument to `{function}()` cannot be empty.")
+    for tensor in inputs:
+        if not isinstance(tensor, Tensor):
+            raise RuntimeError("all inputs have to be Tensors or GradientEdges, but got "
+                               f"{type(tensor).__name__}")
+    return inputs
+
+
 def _root_grads(outputs: tuple[Tensor, ...], grad_outputs: tuple[Any, ...],
                 create_graph: bool) -> list[Tensor]:
     """Check the gradients given for the outputs, or make ones for scalar outputs.
@@ -72,7 +99,8 @@ def _root_grads(outputs: tuple[Tensor, ...], grad_outputs: tuple[Any, ...],
             grads.append(Tensor._wrap(np.ones_like(out._data)))
             continue
         if not isinstance(given, Tensor):
-            given = Tensor._wrap(np.asarray(given, dtype=out._data.dtype))
+            raise TypeError(
+                f"gradients can be either Tensors or None, but got {type(given).__name__}")
         if given._data.shape != out._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {Size(given.shape)!r} and "
@@ -166,7 +194,7 @@ def _reduce_grad(node: Node, index: int, grad: Any) -> Any:
         if grad.shape != shape:
             grad = grad.reshape(shape)
     if grad_dtype != dtype:
-        grad = grad.astype(dtype) if on_arrays else grad.to(dtype)
+        grad = grad.astype(dtype) if on_arrays else grad.to(_backend.from_numpy_dtype(dtype))
     return grad
 
 
@@ -287,6 +315,11 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
                     captured[position] = grads[output_nr]
         if runs is not None and node not in runs:
             continue
+        if node._released and getattr(node, "_names_of_saved", ()):
+            # A built-in node (it names what it saves) needs its saved values, whatever its
+            # formula here reads, as PyTorch's nodes unpack them all. A learner's Function
+            # raises only if its backward reads `saved_tensors`, as in PyTorch.
+            raise RuntimeError(_FREED_MESSAGE)
 
         previous_mode = state.enabled
         state.enabled = create_graph
@@ -366,14 +399,12 @@ def _backward_raw(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | None
                   retain_graph: bool | None, create_graph: bool,
                   inputs: TensorOrTensors | None) -> Generator[RawStep, None, None]:
     """`backward`'s work, yielding each node run as the engine sees it."""
-    outputs = _as_tuple(tensors)
-    grads = _root_grads(outputs, _as_tuple(grad_tensors), create_graph)
+    outputs = _checked_outputs(tensors)
+    create_graph = _flag(create_graph)
+    retain_graph = create_graph if retain_graph is None else _flag(retain_graph)
+    input_tensors = () if inputs is None else _checked_inputs(inputs, "backward")
     root_edges = [_root_edge(t, i) for i, t in enumerate(outputs)]
-    if retain_graph is None:
-        retain_graph = create_graph
-    input_tensors = _as_tuple(inputs)
-    if inputs is not None and not input_tensors:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    grads = _root_grads(outputs, _as_tuple(grad_tensors), create_graph)
     if not input_tensors:
         yield from _run(root_edges, grads, retain_graph=retain_graph,
                         create_graph=create_graph, captures=None, accumulate_nodes=None)
@@ -420,8 +451,11 @@ def grad(outputs: TensorOrTensors, inputs: TensorOrTensors,
          create_graph: bool = False, allow_unused: bool | None = None,
          materialize_grads: bool = False) -> tuple[Tensor | None, ...]:
     """The gradients of `outputs` with respect to `inputs`, returned rather than accumulated."""
-    outs = _as_tuple(outputs)
-    input_tensors = _as_tuple(inputs)
+    outs = _checked_outputs(outputs)
+    input_tensors = _checked_inputs(inputs, "grad")
+    create_graph = _flag(create_graph)
+    retain_graph = create_graph if retain_graph is None else _flag(retain_graph)
+    materialize_grads = _flag(materialize_grads)
     if allow_unused is None:
         allow_unused = materialize_grads
     elif materialize_grads and not allow_unused:
@@ -429,10 +463,9 @@ def grad(outputs: TensorOrTensors, inputs: TensorOrTensors,
             "Expected allow_unused to be True or not passed when materialize_grads=True, "
             "but got: allow_unused=False."
         )
-    grads = _root_grads(outs, _as_tuple(grad_outputs), create_graph)
+    allow_unused = _flag(allow_unused)
     root_edges = [_root_edge(t, i) for i, t in enumerate(outs)]
-    if retain_graph is None:
-        retain_graph = create_graph
+    grads = _root_grads(outs, _as_tuple(grad_outputs), create_graph)
     captures: dict[tuple[Node, int], list[int]] = {}
     for position, t in enumerate(input_tensors):
         captures.setdefault(_input_edge(t), []).append(position)

@@ -28,7 +28,14 @@ import numpy as np
 from minigrad import backend
 from minigrad._tensor import Tensor
 from minigrad.autograd import grad_mode, profiler
-from minigrad.autograd.graph import Edge, Node, SavedTensor, _sequence_numbers
+from minigrad.autograd.graph import (
+    _SAVED_NUMBER_TYPES,
+    Edge,
+    Node,
+    SavedNumber,
+    SavedTensor,
+    _sequence_numbers,
+)
 
 __all__ = ["BackwardFunction", "Function", "FunctionCtx"]
 
@@ -50,7 +57,16 @@ class BackwardFunction(Node):
     _edge_positions: tuple[int, ...] = ()
 
     def save_for_backward(self, *tensors: Any) -> None:
-        """Keep inputs or outputs (or None) for backward; read them back as `saved_tensors`."""
+        """Keep inputs or outputs (or None) for backward; read them back as `saved_tensors`.
+
+        An op that names what it saves (`saved_names = ("self", "other")`, as the built-in
+        ops do) may also save a Python number, such as the `2` of `x * 2`: PyTorch keeps
+        that operand as a wrapped scalar tensor. `saved_tensors` gives the number back
+        as it was (so it promotes no dtype), `_saved_other` shows it as PyTorch does
+        (`tensor(2)`), and backward frees it with the tensors, so that a second backward
+        without `retain_graph=True` raises PyTorch's error. A learner's own Function
+        (no `saved_names`) gets PyTorch's TypeError for a number, as in PyTorch.
+        """
         self.to_save = tensors
 
     def mark_non_differentiable(self, *tensors: Tensor) -> None:
@@ -251,7 +267,8 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
     ctx._output_metadata = tuple(output_metadata)
 
     if ctx.to_save:
-        ctx._saved = _saved_values(ctx.to_save, outputs, raw_outputs)
+        ctx._saved = _saved_values(ctx.to_save, outputs, raw_outputs,
+                                   numbers_allowed=bool(cls.saved_names))
         ctx.to_save = ()
 
 
@@ -273,12 +290,14 @@ def _contains(items: tuple[Any, ...], item: Any) -> bool:
 
 
 def _saved_values(items: tuple[Any, ...], outputs: tuple[Any, ...],
-                  raw_outputs: tuple[Any, ...]) -> tuple[Tensor | SavedTensor | None, ...]:
-    """Keep each item for backward: an output (as its array), an input tensor, or None."""
-    saved = []
+                  raw_outputs: tuple[Any, ...], numbers_allowed: bool
+                  ) -> tuple[Tensor | SavedTensor | SavedNumber | None, ...]:
+    """Keep each item for backward: an output (as its array), an input tensor, None, or (for
+    an op that names what it saves) a Python number."""
+    saved: list[Tensor | SavedTensor | SavedNumber | None] = []
     for position, item in enumerate(items):
-        if item is None:
-            saved.append(None)
+        if item is None or (numbers_allowed and type(item) in _SAVED_NUMBER_TYPES):
+            saved.append(item)
             continue
         for out, raw in zip(outputs, raw_outputs):
             if item is out or item is raw:

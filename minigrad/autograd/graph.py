@@ -16,12 +16,14 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from minigrad.autograd import grad_mode
 
 if TYPE_CHECKING:
     from minigrad._tensor import Tensor
 
-__all__ = ["AccumulateGrad", "Node", "SavedTensor"]
+__all__ = ["AccumulateGrad", "Node", "SavedNumber", "SavedTensor"]
 
 Edge = tuple["Node | None", int]
 
@@ -67,8 +69,9 @@ class Node:
     # Shape and dtype of each output, to fill in gradients that never arrive.
     _output_metadata: tuple[tuple[tuple[int, ...], Any], ...] = ()
     # What forward saved, one entry per item: None, an input tensor saved before any in-place
-    # change (so at version 0: most are, and they need no wrapper), or a SavedTensor.
-    _saved: tuple[Tensor | SavedTensor | None, ...] | None = None
+    # change (so at version 0: most are, and they need no wrapper), a SavedTensor, or a
+    # Python number (a built-in op's scalar operand, kept as PyTorch keeps a wrapped number).
+    _saved: tuple[Tensor | SavedTensor | SavedNumber | None, ...] | None = None
     _released = False
     _pre_hooks: list[Callable[..., Any]] | tuple[()] = ()
     _post_hooks: list[Callable[..., Any]] | tuple[()] = ()
@@ -161,7 +164,10 @@ class Node:
         if attr.startswith("_saved_") and attr[7:] in names:
             saved = self._saved
             if saved is not None:
-                return _unpack(self, saved[names.index(attr[7:])], as_array=False)
+                item = saved[names.index(attr[7:])]
+                if type(item) in _SAVED_NUMBER_TYPES:
+                    return _wrapped_number(item)
+                return _unpack(self, item, as_array=False)
             if self._released:
                 raise RuntimeError(_FREED_MESSAGE)
         raise AttributeError(f"'{self.name()}' object has no attribute '{attr}'")
@@ -212,17 +218,38 @@ def _is_unshared(grad: Any) -> bool:
     return grad.base is None or sys.getrefcount(grad.base) <= 2
 
 
-def _unpack(node: Node, item: Tensor | SavedTensor | None, as_array: bool) -> Any:
-    """One saved item as a tensor (or its array), checked against in-place changes."""
+def _unpack(node: Node, item: Tensor | SavedTensor | SavedNumber | None, as_array: bool
+            ) -> Any:
+    """One saved item as a tensor (or its array), checked against in-place changes.
+
+    A saved Python number comes back as itself: a formula computes with it as with the
+    scalar operand forward had, so it promotes no dtype.
+    """
     if item is None:
         return None
-    if type(item) is SavedTensor:
+    kind = type(item)
+    if kind is SavedTensor:
         return item.unpack_array(node) if as_array else item.unpack(node)
+    if kind in _SAVED_NUMBER_TYPES:
+        return item
     counter = item._counter  # an input saved at version 0
     if counter is not None and counter.value != 0:
         raise RuntimeError(_modified_message(item._data, item.grad_fn, item._output_nr, 0,
                                              counter.value))
     return item._data if as_array else item
+
+
+SavedNumber = bool | int | float
+# Exact types: a NumPy scalar or a 0-d tensor is not a Python number here.
+_SAVED_NUMBER_TYPES = frozenset({bool, int, float})
+
+
+def _wrapped_number(number: SavedNumber) -> Tensor:
+    """A saved Python number as PyTorch shows it: a 0-d bool, int64 or float64 tensor."""
+    from minigrad._tensor import Tensor
+
+    dtype = np.bool_ if type(number) is bool else np.int64 if type(number) is int else np.float64
+    return Tensor._wrap(np.asarray(number, dtype=dtype))
 
 
 class SavedTensor:

@@ -790,6 +790,8 @@ def to_arguments(args: tuple[Any, ...], dtype: _backend.dtype | None, device: An
             dtype = arg
         elif isinstance(arg, Tensor):
             dtype, device = arg.dtype, arg.device
+        elif _backend.dtype_named_by_python(arg) is not None:
+            dtype = _backend.dtype_named_by_python(arg)
         else:
             device = arg
     return dtype, device
