@@ -57,7 +57,7 @@ M = minigrad
 CASES = [
     *(case(name, lambda x, n=name: getattr(x, n)(), (2, 3)) for name in (
         "exp", "exp2", "expm1", "sin", "cos", "sinh", "cosh", "atan", "tanh", "sigmoid", "neg",
-        "sign", "floor", "ceil", "round", "trunc")),
+        "sign", "sgn", "floor", "ceil", "round", "trunc")),
     *(case(name, lambda x, n=name: getattr(x, n)(), (2, 3), domain="positive") for name in (
         "log", "log2", "log10", "log1p", "sqrt", "rsqrt")),
     *(case(name, lambda x, n=name: getattr(x, n)(), (2, 3), domain="nonzero") for name in (
@@ -85,6 +85,8 @@ CASES = [
     case("clamp", lambda a: a.clamp(-0.5, 0.5), (2, 3)),
     case("clamp_min", lambda a: a.clamp_min(0.1), (2, 3)),
     case("clamp_max", lambda a: a.clamp_max(0.1), (2, 3)),
+    case("threshold_backward", lambda g, r: pointwise.ThresholdBackward.apply(g, r, threshold=0.5),
+         (2, 3), (2, 3), domain="nonzero"),
     case("where", lambda a, b: M.where(a > 0, a, b), (2, 3), (3,)),
     case("where_scalar", lambda a: M.where(a > 0, 0.5, a), (2, 3)),
     case("masked_fill", lambda a: a.masked_fill(a > 0, 2.0), (2, 3)),

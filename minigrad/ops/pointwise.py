@@ -237,6 +237,14 @@ class ThresholdBackward(Function, node_name="ThresholdBackwardBackward0"):
         # Linear in the gradient; flat in the saved values (almost everywhere).
         return _dual.threshold_backward(grad, saved, ctx._saved_threshold), _dual.zeros_like(grad)
 
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_grad: Tensor | None, tangent_saved: Tensor | None
+            ) -> Tensor | None:
+        tangent_grad, _ = _fw.lift_operands(ctx, tangent_grad, tangent_saved)
+        if tangent_grad is None:
+            return None  # the saved values move nothing (almost everywhere)
+        return where(ctx.primal_inputs[1] <= ctx._saved_threshold, 0.0, tangent_grad)
+
 
 class Sqrt(_Elementwise, node_name="SqrtBackward0"):
     saved_names = ("result",)
@@ -548,7 +556,7 @@ class PowTensorScalar(Function, node_name="PowBackward0"):
         (x,) = ctx.saved_tensors
         p = ctx._saved_exponent
         if p == 0:
-            return _dual.zeros_like(x)  # zeros even where the gradient is inf or NaN
+            return _dual.zeros_like(grad)  # zeros even where the gradient is inf or NaN
         return grad * (p * x ** (p - 1))
 
     @staticmethod
@@ -625,7 +633,7 @@ class PowScalarTensor(Function, node_name="PowBackward2"):
         base = ctx._saved_self
         if base == 0:
             # ln 0 = -inf: 0 ** x has slope 0 for x >= 0 and -inf below, as PyTorch selects.
-            return grad * _dual.where(exponent >= 0, 0.0, result * -math.inf)
+            return grad * _dual.where(exponent >= 0, 0.0, _zero_base_slope(exponent))
         return grad * (result * math.log(base))
 
     @staticmethod
@@ -633,8 +641,14 @@ class PowScalarTensor(Function, node_name="PowBackward2"):
         exponent, result = ctx.primal_inputs[0], ctx.primal_outputs[0]
         base = ctx._saved_self
         if base == 0:
-            return tangent * where(exponent >= 0, 0.0, result * -math.inf)
+            return tangent * where(exponent >= 0, 0.0, _zero_base_slope(exponent))
         return tangent * (result * math.log(base))
+
+
+def _zero_base_slope(exponent: Any) -> Any:
+    """d(0^x)/dx = 0^x ln 0 where x < 0: inf · -inf = -inf (NaN stays NaN), without computing
+    the 0 · -inf that the selection would drop anyway."""
+    return _dual.where(exponent < 0, -math.inf, exponent)
 
 
 class _Pick(Function):
