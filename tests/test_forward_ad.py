@@ -72,6 +72,7 @@ CASES = [
     case("rsub_alpha", lambda a: M.rsub(a, 3.0, alpha=2.0), (3,)),
     case("mul_broadcast", lambda a, b: a * b, (2, 1, 3), (4, 1)),
     case("mul_scalar", lambda a: a * 3, (3,)),
+    case("mul_scalar_node", lambda a: pointwise.MulScalar.apply(a, other=-1.5), (2, 3)),
     case("div", lambda a, b: a / b, (2, 3), (3,), domain="nonzero"),
     case("div_scalar", lambda a: a / 4, (3,)),
     case("rdiv", lambda a: 2 / a, (3,), domain="nonzero"),

@@ -61,6 +61,15 @@ def where(condition: Any, x: Any, y: Any) -> Any:
     return np.where(condition, x, y)
 
 
+def mul_scalar(x: Any, number: float) -> Any:
+    """`x * number` where PyTorch's formula calls `mul(Tensor, Scalar)` (MulBackward1)."""
+    if isinstance(x, Tensor):
+        from minigrad.ops.pointwise import MulScalar
+
+        return MulScalar.apply(x, other=number)
+    return x * number
+
+
 def zeros_like(x: Any) -> Any:
     """Zeros of `x`'s shape and dtype, outside any graph (PyTorch's `zeros_like(grad)`)."""
     if isinstance(x, Tensor):

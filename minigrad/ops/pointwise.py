@@ -503,6 +503,26 @@ class Mul(Function, node_name="MulBackward0"):
                             None if tangent_b is None else a * tangent_b)
 
 
+class MulScalar(Function, node_name="MulBackward1"):
+    """`tensor * number` as PyTorch's backward formulas call it (`mul(Tensor, Scalar)`): the
+    number is no input of the graph, and a double backward shows MulBackward1."""
+
+    _backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, other: float = 1.0) -> np.ndarray:
+        ctx._saved_other = other
+        return x._data * other
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return grad * ctx._saved_other
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        return tangent * ctx._saved_other
+
+
 class Div(Function, node_name="DivBackward0"):
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
@@ -557,7 +577,8 @@ class PowTensorScalar(Function, node_name="PowBackward0"):
         p = ctx._saved_exponent
         if p == 0:
             return _dual.zeros_like(grad)  # zeros even where the gradient is inf or NaN
-        return grad * (p * x ** (p - 1))
+        p = float(p)  # PyTorch's formula computes in double: x.pow(2.0) * 3.0 for x ** 3
+        return grad * _dual.mul_scalar(x ** (p - 1), p)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
