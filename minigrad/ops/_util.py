@@ -69,7 +69,16 @@ def checks_argument_types(*overloads: str) -> Callable[[_Op], _Op]:
                       if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
         by_name = {p.name: _ACCEPTED.get(p.annotation) for p in parameters}
 
+        accepts = [accepted for _, accepted in positional]
+
         def check(args: tuple[Any, ...], kwargs: dict[str, Any], offset: int) -> None:
+            # The common case, every argument of an accepted type, is one isinstance each.
+            for value, accepted in zip(args, accepts):
+                if accepted is not None and not isinstance(value, accepted):
+                    break
+            else:
+                if not kwargs:
+                    return
             for position, (value, (name, accepted)) in enumerate(zip(args, positional)):
                 if accepted is not None and not isinstance(value, accepted):
                     raise TypeError(_type_message(op.__name__, overloads, args, kwargs, offset,
