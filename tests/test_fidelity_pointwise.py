@@ -80,6 +80,11 @@ GRADIENT_PROGRAMS = {
                        "x.clamp(0, 1).sum().backward()",
     "clamp_max_inf": "x = T.tensor([-1., .5, 2.], requires_grad=True); "
                      "x.clamp(max=1).backward(T.tensor([inf, nan, inf]))",
+    "clamp_tensor_bounds": "x = T.tensor([[-1., .5, 2.], [3., nan, 0.]], requires_grad=True); "
+                           "lo = T.tensor([0., 0., 1.], requires_grad=True); "
+                           "hi = T.tensor([[1.], [-1.]], requires_grad=True); "
+                           "x.clamp(lo, hi).backward(T.full((2, 3), inf)); "
+                           "g = (x.grad, lo.grad, hi.grad)",
     "relu_inf": "x = T.tensor([-1., 2., 0.], requires_grad=True); "
                 "x.relu().backward(T.tensor([inf, nan, inf]))",
     "relu_nan_input": "x = T.tensor([nan, 2., 0.], requires_grad=True); x.relu().sum().backward()",
@@ -194,7 +199,8 @@ SAVING_OPS = [
     "x * 2", "2 * x", "x * 2.5", "x * True", "x * T.tensor(2.)", "x * y", "x / -1", "x / y",
     "-1 / x", "x + 2", "x - 2", "2 - x", "T.add(x, y, alpha=2)", "x ** 2", "x ** 2.5",
     "x ** y", "2 ** x", "0 ** x", "x.square()", "x.clamp(0, 1)", "x.clamp(min=0)",
-    "x.clamp(max=0)", "x.clamp_min(0)", "x.clamp_max(0)", "x.relu()", "x.abs()",
+    "x.clamp(max=0)", "x.clamp_min(0)", "x.clamp_max(0)", "x.clamp(min=T.tensor(0.))",
+    "x.clamp(y, T.tensor([[1.], [3.]]))", "x.clamp(T.tensor(0.), 1.)", "x.relu()", "x.abs()",
     "T.maximum(x, y)", "T.minimum(x, T.tensor(1.))", "T.where(c, x, 0.)", "T.where(c, x, y)",
     "x.masked_fill(c, 1.)", "x.sigmoid()", "x.exp()", "x.sqrt()", "x.neg()", "x.sign()",
     "x.reciprocal()", "x.tan()", "x.log1p()",
@@ -242,6 +248,7 @@ SECOND_ORDER = {
     "where_times_x": "(T.where(c, x, 0.) * x).sum()",
     "abs": "x.abs().sum()",
     "maximum": "T.maximum(x, T.tensor(0.)).sum()",
+    "clamp_tensors": "(x.clamp(T.tensor([0., 1., 0.]), T.tensor(2.)) * x).sum()",
     "max": "x.max()",
 }
 

@@ -86,6 +86,8 @@ CASES = [
     case("clamp", lambda a: a.clamp(-0.5, 0.5), (2, 3)),
     case("clamp_min", lambda a: a.clamp_min(0.1), (2, 3)),
     case("clamp_max", lambda a: a.clamp_max(0.1), (2, 3)),
+    case("clamp_tensors", lambda a, low, high: a.clamp(low, high), (2, 3), (3,), (2, 1)),
+    case("clamp_tensor_max", lambda a, high: a.clamp(max=high), (2, 3), (3,)),
     case("threshold_backward", lambda g, r: pointwise.ThresholdBackward.apply(g, r, threshold=0.5),
          (2, 3), (2, 3), domain="nonzero"),
     case("where", lambda a, b: M.where(a > 0, a, b), (2, 3), (3,)),

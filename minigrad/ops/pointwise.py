@@ -767,6 +767,53 @@ class ClampMax(Clamp, node_name="ClampMaxBackward0"):
     bound_names = ("max",)
 
 
+class ClampTensor(Function, node_name="ClampBackward0"):
+    """Clip to tensor bounds [min, max] (broadcast): each element's gradient goes to the input
+    inside the bounds, else to the bound that clipped it, as PyTorch's clamp_backward_min_max."""
+
+    _scalar_inputs_are_edges = True  # an absent bound is a (None, 0) entry, as in PyTorch
+    _backward_on_arrays = True
+    saved_names = ("self", "min", "max")
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, min: Tensor | None, max: Tensor | None
+                ) -> np.ndarray:
+        ctx.save_for_backward(x, min, max)
+        target = result_dtype(*[t for t in (x, min, max) if t is not None])
+        data = x._data.astype(target, copy=False)
+        if min is not None:
+            data = np.maximum(data, min._data.astype(target, copy=False))
+        if max is not None:
+            data = np.minimum(data, max._data.astype(target, copy=False))
+        return data
+
+    @staticmethod
+    def selections(x: Any, low: Any, high: Any) -> tuple[Any, Any, Any]:
+        """Where the result is the input, the lower bound and the upper bound (None for an
+        absent bound); where min > max, max wins."""
+        if low is not None and high is not None:
+            return (x >= low) & (x <= high), (x < low) & (low < high), (x > high) | (high < low)
+        if low is not None:
+            return x >= low, x < low, None
+        return x <= high, None, x > high
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        x, low, high = ctx.saved_tensors
+        masks = ClampTensor.selections(x, low, high)
+        return tuple([_dual.where(mask, grad, 0.0) if needed else None
+                      for mask, needed in zip(masks, ctx.needs_input_grad)])
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, *tangents: Tensor | None) -> Tensor | None:
+        primals = ctx.primal_inputs
+        ndim = ctx.primal_outputs[0].ndim
+        masks = ClampTensor.selections(*primals)
+        return _fw.add_tangents(*[
+            None if tangent is None else where(mask, _fw.lift(tangent, primal, ndim), 0.0)
+            for tangent, primal, mask in zip(tangents, primals, masks)])
+
+
 class Where(Function, node_name="WhereBackward0"):
     """Pick from `a` where the condition holds, else from `b`."""
 
@@ -917,10 +964,13 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 def clamp(input: Tensor, min: Tensor | Number | None = None,
           max: Tensor | Number | None = None) -> Tensor:
     """Clip each element into [min, max]."""
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        result = input if min is None else maximum(input, min)
-        return result if max is None else minimum(result, max)
-    return Clamp.apply(input, min=min, max=max)
+    min_is_tensor, max_is_tensor = isinstance(min, Tensor), isinstance(max, Tensor)
+    if (min_is_tensor or min is None) and (max_is_tensor or max is None) and (
+            min_is_tensor or max_is_tensor):
+        return ClampTensor.apply(input, min, max)
+    # A number with a tensor: PyTorch takes the tensor's one value as a number.
+    return Clamp.apply(input, min=min.item() if min_is_tensor else min,
+                       max=max.item() if max_is_tensor else max)
 
 
 clip = clamp
