@@ -26,7 +26,7 @@ _OP_METHODS = (
     "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "movedim", "mul",
     "multiply", "mv", "narrow", "ne", "neg", "negative", "norm", "not_equal", "outer",
     "permute", "pow", "reciprocal", "relu", "repeat", "reshape", "round", "rsqrt", "select",
-    "sigmoid", "sign", "sin", "sinh", "softmax", "split", "sqrt", "square", "squeeze", "sub",
+    "sigmoid", "sgn", "sign", "sin", "sinh", "softmax", "split", "sqrt", "square", "squeeze", "sub",
     "subtract", "sum", "sum_to_size", "swapaxes", "swapdims", "t", "tan", "tanh", "to",
     "transpose", "true_divide", "trunc", "unbind", "unflatten", "unsqueeze", "view", "view_as",
 )
@@ -56,7 +56,9 @@ def attach(tensor_class: type) -> None:
     from minigrad import ops
 
     for name in _OP_METHODS:
-        setattr(tensor_class, name, getattr(ops, name))
+        op = getattr(ops, name)
+        # An op that checks its argument types numbers them as a method does (`self` apart).
+        setattr(tensor_class, name, getattr(op, "as_method", op))
     for name in _INPLACE_METHODS:
         setattr(tensor_class, name + "_", _inplace(ops, name))
     operators = {
@@ -74,6 +76,8 @@ def attach(tensor_class: type) -> None:
         "zero_": ops.zero_, "fill_": ops.fill_, "copy_": ops.copy_,
     }
     for name, function in operators.items():
+        if name in _BINARY_OPERATORS:
+            function = _operator(function)
         setattr(tensor_class, name, function)
     for name, dtype in (("float", _backend.float32), ("double", _backend.float64),
                         ("half", _backend.float16), ("long", _backend.int64),
@@ -96,6 +100,30 @@ def attach(tensor_class: type) -> None:
         self, "uniform", a, b, generator)
     tensor_class.normal_ = lambda self, mean=0.0, std=1.0, generator=None: _creation().fill_random(
         self, "normal", mean, std, generator)
+
+
+_BINARY_OPERATORS = frozenset({
+    "__add__", "__radd__", "__iadd__", "__sub__", "__rsub__", "__isub__", "__mul__", "__rmul__",
+    "__imul__", "__truediv__", "__rtruediv__", "__itruediv__", "__pow__", "__rpow__", "__ipow__",
+    "__matmul__", "__rmatmul__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__",
+    "__and__", "__or__", "__xor__",
+})
+
+
+def _operator(function: Any) -> Any:
+    """A binary operator that gives Python `NotImplemented` for an operand of the wrong type,
+    as PyTorch's do: `x * None` is then Python's own TypeError ("unsupported operand type(s)
+    for *: 'Tensor' and 'NoneType'"), and `x == None` is False."""
+
+    def operator(self: Tensor, other: Any) -> Any:
+        try:
+            return function(self, other)
+        except TypeError:
+            return NotImplemented
+
+    operator.__name__ = operator.__qualname__ = getattr(function, "__name__", "operator")
+    operator.__doc__ = function.__doc__
+    return operator
 
 
 # NumPy's arithmetic with a tensor operand defers to the tensor's operator, as with

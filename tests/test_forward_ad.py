@@ -57,7 +57,7 @@ M = minigrad
 CASES = [
     *(case(name, lambda x, n=name: getattr(x, n)(), (2, 3)) for name in (
         "exp", "exp2", "expm1", "sin", "cos", "sinh", "cosh", "atan", "tanh", "sigmoid", "neg",
-        "sign", "floor", "ceil", "round", "trunc")),
+        "sign", "sgn", "floor", "ceil", "round", "trunc")),
     *(case(name, lambda x, n=name: getattr(x, n)(), (2, 3), domain="positive") for name in (
         "log", "log2", "log10", "log1p", "sqrt", "rsqrt")),
     *(case(name, lambda x, n=name: getattr(x, n)(), (2, 3), domain="nonzero") for name in (
@@ -72,6 +72,7 @@ CASES = [
     case("rsub_alpha", lambda a: M.rsub(a, 3.0, alpha=2.0), (3,)),
     case("mul_broadcast", lambda a, b: a * b, (2, 1, 3), (4, 1)),
     case("mul_scalar", lambda a: a * 3, (3,)),
+    case("mul_scalar_node", lambda a: pointwise.MulScalar.apply(a, other=-1.5), (2, 3)),
     case("div", lambda a, b: a / b, (2, 3), (3,), domain="nonzero"),
     case("div_scalar", lambda a: a / 4, (3,)),
     case("rdiv", lambda a: 2 / a, (3,), domain="nonzero"),
@@ -85,6 +86,10 @@ CASES = [
     case("clamp", lambda a: a.clamp(-0.5, 0.5), (2, 3)),
     case("clamp_min", lambda a: a.clamp_min(0.1), (2, 3)),
     case("clamp_max", lambda a: a.clamp_max(0.1), (2, 3)),
+    case("clamp_tensors", lambda a, low, high: a.clamp(low, high), (2, 3), (3,), (2, 1)),
+    case("clamp_tensor_max", lambda a, high: a.clamp(max=high), (2, 3), (3,)),
+    case("threshold_backward", lambda g, r: pointwise.ThresholdBackward.apply(g, r, threshold=0.5),
+         (2, 3), (2, 3), domain="nonzero"),
     case("where", lambda a, b: M.where(a > 0, a, b), (2, 3), (3,)),
     case("where_scalar", lambda a: M.where(a > 0, 0.5, a), (2, 3)),
     case("masked_fill", lambda a: a.masked_fill(a > 0, 2.0), (2, 3)),

@@ -240,7 +240,7 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
             # flows to an input without one).
             node, output_nr = edge
             metadata.append(None if node is None else node._output_metadata[output_nr])
-        elif scalar_edges and isinstance(a, (int, float)):
+        elif scalar_edges and (a is None or isinstance(a, (int, float))):  # None: no tensor
             positions.append(i)
             edges.append((None, 0))
             metadata.append(None)

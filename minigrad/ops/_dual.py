@@ -52,6 +52,44 @@ def squeeze(x: Any, dim: int) -> Any:
     return x.squeeze(dim) if isinstance(x, Tensor) else np.squeeze(x, dim)
 
 
+def where(condition: Any, x: Any, y: Any) -> Any:
+    """`x` where `condition` holds, else `y`: selects, so a NaN or inf left out stays out."""
+    if isinstance(condition, Tensor) or isinstance(x, Tensor) or isinstance(y, Tensor):
+        from minigrad.ops.pointwise import where as where_op
+
+        return where_op(_tensor(condition), x, y)
+    return np.where(condition, x, y)
+
+
+def mul_scalar(x: Any, number: float) -> Any:
+    """`x * number` where PyTorch's formula calls `mul(Tensor, Scalar)` (MulBackward1)."""
+    if isinstance(x, Tensor):
+        from minigrad.ops.pointwise import MulScalar
+
+        return MulScalar.apply(x, other=number)
+    return x * number
+
+
+def zeros_like(x: Any) -> Any:
+    """Zeros of `x`'s shape and dtype, outside any graph (PyTorch's `zeros_like(grad)`)."""
+    if isinstance(x, Tensor):
+        return Tensor._wrap(np.zeros_like(x._data))
+    return np.zeros_like(x)
+
+
+def threshold_backward(grad: Any, saved: Any, threshold: float) -> Any:
+    """`grad` where `saved > threshold`, else 0: relu's backward, PyTorch's named op, so that a
+    double backward shows ThresholdBackwardBackward0."""
+    if isinstance(grad, Tensor) or isinstance(saved, Tensor):
+        from minigrad.ops.pointwise import ThresholdBackward
+
+        return ThresholdBackward.apply(_tensor(grad), _tensor(saved), threshold=threshold)
+    return np.where(saved <= threshold, grad.dtype.type(0), grad)
+
+
+def _tensor(value: Any) -> Tensor:
+    return value if isinstance(value, Tensor) else Tensor._wrap(value)
+
 
 def _method_or_ufunc(name: str) -> Callable[[Any], Any]:
     """The op `name`: the tensor method `x.name()` on a tensor, NumPy's `np.name` on an array."""
@@ -64,5 +102,16 @@ def _method_or_ufunc(name: str) -> Callable[[Any], Any]:
     return op
 
 
-cos, sin, cosh, sinh, exp, sign, reciprocal = (
-    _method_or_ufunc(name) for name in ("cos", "sin", "cosh", "sinh", "exp", "sign", "reciprocal"))
+cos, sin, cosh, sinh, exp, log, reciprocal = (
+    _method_or_ufunc(name) for name in ("cos", "sin", "cosh", "sinh", "exp", "log", "reciprocal"))
+
+
+def sgn(x: Any) -> Any:
+    """-1, 0 or 1 by the sign of each element, 0 for NaN (PyTorch's `sgn`, abs's derivative)."""
+    if isinstance(x, Tensor):
+        from minigrad.ops.pointwise import sgn as sgn_op
+
+        return sgn_op(x)
+    from minigrad.ops.pointwise import _sign
+
+    return _sign(x)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import inspect
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -10,6 +14,19 @@ from minigrad import _backend, backend
 from minigrad._tensor import Tensor
 
 _SCALAR_TYPES = (int, float, bool, np.generic)
+
+# What an op's type hints accept, as PyTorch's argument parser reads its signatures: a
+# `Number` is a Python or NumPy number (not a string, not an array, not None).
+Number = int | float | bool
+_NUMBER_TYPES: tuple[type, ...] = (int, float, np.number, np.bool_)
+_ACCEPTED = {
+    "Tensor": (Tensor,),
+    "Tensor | Number": (Tensor, *_NUMBER_TYPES),
+    "Tensor | Number | None": (Tensor, *_NUMBER_TYPES, type(None)),
+    "Number": _NUMBER_TYPES,
+    "Number | None": (*_NUMBER_TYPES, type(None)),
+}
+_Op = TypeVar("_Op", bound=Callable[..., Any])
 
 
 def is_scalar(value: Any) -> bool:
@@ -32,6 +49,137 @@ def wrap_dims(dims: Any, ndim: int) -> tuple[int, ...]:
     if isinstance(dims, int):
         dims = (dims,)
     return tuple(wrap_dim(d, ndim) for d in dims)
+
+
+def checks_argument_types(*overloads: str) -> Callable[[_Op], _Op]:
+    """Check an op's arguments against its type hints at the call, with PyTorch's TypeError.
+
+    The one place where a wrong argument type (`x * None`, `x + [1, 2]`, `where(c, x, 'a')`)
+    is caught, before any NumPy code sees it. A parameter hinted `Tensor`, `Tensor | Number`
+    or `Number` (`| None` allowed) is checked; others are not. `overloads` are PyTorch's
+    signatures of an op it has several of (`pow`): its error then lists them. The decorated
+    op carries `as_method`, the same op numbering arguments as a method (`x.mul(None)`:
+    'other' is position 1).
+    """
+
+    def decorate(op: _Op) -> _Op:
+        parameters = [p for p in inspect.signature(op).parameters.values()
+                      if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        positional = [(p.name, _ACCEPTED.get(p.annotation)) for p in parameters
+                      if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+        by_name = {p.name: _ACCEPTED.get(p.annotation) for p in parameters}
+
+        accepts = [accepted for _, accepted in positional]
+
+        def check(args: tuple[Any, ...], kwargs: dict[str, Any], offset: int) -> None:
+            # The common case, every argument of an accepted type, is one isinstance each.
+            for value, accepted in zip(args, accepts):
+                if accepted is not None and not isinstance(value, accepted):
+                    break
+            else:
+                if not kwargs:
+                    return
+            for position, (value, (name, accepted)) in enumerate(zip(args, positional)):
+                if accepted is not None and not isinstance(value, accepted):
+                    raise TypeError(_type_message(op.__name__, overloads, args, kwargs, offset,
+                                                  name, position + 1 - offset, accepted, value))
+            for name, value in kwargs.items():
+                accepted = by_name.get(name)
+                if accepted is not None and not isinstance(value, accepted):
+                    raise TypeError(_type_message(op.__name__, overloads, args, kwargs, offset,
+                                                  name, None, accepted, value))
+
+        @functools.wraps(op)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            check(args, kwargs, 0)
+            return op(*args, **kwargs)
+
+        @functools.wraps(op)
+        def as_method(*args: Any, **kwargs: Any) -> Any:
+            check(args, kwargs, 1)
+            return op(*args, **kwargs)
+
+        checked.as_method = as_method  # type: ignore[attr-defined]
+        return checked  # type: ignore[return-value]
+
+    return decorate
+
+
+def _type_message(op_name: str, overloads: tuple[str, ...], args: tuple[Any, ...],
+                  kwargs: dict[str, Any], offset: int, name: str, position: int | None,
+                  accepted: tuple[type, ...], value: Any) -> str:
+    """PyTorch's TypeError for an argument of the wrong type."""
+    if overloads:
+        given = [_type_name(a) for a in args[offset:]]
+        given += [f"{k}={_type_name(v)}" for k, v in kwargs.items()]
+        got = ", ".join(given) + (", " if kwargs and len(given) == len(kwargs) else "")
+        expected = [_as_method_signature(o) for o in overloads if o.startswith("(Tensor input")
+                    ] if offset else list(overloads)
+        return (f"{op_name}() received an invalid combination of arguments - got ({got}), but "
+                "expected one of:\n"
+                + "".join(f" * {signature}\n{_mismatch(signature, args[offset:], kwargs)}"
+                          for signature in expected))
+    wanted = "Tensor" if Tensor in accepted else "Number"
+    where = "" if position is None else f" (position {position})"
+    return f"{op_name}(): argument '{name}'{where} must be {wanted}, not {_type_name(value)}"
+
+
+def _mismatch(signature: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """PyTorch's line under a signature the arguments fit in number but not in type, marking
+    each wrong one `!type!` (PyTorch writes it only for signatures without defaults)."""
+    if "*" in signature or "=" in signature:
+        return ""
+    parameters = [p.split() for p in signature.strip("()").split(", ")]
+    if len(parameters) != len(args) + len(kwargs):
+        return ""
+    by_name = {name: kind for kind, name in parameters}
+    marked = [_marked(kind, _detailed_type_name(value), value)
+              for (kind, _), value in zip(parameters, args)]
+    marked += [_marked(by_name.get(name, ""), f"{name}={_detailed_type_name(value)}", value)
+               for name, value in kwargs.items()]
+    return ("      didn't match because some of the arguments have invalid types: "
+            f"({', '.join(marked)})\n")
+
+
+def _marked(kind: str, text: str, value: Any) -> str:
+    fits = isinstance(value, Tensor) if kind == "Tensor" else isinstance(value, _NUMBER_TYPES)
+    return text if fits else f"!{text}!"
+
+
+def _detailed_type_name(value: Any) -> str:
+    """`_type_name`, with a list's or tuple's element types as PyTorch details them."""
+    if isinstance(value, list):
+        return f"list of [{', '.join(_type_name(v) for v in value)}]"
+    if isinstance(value, tuple):
+        return f"tuple of ({', '.join(_type_name(v) for v in value)})"
+    return _type_name(value)
+
+
+def _as_method_signature(signature: str) -> str:
+    """A function's signature as its method's: no `input` first, no `out=`."""
+    return re.sub(r", \*, Tensor out = None", "", re.sub(r"^\(Tensor input, ", "(", signature))
+
+
+def _type_name(value: Any) -> str:
+    """A value's type as PyTorch names it in errors: `NoneType`, `str`, `numpy.ndarray`."""
+    kind = type(value)
+    if isinstance(value, Tensor):
+        return "Tensor"
+    if kind.__module__ == "builtins":
+        return kind.__qualname__
+    return f"{kind.__module__.split('.')[0]}.{kind.__qualname__}"
+
+
+_SCALAR_TYPE_NAMES = {
+    "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+    "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+    "complex64": "ComplexFloat", "complex128": "ComplexDouble",
+}
+
+
+def scalar_type_name(dtype: np.dtype) -> str:
+    """A dtype as PyTorch's messages name it: Float, Double, Long, Bool."""
+    return _SCALAR_TYPE_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
 
 
 def _category(kind: str) -> int:

@@ -17,6 +17,7 @@ from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd import function, grad_mode
 from minigrad.autograd.function import BackwardFunction, Function
+from minigrad.ops._util import scalar_type_name
 from minigrad.ops.pointwise import _ZeroGradient
 
 __all__ = ["apply_inplace", "copy_", "fill_", "zero_"]
@@ -65,19 +66,19 @@ def apply_inplace(tensor: Tensor, op: Callable[..., Tensor], *args: Any, **kwarg
 
 def _write(tensor: Tensor, values: np.ndarray) -> None:
     target = tensor._data
+    if any(stride == 0 and size > 1 for stride, size in zip(target.strides, target.shape)):
+        # An expanded tensor: one memory location behind several elements.
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the "
+                           "tensor before performing the operation.")
     if values.shape != target.shape:
         raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the broadcast "
                            f"shape {list(values.shape)}")
     if not np.can_cast(values.dtype, target.dtype, casting="same_kind"):
-        raise RuntimeError(f"result type {_title(values.dtype)} can't be cast to the desired "
-                           f"output type {_title(target.dtype)}")
+        raise RuntimeError(f"result type {scalar_type_name(values.dtype)} can't be cast to the "
+                           f"desired output type {scalar_type_name(target.dtype)}")
     np.copyto(target, values, casting="unsafe")
     tensor._version_counter.value += 1
-
-
-def _title(dtype: np.dtype) -> str:
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}.get(
-        dtype.name, dtype.name)
 
 
 class Fill(_ZeroGradient, node_name="FillBackward0"):

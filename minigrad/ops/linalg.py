@@ -11,6 +11,7 @@ from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.ops import _dual
+from minigrad.ops._util import checks_argument_types
 from minigrad.ops.shape import SqueezeDimsList, unsafe_view
 
 __all__ = ["addmm", "bmm", "dot", "matmul", "mm", "mv", "outer"]
@@ -270,6 +271,7 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
     return input.reshape(-1, 1) * vec2
 
 
+@checks_argument_types()
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """The `@` operator: dot, mv, mm, or a broadcast batch of mm, by the inputs' dims."""
     a_dim, b_dim = input._data.ndim, other._data.ndim

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import operator
 from typing import Any
 
@@ -12,7 +13,14 @@ from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.ops import _dual
-from minigrad.ops._util import floating_data, operand_arrays
+from minigrad.ops._util import (
+    Number,
+    checks_argument_types,
+    floating_data,
+    operand_arrays,
+    result_dtype,
+    scalar_type_name,
+)
 
 # Unary ops -------------------------------------------------------------------
 
@@ -191,12 +199,51 @@ class Relu(_Elementwise, node_name="ReluBackward0"):
     saved_names = ("result",)
 
     @staticmethod
-    def compute(x: np.ndarray) -> np.ndarray:
-        return np.maximum(x, 0)
+    def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
+        data = x._data
+        result = np.maximum(data, data.dtype.type(0))  # an integer tensor stays integer
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        (result,) = ctx.saved_tensors
+        # Selects rather than multiplies by a mask: an inf or NaN gradient where the input
+        # was cut off does not leak through, and a double backward sees PyTorch's op.
+        return _dual.threshold_backward(grad, result, 0)
 
     @staticmethod
     def derivative(result: Tensor) -> Tensor:
         return result > 0  # 1 where the input was positive, else 0
+
+
+class ThresholdBackward(Function, node_name="ThresholdBackwardBackward0"):
+    """relu's backward as an op of its own, PyTorch's `threshold_backward`: the gradient
+    where the saved values exceed the threshold, else 0."""
+
+    saved_names = ("self",)
+    _backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, grad: Tensor, saved: Tensor, threshold: float = 0
+                ) -> np.ndarray:
+        ctx.save_for_backward(saved)
+        ctx._saved_threshold = threshold
+        return _dual.threshold_backward(grad._data, saved._data, threshold)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+        (saved,) = ctx.saved_tensors
+        # Linear in the gradient; flat in the saved values (almost everywhere).
+        return _dual.threshold_backward(grad, saved, ctx._saved_threshold), _dual.zeros_like(grad)
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_grad: Tensor | None, tangent_saved: Tensor | None
+            ) -> Tensor | None:
+        tangent_grad, _ = _fw.lift_operands(ctx, tangent_grad, tangent_saved)
+        if tangent_grad is None:
+            return None  # the saved values move nothing (almost everywhere)
+        return where(ctx.primal_inputs[1] <= ctx._saved_threshold, 0.0, tangent_grad)
 
 
 class Sqrt(_Elementwise, node_name="SqrtBackward0"):
@@ -244,7 +291,7 @@ class Abs(Function, node_name="AbsBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
-        return grad * _dual.sign(x)
+        return grad * _dual.sgn(x)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -274,11 +321,11 @@ class _ZeroGradient(Function):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return grad * 0
+        return _dual.zeros_like(grad)  # zeros even where the gradient is inf or NaN
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
-        return tangent * 0
+        return _dual.zeros_like(tangent)
 
 
 class _Piecewise(_ZeroGradient):
@@ -293,8 +340,21 @@ class _Piecewise(_ZeroGradient):
         return ctx._forward_cls.compute(x._data)
 
 
+def _sign(x: np.ndarray) -> np.ndarray:
+    """-1, 0 or 1 by the sign; 0 for NaN, as PyTorch gives."""
+    signs = np.sign(x)
+    return np.where(np.isnan(signs), signs.dtype.type(0), signs) if signs.dtype.kind == "f" \
+        else signs
+
+
 class Sign(_Piecewise, node_name="SignBackward0"):
-    compute = staticmethod(np.sign)
+    compute = staticmethod(_sign)
+
+
+class Sgn(_Piecewise, node_name="SgnBackward0"):
+    """The sign of a real tensor (PyTorch's `sgn`, which abs's backward uses)."""
+
+    compute = staticmethod(_sign)
 
 
 class Floor(_Piecewise, node_name="FloorBackward0"):
@@ -327,8 +387,20 @@ def _constants(a: Any, b: Any) -> tuple[Any, Any]:
 
 
 def _saved_if(value: Any, needed: bool) -> Tensor | None:
-    """`value` when it is a tensor some gradient needs, else None (nothing to save)."""
-    return value if needed and isinstance(value, Tensor) else None
+    """`value` when some gradient needs it, else None (nothing to save).
+
+    A Python number is saved as the 0-d tensor PyTorch wraps it in (`x * 2` saves
+    `tensor(2)` as `_saved_other`), so a second backward finds it freed, as in PyTorch.
+    """
+    if not needed:
+        return None
+    if isinstance(value, Tensor):
+        return value
+    return Tensor._wrap(np.asarray(value, dtype=_WRAPPED_NUMBER_DTYPES.get(type(value))))
+
+
+# The dtypes PyTorch gives a Python number it wraps into a tensor.
+_WRAPPED_NUMBER_DTYPES = {bool: np.bool_, int: np.int64, float: np.float64}
 
 
 class Add(Function, node_name="AddBackward0"):
@@ -338,19 +410,19 @@ class Add(Function, node_name="AddBackward0"):
     @staticmethod
     def forward(ctx: BackwardFunction, a: Any, b: Any, alpha: float = 1) -> np.ndarray:
         x, y = operand_arrays(a, b)
-        ctx.alpha = alpha
+        ctx._saved_alpha = alpha
         return x + y if alpha == 1 else x + alpha * y
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
-        return grad, grad if ctx.alpha == 1 else grad * ctx.alpha
+        return grad, grad if ctx._saved_alpha == 1 else grad * ctx._saved_alpha
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
             ) -> Tensor | None:
         tangent_a, tangent_b = _fw.lift_operands(ctx, tangent_a, tangent_b)
-        if tangent_b is not None and ctx.alpha != 1:
-            tangent_b = tangent_b * ctx.alpha
+        if tangent_b is not None and ctx._saved_alpha != 1:
+            tangent_b = tangent_b * ctx._saved_alpha
         return _fw.add_tangents(tangent_a, tangent_b)
 
 
@@ -361,19 +433,19 @@ class Sub(Function, node_name="SubBackward0"):
     @staticmethod
     def forward(ctx: BackwardFunction, a: Any, b: Any, alpha: float = 1) -> np.ndarray:
         x, y = operand_arrays(a, b)
-        ctx.alpha = alpha
+        ctx._saved_alpha = alpha
         return x - y if alpha == 1 else x - alpha * y
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
-        return grad, -grad if ctx.alpha == 1 else grad * -ctx.alpha
+        return grad, -grad if ctx._saved_alpha == 1 else grad * -ctx._saved_alpha
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
             ) -> Tensor | None:
         tangent_a, tangent_b = _fw.lift_operands(ctx, tangent_a, tangent_b)
         if tangent_b is not None:
-            tangent_b = -tangent_b if ctx.alpha == 1 else tangent_b * -ctx.alpha
+            tangent_b = -tangent_b if ctx._saved_alpha == 1 else tangent_b * -ctx._saved_alpha
         return _fw.add_tangents(tangent_a, tangent_b)
 
 
@@ -385,16 +457,16 @@ class Rsub(Function, node_name="RsubBackward1"):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, other: Any = 0, alpha: float = 1) -> np.ndarray:
         a, b = operand_arrays(x, other)
-        ctx.alpha = alpha
+        ctx._saved_alpha = alpha
         return b - a if alpha == 1 else b - alpha * a
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return -grad if ctx.alpha == 1 else grad * -ctx.alpha
+        return -grad if ctx._saved_alpha == 1 else grad * -ctx._saved_alpha
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
-        return -tangent if ctx.alpha == 1 else tangent * -ctx.alpha
+        return -tangent if ctx._saved_alpha == 1 else tangent * -ctx._saved_alpha
 
 
 class Mul(Function, node_name="MulBackward0"):
@@ -417,8 +489,9 @@ class Mul(Function, node_name="MulBackward0"):
         a, b = ctx.saved_tensors
         const_a, const_b = ctx.constants
         needs_a, needs_b = ctx.needs_input_grad
-        grad_a = grad * (const_b if b is None else b) if needs_a else None
-        grad_b = grad * (const_a if a is None else a) if needs_b else None
+        # A number operand multiplies as the number (a weak scalar: float32 stays float32).
+        grad_a = grad * (b if const_b is None else const_b) if needs_a else None
+        grad_b = grad * (a if const_a is None else const_a) if needs_b else None
         return grad_a, grad_b
 
     @staticmethod
@@ -428,6 +501,26 @@ class Mul(Function, node_name="MulBackward0"):
         tangent_a, tangent_b = _fw.lift_operands(ctx, tangent_a, tangent_b)
         return _fw.add_tangents(None if tangent_a is None else tangent_a * b,
                             None if tangent_b is None else a * tangent_b)
+
+
+class MulScalar(Function, node_name="MulBackward1"):
+    """`tensor * number` as PyTorch's backward formulas call it (`mul(Tensor, Scalar)`): the
+    number is no input of the graph, and a double backward shows MulBackward1."""
+
+    _backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, other: float = 1.0) -> np.ndarray:
+        ctx._saved_other = other
+        return x._data * other
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return grad * ctx._saved_other
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        return tangent * ctx._saved_other
 
 
 class Div(Function, node_name="DivBackward0"):
@@ -449,10 +542,10 @@ class Div(Function, node_name="DivBackward0"):
         a, b = ctx.saved_tensors
         const_a, const_b = ctx.constants
         needs_a, needs_b = ctx.needs_input_grad
-        b = const_b if b is None else b
+        b = b if const_b is None else const_b
         grad_a = grad / b if needs_a else None  # d(a/b)/da = 1/b
         # d(a/b)/db = -a/b²
-        grad_b = -grad * (const_a if a is None else a) / (b * b) if needs_b else None
+        grad_b = -grad * (a if const_a is None else const_a) / (b * b) if needs_b else None
         return grad_a, grad_b
 
     @staticmethod
@@ -474,35 +567,45 @@ class PowTensorScalar(Function, node_name="PowBackward0"):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, exponent: float = 1) -> np.ndarray:
         ctx.save_for_backward(x)
-        ctx.exponent = exponent
+        ctx._saved_exponent = exponent
         base, _ = operand_arrays(x, exponent)
-        return np.power(base, exponent)
+        return _power(base, exponent)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
-        p = ctx.exponent
+        p = ctx._saved_exponent
         if p == 0:
-            return grad * 0
-        return grad * p * x ** (p - 1)
+            return _dual.zeros_like(grad)  # zeros even where the gradient is inf or NaN
+        p = float(p)  # PyTorch's formula computes in double: x.pow(2.0) * 3.0 for x ** 3
+        return grad * _dual.mul_scalar(x ** (p - 1), p)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
-        p = ctx.exponent
+        p = ctx._saved_exponent
         if p == 0:
-            return tangent * 0
+            return _dual.zeros_like(tangent)
         return tangent * p * ctx.primal_inputs[0] ** (p - 1)
+
+
+def _power(base: Any, exponent: Any) -> Any:
+    """`base ** exponent` elementwise, with PyTorch's error for integers to negative powers."""
+    try:
+        return np.power(base, exponent)
+    except ValueError as error:  # NumPy's: "Integers to negative integer powers are not allowed."
+        raise RuntimeError(str(error)) from None
 
 
 class PowTensorTensor(Function, node_name="PowBackward1"):
     """a ** b for tensors: d/da = b a^(b-1), d/db = a^b ln a."""
 
     saved_names = ("self", "exponent", "result")
+    _backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
         x, y = operand_arrays(a, b)
-        result = np.power(x, y)
+        result = _power(x, y)
         ctx.save_for_backward(a, b, result)
         return result
 
@@ -510,12 +613,13 @@ class PowTensorTensor(Function, node_name="PowBackward1"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b, result = ctx.saved_tensors
         needs_a, needs_b = ctx.needs_input_grad
-        grad_a = grad * b * a ** (b - 1) if needs_a else None
-        grad_b = None
+        grad_a = grad_b = None
+        if needs_a:
+            # b a^(b-1) is 0 · inf at a = 0, b = 0: PyTorch selects 0 there.
+            grad_a = _dual.where(b == 0, 0.0, grad * (b * a ** (b - 1)))
         if needs_b:
-            # 0 ** b contributes nothing for b >= 0 (PyTorch masks the -inf of ln 0).
-            log_a = where((a == 0) & (b >= 0), 0.0, a.log())
-            grad_b = grad * result * log_a
+            # 0 ** b contributes nothing for b >= 0 (PyTorch selects 0 over the -inf of ln 0).
+            grad_b = grad * _dual.where((a == 0) & (b >= 0), 0.0, result * _dual.log(a))
         return grad_a, grad_b
 
     @staticmethod
@@ -533,35 +637,46 @@ class PowTensorTensor(Function, node_name="PowBackward1"):
 class PowScalarTensor(Function, node_name="PowBackward2"):
     """c ** x for a number c: d/dx = c^x ln c."""
 
-    saved_names = ("result",)
+    saved_names = ("exponent", "result")
     _backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, exponent: Tensor, base: float = 1) -> np.ndarray:
-        ctx.base = base
+        ctx._saved_self = base
         b, e = operand_arrays(base, exponent)
-        result = np.power(b, e)
-        ctx.save_for_backward(result)
+        result = _power(b, e)
+        ctx.save_for_backward(exponent, result)
         return result
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        (result,) = ctx.saved_tensors
-        if ctx.base == 0:
-            return grad * 0
-        return grad * result * float(np.log(ctx.base))
+        exponent, result = ctx.saved_tensors
+        base = ctx._saved_self
+        if base == 0:
+            # ln 0 = -inf: 0 ** x has slope 0 for x >= 0 and -inf below, as PyTorch selects.
+            return grad * _dual.where(exponent >= 0, 0.0, _zero_base_slope(exponent))
+        return grad * (result * math.log(base))
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
-        if ctx.base == 0:
-            return tangent * 0
-        return tangent * ctx.primal_outputs[0] * float(np.log(ctx.base))
+        exponent, result = ctx.primal_inputs[0], ctx.primal_outputs[0]
+        base = ctx._saved_self
+        if base == 0:
+            return tangent * where(exponent >= 0, 0.0, _zero_base_slope(exponent))
+        return tangent * (result * math.log(base))
+
+
+def _zero_base_slope(exponent: Any) -> Any:
+    """d(0^x)/dx = 0^x ln 0 where x < 0: inf · -inf = -inf (NaN stays NaN), without computing
+    the 0 · -inf that the selection would drop anyway."""
+    return _dual.where(exponent < 0, -math.inf, exponent)
 
 
 class _Pick(Function):
     """The larger (or smaller) of two tensors: the winner takes the gradient; a tie splits it."""
 
     _scalar_inputs_are_edges = True
+    _backward_on_arrays = True
     saved_names = ("self", "other")
     compute = staticmethod(np.maximum)
     wins = staticmethod(operator.gt)  # does `a` win over `b`?
@@ -573,10 +688,14 @@ class _Pick(Function):
         return ctx._forward_cls.compute(x, y)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = ctx.saved_tensors
-        share_a = ctx._forward_cls.wins(a, b).to(grad.dtype) + (a == b).to(grad.dtype) * 0.5
-        return grad * share_a, grad * (1 - share_a)
+        wins = ctx._forward_cls.wins
+        needs_a, needs_b = ctx.needs_input_grad
+        # Selected, not multiplied by 0/1 masks: an inf gradient stays off the loser.
+        shared = _dual.where(a == b, grad / 2, grad)
+        return (_dual.where(wins(b, a), 0.0, shared) if needs_a else None,
+                _dual.where(wins(a, b), 0.0, shared) if needs_b else None)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
@@ -599,6 +718,8 @@ class Clamp(Function, node_name="ClampBackward1"):
     """Clip to [min, max]: the gradient passes where the input was inside."""
 
     saved_names = ("self",)
+    _backward_on_arrays = True
+    bound_names: tuple[str, ...] = ("min", "max")  # the bounds the node keeps, as PyTorch's
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, min: float | None = None,
@@ -606,87 +727,143 @@ class Clamp(Function, node_name="ClampBackward1"):
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         ctx.save_for_backward(x)
-        ctx.bounds = (min, max)
-        data = x._data
+        bounds = {"min": min, "max": max}
+        for name in ctx._forward_cls.bound_names:
+            setattr(ctx, f"_saved_{name}", bounds[name])
+        # An integer tensor clamped to float bounds is float, as PyTorch promotes.
+        target = result_dtype(x, *[bound for bound in (min, max) if bound is not None])
+        data = x._data if x._data.dtype == target else x._data.astype(target)
         if min is not None:
-            data = np.maximum(data, operand_arrays(x, min)[1])
+            data = np.maximum(data, target.type(min))
         if max is not None:
-            data = np.minimum(data, operand_arrays(x, max)[1])
+            data = np.minimum(data, target.type(max))
         return data
+
+    @staticmethod
+    def inside(ctx: BackwardFunction, x: Any) -> Any:
+        """Where `x` lies within the bounds (NaN lies nowhere)."""
+        low, high = getattr(ctx, "_saved_min", None), getattr(ctx, "_saved_max", None)
+        if low is not None and high is not None:
+            return (x >= low) & (x <= high)
+        return x >= low if low is not None else x <= high
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
-        low, high = ctx.bounds
-        inside = np.ones_like(x._data, dtype=bool)
-        if low is not None:
-            inside &= x._data >= low
-        if high is not None:
-            inside &= x._data <= high
-        return grad * Tensor._wrap(inside.astype(grad._data.dtype))
+        # Selects (PyTorch's clamp_backward): a NaN or inf gradient outside stays outside.
+        return _dual.where(Clamp.inside(ctx, x), grad, 0.0)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
-        x = ctx.primal_inputs[0]._data
-        low, high = ctx.bounds
-        inside = np.ones_like(x, dtype=bool)
-        if low is not None:
-            inside &= x >= low
-        if high is not None:
-            inside &= x <= high
-        return tangent * Tensor._wrap(inside.astype(tangent._data.dtype))
+        inside = Clamp.inside(ctx, ctx.primal_inputs[0]._data)
+        return where(Tensor._wrap(backend.as_array(inside)), tangent, 0.0)
 
 
 class ClampMin(Clamp, node_name="ClampMinBackward0"):
-    pass
+    bound_names = ("min",)
 
 
 class ClampMax(Clamp, node_name="ClampMaxBackward0"):
-    pass
+    bound_names = ("max",)
+
+
+class ClampTensor(Function, node_name="ClampBackward0"):
+    """Clip to tensor bounds [min, max] (broadcast): each element's gradient goes to the input
+    inside the bounds, else to the bound that clipped it, as PyTorch's clamp_backward_min_max."""
+
+    _scalar_inputs_are_edges = True  # an absent bound is a (None, 0) entry, as in PyTorch
+    _backward_on_arrays = True
+    saved_names = ("self", "min", "max")
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, min: Tensor | None, max: Tensor | None
+                ) -> np.ndarray:
+        ctx.save_for_backward(x, min, max)
+        target = result_dtype(*[t for t in (x, min, max) if t is not None])
+        data = x._data.astype(target, copy=False)
+        if min is not None:
+            data = np.maximum(data, min._data.astype(target, copy=False))
+        if max is not None:
+            data = np.minimum(data, max._data.astype(target, copy=False))
+        return data
+
+    @staticmethod
+    def selections(x: Any, low: Any, high: Any) -> tuple[Any, Any, Any]:
+        """Where the result is the input, the lower bound and the upper bound (None for an
+        absent bound); where min > max, max wins."""
+        if low is not None and high is not None:
+            return (x >= low) & (x <= high), (x < low) & (low < high), (x > high) | (high < low)
+        if low is not None:
+            return x >= low, x < low, None
+        return x <= high, None, x > high
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        x, low, high = ctx.saved_tensors
+        masks = ClampTensor.selections(x, low, high)
+        return tuple([_dual.where(mask, grad, 0.0) if needed else None
+                      for mask, needed in zip(masks, ctx.needs_input_grad)])
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, *tangents: Tensor | None) -> Tensor | None:
+        primals = ctx.primal_inputs
+        ndim = ctx.primal_outputs[0].ndim
+        masks = ClampTensor.selections(*primals)
+        return _fw.add_tangents(*[
+            None if tangent is None else where(mask, _fw.lift(tangent, primal, ndim), 0.0)
+            for tangent, primal, mask in zip(tangents, primals, masks)])
 
 
 class Where(Function, node_name="WhereBackward0"):
     """Pick from `a` where the condition holds, else from `b`."""
 
     _scalar_inputs_are_edges = True
+    _backward_on_arrays = True
     saved_names = ("condition",)
 
     @staticmethod
     def forward(ctx: BackwardFunction, a: Any, b: Any, condition: Tensor | None = None
                 ) -> np.ndarray:
         x, y = operand_arrays(a, b)
-        ctx.condition = condition._data
+        ctx.save_for_backward(condition)
+        ctx._condition = condition  # for jvp, which runs whether or not a node is recorded
         return np.where(condition._data, x, y)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
-        mask = Tensor._wrap(ctx.condition)
-        return where(mask, grad, 0.0), where(mask, 0.0, grad)
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        (condition,) = ctx.saved_tensors
+        needs_a, needs_b = ctx.needs_input_grad
+        return (_dual.where(condition, grad, 0.0) if needs_a else None,
+                _dual.where(condition, 0.0, grad) if needs_b else None)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
             ) -> Tensor:
         tangent_a, tangent_b = _fw.lift_operands(ctx, tangent_a, tangent_b)
-        return where(Tensor._wrap(ctx.condition), 0.0 if tangent_a is None else tangent_a,
+        return where(ctx._condition, 0.0 if tangent_a is None else tangent_a,
                      0.0 if tangent_b is None else tangent_b)
 
 
 class MaskedFill(Function, node_name="MaskedFillBackward0"):
     """Replace the elements where `mask` holds by `value`; they get no gradient."""
 
+    saved_names = ("mask",)
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, mask: Tensor | None = None,
                 value: float = 0.0) -> np.ndarray:
-        ctx.mask = mask._data
+        ctx.save_for_backward(mask)
+        ctx._mask = mask  # for jvp, which runs whether or not a node is recorded
         return np.where(mask._data, x._data.dtype.type(value), x._data)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return masked_fill(grad, Tensor._wrap(ctx.mask), 0.0)
+        (mask,) = ctx.saved_tensors
+        return masked_fill(grad, mask, 0.0)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
-        return masked_fill(tangent, Tensor._wrap(ctx.mask), 0.0)
+        return masked_fill(tangent, ctx._mask, 0.0)
 
 
 def _winner_tangent(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None,
@@ -703,18 +880,14 @@ def _winner_tangent(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: 
 # Functions -------------------------------------------------------------------
 
 
-def _tensor_arg(value: Any, name: str = "input") -> Tensor:
-    if not isinstance(value, Tensor):
-        raise TypeError(f"{name} must be a Tensor, not {type(value).__name__}")
-    return value
-
-
-def add(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
+@checks_argument_types()
+def add(input: Tensor | Number, other: Tensor | Number, *, alpha: Number = 1) -> Tensor:
     """input + alpha * other, broadcasting."""
     return Add.apply(input, other, alpha=alpha)
 
 
-def sub(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
+@checks_argument_types()
+def sub(input: Tensor | Number, other: Tensor | Number, *, alpha: Number = 1) -> Tensor:
     """input - alpha * other, broadcasting."""
     if not isinstance(input, Tensor):
         return Rsub.apply(other, other=input, alpha=alpha)
@@ -724,14 +897,16 @@ def sub(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
 subtract = sub
 
 
-def rsub(input: Tensor, other: Any, *, alpha: float = 1) -> Tensor:
+@checks_argument_types()
+def rsub(input: Tensor | Number, other: Tensor | Number, *, alpha: Number = 1) -> Tensor:
     """other - alpha * input."""
     if isinstance(other, Tensor):
         return Sub.apply(other, input, alpha=alpha)
     return Rsub.apply(input, other=other, alpha=alpha)
 
 
-def mul(input: Any, other: Any) -> Tensor:
+@checks_argument_types()
+def mul(input: Tensor | Number, other: Tensor | Number) -> Tensor:
     """Elementwise product, broadcasting."""
     return Mul.apply(input, other)
 
@@ -739,7 +914,9 @@ def mul(input: Any, other: Any) -> Tensor:
 multiply = mul
 
 
-def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+@checks_argument_types()
+def div(input: Tensor | Number, other: Tensor | Number, *, rounding_mode: str | None = None
+        ) -> Tensor:
     """Elementwise true division, broadcasting."""
     if rounding_mode is not None:
         raise NotImplementedError("div(rounding_mode=...) is not supported by minigrad")
@@ -751,133 +928,159 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
 divide = true_divide = div
 
 
-def pow(input: Any, exponent: Any) -> Tensor:
+@checks_argument_types("(Tensor input, Tensor exponent, *, Tensor out = None)",
+                       "(Number self, Tensor exponent, *, Tensor out = None)",
+                       "(Tensor input, Number exponent, *, Tensor out = None)")
+def pow(input: Tensor | Number, exponent: Tensor | Number) -> Tensor:
     """input ** exponent, where either may be a number."""
     if isinstance(input, Tensor) and isinstance(exponent, Tensor):
         return PowTensorTensor.apply(input, exponent)
     if isinstance(input, Tensor):
         return PowTensorScalar.apply(input, exponent=exponent)
-    return PowScalarTensor.apply(_tensor_arg(exponent, "exponent"), base=input)
+    return PowScalarTensor.apply(exponent, base=input)
 
 
+@checks_argument_types()
 def square(input: Tensor) -> Tensor:
+    """input ** 2 (recorded as PyTorch records it, PowBackward0)."""
     return PowTensorScalar.apply(input, exponent=2)
 
 
+@checks_argument_types()
 def maximum(input: Tensor, other: Tensor) -> Tensor:
+    """The larger of two tensors, elementwise; a tie splits the gradient."""
     return Maximum.apply(input, other)
 
 
+@checks_argument_types()
 def minimum(input: Tensor, other: Tensor) -> Tensor:
+    """The smaller of two tensors, elementwise; a tie splits the gradient."""
     return Minimum.apply(input, other)
 
 
-def clamp(input: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+@checks_argument_types(
+    "(Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)",
+    "(Tensor input, Number min = None, Number max = None, *, Tensor out = None)")
+def clamp(input: Tensor, min: Tensor | Number | None = None,
+          max: Tensor | Number | None = None) -> Tensor:
     """Clip each element into [min, max]."""
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        result = input if min is None else maximum(input, min)
-        return result if max is None else minimum(result, max)
-    return Clamp.apply(input, min=min, max=max)
+    min_is_tensor, max_is_tensor = isinstance(min, Tensor), isinstance(max, Tensor)
+    if (min_is_tensor or min is None) and (max_is_tensor or max is None) and (
+            min_is_tensor or max_is_tensor):
+        return ClampTensor.apply(input, min, max)
+    # A number with a tensor: PyTorch takes the tensor's one value as a number.
+    return Clamp.apply(input, min=min.item() if min_is_tensor else min,
+                       max=max.item() if max_is_tensor else max)
 
 
 clip = clamp
 
 
-def clamp_min(input: Tensor, min: float) -> Tensor:
+@checks_argument_types()
+def clamp_min(input: Tensor, min: Number) -> Tensor:
+    """Raise each element to at least `min`."""
     return ClampMin.apply(input, min=min)
 
 
-def clamp_max(input: Tensor, max: float) -> Tensor:
+@checks_argument_types()
+def clamp_max(input: Tensor, max: Number) -> Tensor:
+    """Lower each element to at most `max`."""
     return ClampMax.apply(input, max=max)
 
 
-def where(condition: Tensor, input: Any, other: Any) -> Tensor:
+@checks_argument_types("(Tensor condition)",
+                       "(Tensor condition, Tensor input, Tensor other, *, Tensor out = None)",
+                       "(Tensor condition, Number self, Tensor other)",
+                       "(Tensor condition, Tensor input, Number other)",
+                       "(Tensor condition, Number self, Number other)")
+def where(condition: Tensor, input: Tensor | Number, other: Tensor | Number) -> Tensor:
     """Elements of `input` where `condition` holds, else of `other`."""
-    if not isinstance(condition, Tensor) or condition._data.dtype != np.bool_:
+    if condition._data.dtype != np.bool_:
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
-                           "with dtype " + (repr(condition.dtype).replace("torch.", "").title()
-                                            if isinstance(condition, Tensor) else "None"))
+                           f"with dtype {scalar_type_name(condition._data.dtype)}")
     arrays = [t._data for t in (condition, input, other) if isinstance(t, Tensor)]
     if len({type(array) for array in arrays}) > 1:
         backend.check_same_device(*arrays)  # PyTorch's error for tensors on two devices
     return Where.apply(input, other, condition=condition)
 
 
-def masked_fill(input: Tensor, mask: Tensor, value: float) -> Tensor:
+@checks_argument_types("(Tensor input, Tensor mask, Tensor value)",
+                       "(Tensor input, Tensor mask, Number value)")
+def masked_fill(input: Tensor, mask: Tensor, value: Tensor | Number) -> Tensor:
     """A copy of `input` with `value` where `mask` is True."""
     if isinstance(value, Tensor):
         value = value.item()
     return MaskedFill.apply(input, mask=mask, value=value)
 
 
-def _unary(function: type[Function]) -> Any:
+def _unary(function: type[Function], name: str) -> Any:
+    """The public function of a one-input op: `input` must be a tensor."""
+
     def op(input: Tensor) -> Tensor:
-        return function.apply(_tensor_arg(input))
+        return function.apply(input)
 
-    return op
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise {name}, differentiable."
+    return checks_argument_types()(op)
 
 
-exp = _unary(Exp)
-exp2 = _unary(Exp2)
-expm1 = _unary(Expm1)
-log = _unary(Log)
-log2 = _unary(Log2)
-log10 = _unary(Log10)
-log1p = _unary(Log1p)
-sin = _unary(Sin)
-cos = _unary(Cos)
-tan = _unary(Tan)
-sinh = _unary(Sinh)
-cosh = _unary(Cosh)
-atan = _unary(Atan)
+exp = _unary(Exp, "exp")
+exp2 = _unary(Exp2, "exp2")
+expm1 = _unary(Expm1, "expm1")
+log = _unary(Log, "log")
+log2 = _unary(Log2, "log2")
+log10 = _unary(Log10, "log10")
+log1p = _unary(Log1p, "log1p")
+sin = _unary(Sin, "sin")
+cos = _unary(Cos, "cos")
+tan = _unary(Tan, "tan")
+sinh = _unary(Sinh, "sinh")
+cosh = _unary(Cosh, "cosh")
+atan = _unary(Atan, "atan")
 arctan = atan
-tanh = _unary(Tanh)
-sigmoid = _unary(Sigmoid)
-relu = _unary(Relu)
-sqrt = _unary(Sqrt)
-rsqrt = _unary(Rsqrt)
-reciprocal = _unary(Reciprocal)
-abs = _unary(Abs)
+tanh = _unary(Tanh, "tanh")
+sigmoid = _unary(Sigmoid, "sigmoid")
+relu = _unary(Relu, "relu")
+sqrt = _unary(Sqrt, "sqrt")
+rsqrt = _unary(Rsqrt, "rsqrt")
+reciprocal = _unary(Reciprocal, "reciprocal")
+abs = _unary(Abs, "abs")
 absolute = abs
-neg = _unary(Neg)
+neg = _unary(Neg, "neg")
 negative = neg
-sign = _unary(Sign)
-floor = _unary(Floor)
-ceil = _unary(Ceil)
-round = _unary(Round)
-trunc = _unary(Trunc)
-
-for _op_name in ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan",
-                 "sinh", "cosh", "atan", "tanh", "sigmoid", "relu", "sqrt", "rsqrt",
-                 "reciprocal", "abs", "neg", "sign", "floor", "ceil", "round", "trunc"):
-    globals()[_op_name].__name__ = _op_name
-    globals()[_op_name].__qualname__ = _op_name
-    globals()[_op_name].__doc__ = f"Elementwise {_op_name}, differentiable."
+sign = _unary(Sign, "sign")
+sgn = _unary(Sgn, "sgn")
+floor = _unary(Floor, "floor")
+ceil = _unary(Ceil, "ceil")
+round = _unary(Round, "round")
+trunc = _unary(Trunc, "trunc")
 
 
 # Comparisons and logic: results are bool tensors outside the graph -------------
 
 
-def _compare(ufunc: np.ufunc) -> Any:
-    def op(input: Any, other: Any) -> Tensor:
+def _compare(ufunc: np.ufunc, name: str) -> Any:
+    def op(input: Tensor | Number, other: Tensor | Number) -> Tensor:
         x, y = operand_arrays(input, other)
         return Tensor._wrap(backend.as_array(ufunc(x, y)))
 
-    return op
+    op.__name__ = op.__qualname__ = name
+    return checks_argument_types("(Tensor input, Tensor other, *, Tensor out = None)",
+                                 "(Tensor input, Number other, *, Tensor out = None)")(op)
 
 
-eq = _compare(np.equal)
-ne = _compare(np.not_equal)
-lt = _compare(np.less)
-le = _compare(np.less_equal)
-gt = _compare(np.greater)
-ge = _compare(np.greater_equal)
-logical_and = _compare(np.logical_and)
-logical_or = _compare(np.logical_or)
-logical_xor = _compare(np.logical_xor)
-bitwise_and = _compare(np.bitwise_and)
-bitwise_or = _compare(np.bitwise_or)
-bitwise_xor = _compare(np.bitwise_xor)
+eq = _compare(np.equal, "eq")
+ne = _compare(np.not_equal, "ne")
+lt = _compare(np.less, "lt")
+le = _compare(np.less_equal, "le")
+gt = _compare(np.greater, "gt")
+ge = _compare(np.greater_equal, "ge")
+logical_and = _compare(np.logical_and, "logical_and")
+logical_or = _compare(np.logical_or, "logical_or")
+logical_xor = _compare(np.logical_xor, "logical_xor")
+bitwise_and = _compare(np.bitwise_and, "bitwise_and")
+bitwise_or = _compare(np.bitwise_or, "bitwise_or")
+bitwise_xor = _compare(np.bitwise_xor, "bitwise_xor")
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 

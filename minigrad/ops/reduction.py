@@ -169,9 +169,13 @@ class _Extremum(Function):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        from minigrad.ops.pointwise import where
+
         x, result = ctx.saved_tensors
-        hits = (x == result).to(grad.dtype)
-        return grad * hits / hits.sum()
+        # PyTorch's evenly_distribute_backward: a NaN result is shared by the NaN elements, and
+        # the share is selected, not multiplied by a mask (an inf gradient stays off the rest).
+        hits = x.isnan() if bool(result.isnan()) else x == result
+        return where(hits, grad / hits.sum(), 0.0)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
