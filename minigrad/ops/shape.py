@@ -39,6 +39,10 @@ def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
     known = math.prod(s for s in shape if s != -1)
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
+    if -1 in shape and known == 0:
+        raise RuntimeError(
+            f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+            "unspecified dimension size -1 can be any value and is ambiguous")
     if -1 in shape and known != 0 and numel % known == 0:
         return tuple(numel // known if s == -1 else s for s in shape)
     if -1 not in shape and known == numel:
@@ -127,9 +131,9 @@ def view_as(input: Tensor, other: Tensor) -> Tensor:
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims `start_dim` to `end_dim` into one."""
+    start, end = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
     if input._data.ndim == 0:
         return reshape(input, 1)
-    start, end = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if start == end:
@@ -150,16 +154,22 @@ class Transpose(Function, node_name="TransposeBackward0"):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dim0: int = 0, dim1: int = 1) -> np.ndarray:
         ctx.dims = (dim0, dim1)
-        return np.swapaxes(x._data, dim0, dim1)
+        return _swapped(x._data, dim0, dim1)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.transpose(grad, *ctx.dims)
+        return _dual.transpose(grad, *ctx.dims) if isinstance(grad, Tensor) else _swapped(
+            grad, *ctx.dims)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
         ndim = ctx.primal_inputs[0].ndim
         return tangent.transpose(ctx.dims[0] - ndim, ctx.dims[1] - ndim)
+
+
+def _swapped(array: np.ndarray, dim0: int, dim1: int) -> np.ndarray:
+    """`array` with two axes swapped; a view of it as it is when they are one axis (as on 0-d)."""
+    return array.view() if dim0 == dim1 else np.swapaxes(array, dim0, dim1)
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -215,7 +225,7 @@ class Permute(Function, node_name="PermuteBackward0"):
 
 def permute(input: Tensor, *dims: Any) -> Tensor:
     """Reorder the dims (a view)."""
-    order = wrap_dims(_shape_arg(dims), input.ndim)
+    order = tuple(wrap_dim(d, input.ndim) for d in _shape_arg(dims))
     if sorted(order) != list(range(input.ndim)):
         raise RuntimeError("permute(): duplicate dims are not allowed."
                            if len(set(order)) != len(order) else
@@ -226,6 +236,10 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
 
 
 def movedim(input: Tensor, source: int, destination: int) -> Tensor:
+    """Move dim `source` to position `destination`, the others keeping their order (a view)."""
+    if input._data.ndim == 0:  # dims 0 and -1 name the tensor itself: nothing moves
+        wrap_dim(source, 0), wrap_dim(destination, 0)
+        return _as_view(Alias.apply(input), input)
     order = list(range(input.ndim))
     order.insert(wrap_dim(destination, input.ndim), order.pop(wrap_dim(source, input.ndim)))
     return permute(input, order)
@@ -321,6 +335,10 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
             "dimensions in the tensor (" + str(len(shape)) + ")"
         )
     lead = len(target) - len(shape)
+    for i in range(lead):
+        if target[i] == -1:
+            raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, "
+                               f"non-existing dimension {i}")
     for i, size in enumerate(shape):
         wanted = target[lead + i]
         if wanted == -1:
@@ -464,7 +482,24 @@ class Slice(_Read, node_name="SliceBackward0"):
 
 
 class Index(_Read, node_name="IndexBackward0"):
+    """Advanced indexing: a row-major copy, with the index arrays saved as PyTorch saves them."""
+
     scatter = IndexPutBackward
+    saved_names = ("indices",)
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, key: Any = ()) -> np.ndarray:
+        ctx.shape, ctx.key = x._data.shape, key
+        # Saved, so a second backward through a freed graph fails as PyTorch's does.
+        ctx.save_for_backward(*[Tensor._wrap(k) for k in key if not _is_basic((k,))])
+        result = x._data[key]
+        return result if result.flags.c_contiguous else result.copy()  # a copy is row-major
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        saved = iter(ctx.saved_tensors)
+        key = tuple(k if _is_basic((k,)) else next(saved)._data for k in ctx.key)
+        return IndexPutBackward.apply(grad, shape=ctx.shape, key=key)
 
 
 def select(input: Tensor, dim: int, index: int) -> Tensor:
@@ -481,6 +516,9 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
 
 
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """`length` elements along `dim` from `start` (a view)."""
+    if input._data.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     dim = wrap_dim(dim, input.ndim)
     return _slice(input, dim, slice(start, start + length))
 
@@ -498,6 +536,8 @@ def _index_array(value: Any, input: Tensor) -> np.ndarray:
     As in PyTorch, an index on the CPU may index a tensor on a GPU, not the other way.
     """
     data = value._data if isinstance(value, Tensor) else np.asarray(value)
+    if data.size == 0 and not isinstance(value, Tensor):
+        data = data.astype(np.int64)  # `x[[]]`: an empty list of positions
     if data.dtype.kind == "f":
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     if type(data) is not type(input._data):
@@ -581,15 +621,20 @@ class Cat(Function, node_name="CatBackward0"):
     def forward(ctx: BackwardFunction, *tensors: Tensor, dim: int = 0) -> np.ndarray:
         target = result_dtype(*tensors)
         ctx.dim = dim
-        ctx.sizes = [t._data.shape[dim] if t._data.ndim else 0 for t in tensors]
-        return np.concatenate([t._data.astype(target, copy=False) for t in tensors
-                               if t._data.ndim], axis=dim)
+        # None marks a 1-D empty tensor: it took no part (see `_joins_anything`).
+        ctx.sizes = [None if _joins_anything(t) else t._data.shape[dim] for t in tensors]
+        joined = [t for t in tensors if not _joins_anything(t)] or tensors
+        return np.concatenate([t._data.astype(target, copy=False) for t in joined], axis=dim)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, ...]:
         grads = []
         start = 0
         for size in ctx.sizes:
+            if size is None:
+                grads.append(Tensor._wrap(backend.array_module(grad._data).zeros(
+                    (0,), grad._data.dtype)))
+                continue
             grads.append(grad.narrow(ctx.dim, start, size))
             start += size
         return tuple(grads)
@@ -597,8 +642,13 @@ class Cat(Function, node_name="CatBackward0"):
     @staticmethod
     def jvp(ctx: BackwardFunction, *tangents: Tensor | None) -> Tensor:
         parts = _fw.zero_filled(tangents, ctx.primal_inputs)
-        return cat([t for t, x in zip(parts, ctx.primal_inputs) if x.ndim],
-                   ctx.dim - ctx.primal_outputs[0].ndim)
+        return cat([t for t, x in zip(parts, ctx.primal_inputs) if x.shape != (0,)]
+                   or parts, ctx.dim - ctx.primal_outputs[0].ndim)
+
+
+def _joins_anything(tensor: Tensor) -> bool:
+    """PyTorch's legacy rule: `cat` skips a 1-D empty tensor, whatever the others' shape."""
+    return tensor._data.shape == (0,)
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -607,17 +657,20 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
     _check_devices(tensors)
-    reference = next((t for t in tensors if t._data.ndim), tensors[0])
-    if reference._data.ndim == 0:
-        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    reference = next((t for t in tensors if not _joins_anything(t)), tensors[0])
     dim = wrap_dim(dim, reference.ndim)
     for i, t in enumerate(tensors):
-        if t._data.ndim and t._data.ndim != reference.ndim:
+        if _joins_anything(t):
+            continue
+        if t._data.ndim != reference.ndim:
             raise RuntimeError(
                 f"Tensors must have same number of dimensions: got {reference.ndim} and "
                 f"{t._data.ndim}")
         for d in range(reference.ndim):
-            if t._data.ndim and d != dim and t._data.shape[d] != reference._data.shape[d]:
+            if d != dim and t._data.shape[d] != reference._data.shape[d]:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {dim}. Expected size "
                     f"{reference._data.shape[d]} but got size {t._data.shape[d]} for tensor "
@@ -684,6 +737,8 @@ class Unbind(Function, node_name="UnbindBackward0"):
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along `dim`, as a tuple."""
+    if input._data.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     return Unbind.apply(input, dim=wrap_dim(dim, input.ndim))
 
 
@@ -707,6 +762,8 @@ class Split(Function, node_name="SplitBackward0"):
 
 def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Pieces of `split_size` along `dim` (the last may be smaller), or the given sizes."""
+    if input._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     dim = wrap_dim(dim, input.ndim)
     length = input._data.shape[dim]
     if isinstance(split_size_or_sections, int):
@@ -723,6 +780,8 @@ def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Ten
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """At most `chunks` pieces of equal size along `dim`."""
+    if input._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     length = input._data.shape[wrap_dim(dim, input.ndim)]
     return split(input, max(1, -(-length // chunks)), dim)
 
