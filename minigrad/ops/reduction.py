@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -109,6 +110,17 @@ def _mean_check(input: Tensor, dtype: _backend.dtype | None) -> None:
         )
 
 
+def _mean(data: np.ndarray, dims: tuple[int, ...] | None, keepdim: bool,
+          dtype: _backend.dtype | None) -> np.ndarray:
+    """NumPy's mean; over no elements it is NaN, quietly, as in PyTorch."""
+    np_dtype = None if dtype is None else dtype.np
+    if data.size:
+        return data.mean(axis=dims, keepdims=keepdim, dtype=np_dtype)
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # "Mean of empty slice"
+        return data.mean(axis=dims, keepdims=keepdim, dtype=np_dtype)
+
+
 class MeanAll(Function, node_name="MeanBackward0"):
     _backward_on_arrays = True
 
@@ -116,7 +128,7 @@ class MeanAll(Function, node_name="MeanBackward0"):
     def forward(ctx: BackwardFunction, x: Tensor, dtype: _backend.dtype | None = None
                 ) -> np.ndarray:
         ctx.shape, ctx.count = x._data.shape, x._data.size
-        return backend.as_array(x._data.mean(dtype=None if dtype is None else dtype.np))
+        return backend.as_array(_mean(x._data, None, False, dtype))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -136,8 +148,7 @@ class MeanDim(Function, node_name="MeanBackward1"):
                 keepdim: bool = False, dtype: _backend.dtype | None = None) -> np.ndarray:
         ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
         ctx.count = int(np.prod([x._data.shape[d] for d in dims]))
-        return backend.as_array(x._data.mean(axis=dims, keepdims=keepdim,
-                                             dtype=None if dtype is None else dtype.np))
+        return backend.as_array(_mean(x._data, dims, keepdim, dtype))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
