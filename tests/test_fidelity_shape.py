@@ -54,6 +54,7 @@ def observe(program: Program, library: Any) -> dict[str, Any]:
 
 
 def assert_same(program: Program) -> None:
+    """minigrad and PyTorch show the same result, graph and gradients, or the same error."""
     ours, theirs = observe(program, minigrad), observe(program, torch)
     assert ours.keys() == theirs.keys(), (ours, theirs)
     for key, expected in theirs.items():
@@ -71,6 +72,7 @@ def assert_same(program: Program) -> None:
 
 
 def scalar(T: Any) -> Any:
+    """A 0-d leaf that requires grad."""
     return T.tensor(1.5, requires_grad=True)
 
 
@@ -83,6 +85,8 @@ def leaf(T: Any, *shape: int, value: float | None = None) -> Any:
 
 
 def on_scalar(action: Callable[[Any, Any], Any]) -> Program:
+    """The program that applies `action` to a 0-d leaf."""
+
     def program(T: Any) -> tuple[list[Any], Any]:
         s = scalar(T)
         return [s], action(T, s)
@@ -233,6 +237,25 @@ def test_view_after_advanced_indexing_is_contiguous() -> None:
     for T in (minigrad, torch):
         picked = T.ones(5, 4)[:, [0, 1]]
         assert picked.is_contiguous()
+
+
+NAN = float("nan")
+EXTREMA: dict[str, Program] = {
+    "max_with_nan": lambda T: ([x := T.tensor([NAN, 0.0, 0.0], requires_grad=True)], x.max()),
+    "min_with_two_nans": lambda T: (
+        [x := T.tensor([NAN, 1.0, NAN], requires_grad=True)], x.min()),
+    "max_ties": lambda T: ([x := T.tensor([1.0, 3.0, 3.0], requires_grad=True)], x.max()),
+    "max_inf": lambda T: ([x := T.tensor([2.0, float("inf"), 1.0], requires_grad=True)],
+                          x.max()),
+    "max_dim_with_nan": lambda T: (
+        [x := T.tensor([[NAN, 1.0], [2.0, 3.0]], requires_grad=True)], x.max(1).values),
+}
+
+
+@pytest.mark.parametrize("name", EXTREMA)
+def test_extrema_gradients_with_ties_and_nan(name: str) -> None:
+    """max() gives a NaN result's gradient to the NaNs, as PyTorch does (not NaN everywhere)."""
+    assert_same(EXTREMA[name])
 
 
 # Item 9: errors and promotion of expand and cat.

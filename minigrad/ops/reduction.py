@@ -190,8 +190,9 @@ class _Extremum(Function):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         x, result = ctx.saved_tensors
-        hits = (x == result).to(grad.dtype)
-        return grad * hits / hits.sum()
+        # A NaN result came from the NaNs (NaN == NaN is False): they share the gradient.
+        hits = x.isnan() if bool(result.isnan()._data) else x == result
+        return where(hits, grad / hits.sum(), 0.0)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
