@@ -258,7 +258,7 @@ def test_extrema_gradients_with_ties_and_nan(name: str) -> None:
     assert_same(EXTREMA[name])
 
 
-# Item 9: errors and promotion of expand and cat.
+# Item 9: errors (class and message) and promotion of the shape ops.
 MESSAGES: dict[str, Program] = {
     "expand_trailing_mismatch": lambda T: ([], T.ones(3, 2).expand(4, 3, 3)),
     "expand_middle_mismatch": lambda T: ([], T.ones(3, 1).expand(4, 2, 5)),
@@ -270,13 +270,37 @@ MESSAGES: dict[str, Program] = {
         [a := leaf(T, 2), b := T.ones(2, dtype=T.float64, requires_grad=True)], T.cat([a, b])),
     "cat_promotes_int": lambda T: ([a := leaf(T, 2)], T.cat([T.ones(2, dtype=T.int64), a])),
     "cat_int_and_bool": lambda T: ([], T.cat([T.ones(2, dtype=T.int64), T.ones(2, dtype=T.bool)])),
+    "cat_nothing": lambda T: ([], T.cat([])),
+    "softmax_of_long": lambda T: ([], T.tensor([1, 2]).softmax(0)),
+    "softmax_of_long_inner_dim": lambda T: ([], T.ones(2, 3, dtype=T.int64).softmax(0)),
+    "log_softmax_of_bool": lambda T: ([], T.tensor([True]).log_softmax(-1)),
+    "softmax_of_long_as_float": lambda T: ([], T.tensor([1, 2]).softmax(0, dtype=T.float64)),
+    "mean_as_long": lambda T: ([], T.ones(2, 3).mean(dtype=T.int64)),
+    "mean_of_long": lambda T: ([], T.tensor([1, 2]).mean()),
+    "dot_float_long": lambda T: ([], T.tensor([1.0, 2.0]) @ T.tensor([1, 2])),
+    "view_float_size": lambda T: ([], T.ones(2, 3).view(2, 3.0)),
+    "reshape_tuple_with_float": lambda T: ([], T.ones(2, 3).reshape((2, 3.0))),
+    "expand_str_size": lambda T: ([], T.ones(2, 3).expand(2, "a")),
+    "repeat_float": lambda T: ([], T.ones(2, 3).repeat(2, 1.0)),
+    "permute_float": lambda T: ([], T.ones(2, 3).permute(0, 1.0)),
+    "select_out_of_range": lambda T: ([], T.ones(2, 3).select(1, -4)),
+    "index_out_of_range": lambda T: ([], T.ones(2, 3)[:, 3]),
+    "index_list_out_of_range": lambda T: ([], T.ones(2, 3)[[0, -3]]),
+    "narrow_past_the_end": lambda T: ([], T.ones(2, 3).narrow(1, 2, 2)),
+    "narrow_start_out_of_range": lambda T: ([], T.ones(2, 3).narrow(1, 4, 0)),
+    "narrow_negative_length": lambda T: ([], T.ones(2, 3).narrow(1, 1, -1)),
+    "narrow_negative_start": lambda T: ([x := leaf(T, 2, 3)], x.narrow(1, -2, 2)),
+    "split_zero": lambda T: ([], T.ones(2, 3).split(0)[0]),
+    "split_negative": lambda T: ([], T.ones(2, 3).split(-1)[0]),
+    "split_zero_of_empty": lambda T: ([], T.ones(0, 3).split(0)[0]),
+    "chunk_zero": lambda T: ([], T.ones(2, 3).chunk(0)[0]),
     "stack_promotes": lambda T: (
         [a := leaf(T, 2), b := T.ones(2, dtype=T.float64, requires_grad=True)], T.stack([a, b])),
 }
 
 
 @pytest.mark.parametrize("name", MESSAGES)
-def test_expand_and_cat_errors_and_promotion(name: str) -> None:
+def test_shape_op_errors_and_promotion(name: str) -> None:
     assert_same(MESSAGES[name])
 
 

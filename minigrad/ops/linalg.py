@@ -13,6 +13,7 @@ from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.ops import _dual
 from minigrad.ops._util import check_broadcast
+from minigrad.ops.reduction import dtype_title
 from minigrad.ops.shape import SqueezeDimsList, unsafe_view
 
 __all__ = ["addmm", "bmm", "dot", "matmul", "mm", "mv", "outer"]
@@ -25,10 +26,8 @@ def _same_dtype(op: str, a: Tensor, b: Tensor) -> None:
     if a._data.dtype != b._data.dtype:
         names = _DTYPE_NAMES.get(a._data.dtype.name), _DTYPE_NAMES.get(b._data.dtype.name)
         if op == "dot":
-            titles = [a.dtype.name.replace("float32", "Float").replace("float64", "Double"),
-                      b.dtype.name.replace("float32", "Float").replace("float64", "Double")]
             raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                               f"{titles[0]} and {titles[1]}")
+                               f"{dtype_title(a._data.dtype)} and {dtype_title(b._data.dtype)}")
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {names[0]} != "
                            f"{names[1]}")
 

@@ -11,6 +11,7 @@ from minigrad import _backend, backend
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
+from minigrad.autograd.graph import _TENSOR_TYPE_NAMES
 from minigrad.ops import _dual
 from minigrad.ops._util import wrap_dim, wrap_dims
 from minigrad.ops.pointwise import maximum, minimum, where
@@ -101,12 +102,21 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,
     return SumDim.apply(input, dims=_dims(dim, input.ndim), keepdim=keepdim, dtype=dtype)
 
 
+def dtype_title(dtype: np.dtype) -> str:
+    """A dtype as PyTorch's messages name it: Float, Double, Long, Bool."""
+    return _TENSOR_TYPE_NAMES[dtype.name].removesuffix("Tensor")
+
+
 def _mean_check(input: Tensor, dtype: _backend.dtype | None) -> None:
-    if input._data.dtype.kind != "f" and (dtype is None or not dtype.is_floating_point):
-        name = {"i": "Long", "b": "Bool", "u": "Byte"}[input._data.dtype.kind]
+    if dtype is not None and not dtype.is_floating_point:
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Optional dtype must be either a floating "
+            f"point or complex dtype. Got: {dtype_title(dtype.np)}"
+        )
+    if input._data.dtype.kind != "f" and dtype is None:
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {name}"
+            f"or complex dtype. Got: {dtype_title(input._data.dtype)}"
         )
 
 
@@ -639,15 +649,27 @@ def log_softmax_backward_data(grad: Any, output: Any, dim: int) -> Any:
     return _log_softmax_vjp(grad, output, wrap_dims(dim, output.ndim))
 
 
-def softmax(input: Tensor, dim: int, dtype: _backend.dtype | None = None) -> Tensor:
-    """exp(x) / sum(exp(x)) along `dim`."""
+def _softmax_input(name: str, input: Tensor, dim: int, dtype: _backend.dtype | None
+                   ) -> tuple[Tensor, int]:
+    """The input in `dtype` and the wrapped dim; PyTorch has no integer softmax kernel."""
     if dtype is not None:
         input = input.to(dtype)
-    return Softmax.apply(input, dim=wrap_dim(dim, input.ndim))
+    dim = wrap_dim(dim, input.ndim)
+    if input._data.dtype.kind != "f":
+        last = dim == input.ndim - 1 or input.ndim == 0
+        kernel = "lastdim_kernel_impl" if last else "kernel_impl"
+        raise NotImplementedError(f'"{name}_{kernel}" not implemented for '
+                                  f"'{dtype_title(input._data.dtype)}'")
+    return input, dim
+
+
+def softmax(input: Tensor, dim: int, dtype: _backend.dtype | None = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along `dim`."""
+    input, dim = _softmax_input("softmax", input, dim, dtype)
+    return Softmax.apply(input, dim=dim)
 
 
 def log_softmax(input: Tensor, dim: int, dtype: _backend.dtype | None = None) -> Tensor:
     """log(softmax(x)) along `dim`, computed stably."""
-    if dtype is not None:
-        input = input.to(dtype)
-    return LogSoftmax.apply(input, dim=wrap_dim(dim, input.ndim))
+    input, dim = _softmax_input("log_softmax", input, dim, dtype)
+    return LogSoftmax.apply(input, dim=dim)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,10 +29,21 @@ def _as_view(result: Tensor, base: Tensor) -> Tensor:
     return result
 
 
-def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
+def _shape_arg(shape: Sequence[Any], op: str, argument: str) -> tuple[int, ...]:
+    """The sizes (or dims) given as `op(2, 3)` or `op((2, 3))`, with PyTorch's error for a
+    value that is not an integer."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
-    return tuple(int(s) for s in shape)
+    sizes = []
+    for position, size in enumerate(shape, 1):
+        try:
+            sizes.append(operator.index(size))
+        except TypeError:
+            raise TypeError(
+                f"{op}(): argument '{argument}' failed to unpack the object at pos {position} "
+                f'with error "type must be tuple of ints,but got {type(size).__name__}"'
+            ) from None
+    return tuple(sizes)
 
 
 def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
@@ -109,13 +121,13 @@ def view(input: Tensor, *shape: Any) -> Tensor:
     """The same elements seen with another shape (no copy; -1 is inferred)."""
     if len(shape) == 1 and isinstance(shape[0], _backend.dtype):
         raise NotImplementedError("view(dtype) is not supported by minigrad")
-    target = _infer_shape(_shape_arg(shape), input._data.size)
+    target = _infer_shape(_shape_arg(shape, "view", "size"), input._data.size)
     return _as_view(View.apply(input, shape=target), input)
 
 
 def reshape(input: Tensor, *shape: Any) -> Tensor:
     """Like `view`, but copies when the elements cannot be seen in the new shape."""
-    target = _infer_shape(_shape_arg(shape), input._data.size)
+    target = _infer_shape(_shape_arg(shape, "reshape", "shape"), input._data.size)
     try:
         np.reshape(input._data, target, copy=False)
     except ValueError:
@@ -225,7 +237,7 @@ class Permute(Function, node_name="PermuteBackward0"):
 
 def permute(input: Tensor, *dims: Any) -> Tensor:
     """Reorder the dims (a view)."""
-    order = tuple(wrap_dim(d, input.ndim) for d in _shape_arg(dims))
+    order = tuple(wrap_dim(d, input.ndim) for d in _shape_arg(dims, "permute", "dims"))
     if sorted(order) != list(range(input.ndim)):
         raise RuntimeError("permute(): duplicate dims are not allowed."
                            if len(set(order)) != len(order) else
@@ -326,7 +338,7 @@ class Expand(Function, node_name="ExpandBackward0"):
 
 def expand(input: Tensor, *sizes: Any) -> Tensor:
     """Repeat dims of size 1 without copying (-1 keeps a size)."""
-    target = list(_shape_arg(sizes))
+    target = list(_shape_arg(sizes, "expand", "size"))
     shape = input._data.shape
     if len(target) < len(shape):
         raise RuntimeError(
@@ -347,7 +359,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
             raise RuntimeError(
                 f"The expanded size of the tensor ({wanted}) must match the existing size "
                 f"({size}) at non-singleton dimension {lead + i}.  Target sizes: "
-                f"{list(_shape_arg(sizes))}.  Tensor sizes: {list(shape)}"
+                f"{list(_shape_arg(sizes, 'expand', 'size'))}.  Tensor sizes: {list(shape)}"
             )
     return _as_view(Expand.apply(input, shape=tuple(target)), input)
 
@@ -364,7 +376,7 @@ def _type_name(tensor: Tensor) -> str:
 
 def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     """Sum the broadcast dims away, so the result has shape `size`."""
-    shape = _shape_arg(size)
+    shape = _shape_arg(size, "sum_to_size", "size")
     current = input._data.shape
     lead = len(current) - len(shape)
     if lead < 0 or any(s != 1 and s != c for s, c in zip(shape, current[lead:])):
@@ -399,7 +411,7 @@ class Repeat(Function, node_name="RepeatBackward0"):
 
 def repeat(input: Tensor, *repeats: Any) -> Tensor:
     """Tile the tensor `repeats[i]` times along each dim."""
-    counts = _shape_arg(repeats)
+    counts = _shape_arg(repeats, "repeat", "repeats")
     if len(counts) < input.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
@@ -492,7 +504,10 @@ class Index(_Read, node_name="IndexBackward0"):
         ctx.shape, ctx.key = x._data.shape, key
         # Saved, so a second backward through a freed graph fails as PyTorch's does.
         ctx.save_for_backward(*[Tensor._wrap(k) for k in key if not _is_basic((k,))])
-        result = x._data[key]
+        try:
+            result = x._data[key]
+        except IndexError as error:
+            raise IndexError(str(error).replace(" for axis ", " for dimension ")) from None
         return result if result.flags.c_contiguous else result.copy()  # a copy is row-major
 
     @staticmethod
@@ -509,6 +524,15 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
     dim = wrap_dim(dim, input.ndim)
     size = input._data.shape[dim]
     if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input._data.shape)} at dimension {dim}")
+    return _select(input, dim, index)
+
+
+def _select(input: Tensor, dim: int, index: int) -> Tensor:
+    """`select` as `x[i]` records it, with indexing's message for an index out of range."""
+    size = input._data.shape[dim]
+    if not -size <= index < size:
         raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
     # The trailing Ellipsis keeps a 0-d result a view rather than a NumPy scalar.
     key = (slice(None),) * dim + (index % size, Ellipsis)
@@ -520,6 +544,16 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     if input._data.ndim == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     dim = wrap_dim(dim, input.ndim)
+    size = input._data.shape[dim]
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
+    start %= size if size else 1
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                           f"({size}).")
     return _slice(input, dim, slice(start, start + length))
 
 
@@ -602,7 +636,7 @@ def getitem(input: Tensor, key: Any) -> Tensor:
             dim += 1
             remaining.append(slice(None))
         else:
-            result = select(result, dim, int(k))
+            result = _select(result, dim, int(k))
     if any(advanced):
         # A mask counts as the dims it covers; the last full slices can be dropped.
         while remaining and isinstance(remaining[-1], slice):
@@ -655,7 +689,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     _check_devices(tensors)
     for i, t in enumerate(tensors):
         if t._data.ndim == 0:
@@ -768,6 +802,14 @@ def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Ten
     length = input._data.shape[dim]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
+        if size < 0:
+            raise RuntimeError(
+                f"split expects split_size be non-negative, but got split_size={size}")
+        if size == 0 and length != 0:
+            raise RuntimeError("split_size can only be 0 if dimension size is 0, but got dimension "
+                               f"size of {length}")
+        if size == 0:
+            return Split.apply(input, sizes=(0,), dim=dim)
         sizes = [size] * (length // size) + ([length % size] if length % size else [])
     else:
         sizes = list(split_size_or_sections)
@@ -782,6 +824,8 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """At most `chunks` pieces of equal size along `dim`."""
     if input._data.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     length = input._data.shape[wrap_dim(dim, input.ndim)]
     return split(input, max(1, -(-length // chunks)), dim)
 
