@@ -173,6 +173,11 @@ EMPTY: dict[str, Program] = {
     "mean_all_empty": lambda T: ([], T.zeros(0).mean()),
     "norm_empty_dim": lambda T: ([a := leaf(T, 3, 0)], a.norm(dim=1)),
     "reshape_empty_inferred": lambda T: ([], T.zeros(0, 3).reshape(-1, 0)),
+    "amax_negative_empty_dim": lambda T: ([], T.zeros(4, 0, 2).amax(-2)),
+    "chunk_empty": lambda T: ([a := leaf(T, 0, 3)], a.chunk(3)[2]),
+    "split_with_sizes": lambda T: ([a := leaf(T, 2, 3)], a.split([1, 2], 1)[1]),
+    "index_list_into_empty": lambda T: ([], T.zeros(0, 3)[[0]]),
+    "index_0d_with_int": lambda T: ([], T.tensor(1.0)[0]),
 }
 
 

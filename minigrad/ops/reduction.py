@@ -392,7 +392,10 @@ def _extremum_dims(name: str, input: Tensor, dim: Any) -> tuple[int, ...]:
             f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
             "Specify the reduction dim with the 'dim' argument."
         )
-    _check_nonempty(name, input._data.shape, dims)
+    given = (dim,) if isinstance(dim, int) else tuple(dim)
+    for asked, wrapped in zip(given, wrap_dims(given, input.ndim)):
+        if input._data.shape[wrapped] == 0:  # named as it was asked for, as PyTorch does
+            raise IndexError(f"{name}(): Expected reduction dim {asked} to have non-zero size.")
     return dims
 
 

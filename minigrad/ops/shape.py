@@ -507,6 +507,8 @@ class Index(_Read, node_name="IndexBackward0"):
         try:
             result = x._data[key]
         except IndexError as error:
+            if 0 in x._data.shape:
+                raise IndexError("index is out of bounds for dimension with size 0") from None
             raise IndexError(str(error).replace(" for axis ", " for dimension ")) from None
         return result if result.flags.c_contiguous else result.copy()  # a copy is row-major
 
@@ -611,6 +613,9 @@ def getitem(input: Tensor, key: Any) -> Tensor:
     if sum(k is Ellipsis for k in key) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     if consumed > input.ndim:
+        if input.ndim == 0 and len(key) == 1 and isinstance(key[0], (int, np.integer)):
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {input.ndim}")
     result = input
     dim = 0
@@ -794,6 +799,10 @@ class Split(Function, node_name="SplitBackward0"):
         return tangent.split(sizes, ctx.dim - ctx.primal_inputs[0].ndim)
 
 
+class SplitWithSizes(Split, node_name="SplitWithSizesBackward0"):
+    """`split` given the pieces' sizes, recorded under PyTorch's name for it."""
+
+
 def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Pieces of `split_size` along `dim` (the last may be smaller), or the given sizes."""
     if input._data.ndim == 0:
@@ -811,13 +820,13 @@ def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Ten
         if size == 0:
             return Split.apply(input, sizes=(0,), dim=dim)
         sizes = [size] * (length // size) + ([length % size] if length % size else [])
-    else:
-        sizes = list(split_size_or_sections)
-        if sum(sizes) != length:
-            raise RuntimeError(
-                f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's "
-                f"size at dimension {dim}), but got split_sizes={sizes}")
-    return Split.apply(input, sizes=tuple(sizes), dim=dim)
+        return Split.apply(input, sizes=tuple(sizes), dim=dim)
+    sizes = list(split_size_or_sections)
+    if sum(sizes) != length:
+        raise RuntimeError(
+            f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's "
+            f"size at dimension {dim}), but got split_sizes={sizes}")
+    return SplitWithSizes.apply(input, sizes=tuple(sizes), dim=dim)
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
@@ -827,7 +836,9 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     length = input._data.shape[wrap_dim(dim, input.ndim)]
-    return split(input, max(1, -(-length // chunks)), dim)
+    if length == 0:  # `chunks` empty pieces, as PyTorch gives them
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-length // chunks), dim)
 
 
 # Copies -------------------------------------------------------------------------
