@@ -111,6 +111,10 @@ CASES = [
     case("norm_inf", lambda a: a.norm(p=float("inf")), (2, 3)),
     case("softmax", lambda a: a.softmax(1), (2, 3)),
     case("log_softmax", lambda a: a.log_softmax(0), (2, 3)),
+    case("softmax_backward_data", lambda g, y: reduction.SoftmaxBackwardData.apply(
+        g, y, dim=1), (2, 3), (2, 3)),
+    case("log_softmax_backward_data", lambda g, y: reduction.LogSoftmaxBackwardData.apply(
+        g, y, dim=0), (2, 3), (2, 3)),
     case("dot", lambda a, b: a.dot(b), (3,), (3,)),
     case("mv", lambda a, b: a.mv(b), (2, 3), (3,)),
     case("mm", lambda a, b: a.mm(b), (2, 3), (3, 2)),
@@ -119,6 +123,8 @@ CASES = [
     case("matmul_batch_rows", lambda a, b: a @ b, (2, 2, 3), (3, 2)),
     case("matmul_vector_matrix", lambda a, b: a @ b, (3,), (3, 2)),
     case("matmul_broadcast", lambda a, b: a @ b, (2, 1, 2, 3), (2, 3, 2)),
+    case("matmul_vector_batch", lambda a, b: a @ b, (3,), (2, 3, 2)),
+    case("matmul_matrix_batch", lambda a, b: a @ b, (2, 3), (2, 3, 2)),
     case("outer", lambda a, b: M.outer(a, b), (2,), (3,)),
     case("view", lambda a: a.view(3, 2), (2, 3)),
     case("reshape_copy", lambda a: a.t().reshape(-1), (2, 3)),

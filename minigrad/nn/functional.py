@@ -124,12 +124,16 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 class NllLoss(Function, node_name="NllLossBackward0"):
     """-log p(target): each sample's log-probability of its class, negated and weighted."""
 
+    saved_names = ("self", "target")
     _backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: BackwardFunction, log_probs: Tensor, target: np.ndarray | None = None,
+    def forward(ctx: BackwardFunction, log_probs: Tensor, target: Tensor | None = None,
                 weight: np.ndarray | None = None, ignore_index: int = -100,
                 reduction: str = "mean") -> np.ndarray:
+        # Saved as PyTorch saves them: a second backward through a freed graph fails.
+        ctx.save_for_backward(log_probs, target)
+        target = target._data
         # Classes along dim 1 (dim 0 for one unbatched sample), as in PyTorch.
         class_dim = 0 if log_probs.dim() == 1 else 1
         scores = np.moveaxis(log_probs._data, class_dim, -1)
@@ -140,7 +144,7 @@ class NllLoss(Function, node_name="NllLossBackward0"):
         sample_weight = backend.as_array(sample_weight, scores.dtype)
         losses = -picked * sample_weight
         ctx.shape, ctx.class_dim, ctx.reduction = log_probs._data.shape, class_dim, reduction
-        ctx.classes, ctx.sample_weight = classes, sample_weight
+        ctx.ignore_index, ctx.sample_weight = ignore_index, sample_weight
         if reduction == "none":
             return losses
         total = backend.as_array(losses.sum(), scores.dtype)
@@ -152,6 +156,10 @@ class NllLoss(Function, node_name="NllLossBackward0"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        _, target = ctx.saved_tensors
+        if isinstance(target, Tensor):  # under create_graph
+            target = target._data
+        classes = np.where(target != ctx.ignore_index, target, 0)
         # Only the target class of each sample has a gradient: -weight (/ total weight).
         scale = -ctx.sample_weight
         if ctx.reduction == "mean":
@@ -160,7 +168,7 @@ class NllLoss(Function, node_name="NllLossBackward0"):
         shape = list(ctx.shape)
         shape.append(shape.pop(ctx.class_dim))  # the classes last
         one_hot = backend.array_module(scale).zeros(shape, dtype=scale.dtype)
-        np.put_along_axis(one_hot, ctx.classes[..., None], scale[..., None], axis=-1)
+        np.put_along_axis(one_hot, classes[..., None], scale[..., None], axis=-1)
         local = np.moveaxis(one_hot, -1, ctx.class_dim)
         if isinstance(grad, Tensor):
             local = Tensor._wrap(local)
@@ -208,7 +216,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     out_of_range = (classes != ignore_index) & ((classes < 0) | (classes >= num_classes))
     if out_of_range.any():
         raise IndexError(f"Target {classes[out_of_range].flat[0]} is out of bounds.")
-    return NllLoss.apply(input, target=classes,
+    return NllLoss.apply(input, target=Tensor._wrap(classes),
                          weight=None if weight is None else weight._data.astype(input._data.dtype),
                          ignore_index=ignore_index, reduction=reduction)
 

@@ -35,7 +35,11 @@ def is_scalar(value: Any) -> bool:
 
 
 def wrap_dim(dim: int, ndim: int) -> int:
-    """A possibly negative dim as an index in `range(ndim)`, with PyTorch's error."""
+    """A possibly negative dim as an index in `range(ndim)`, with PyTorch's error.
+
+    A 0-d tensor is treated as having one dim, so 0 and -1 name the tensor itself,
+    as in PyTorch: ops that act along a dim (squeeze, softmax, max, transpose) accept them.
+    """
     span = max(ndim, 1)
     if not -span <= dim < span:
         raise IndexError(
@@ -46,9 +50,19 @@ def wrap_dim(dim: int, ndim: int) -> int:
 
 
 def wrap_dims(dims: Any, ndim: int) -> tuple[int, ...]:
+    """The axes that `dims` (an int or a sequence of them) name, for NumPy's `axis=`.
+
+    The one rule for dims on a 0-d tensor: 0 and -1 are accepted (see `wrap_dim`)
+    and name no axis of the array, so a reduction or a squeeze over them leaves the
+    value as it is, as in PyTorch. A dim named twice is PyTorch's error.
+    """
     if isinstance(dims, int):
         dims = (dims,)
-    return tuple(wrap_dim(d, ndim) for d in dims)
+    axes = tuple([wrap_dim(d, ndim) for d in dims])
+    if len(set(axes)) != len(axes):
+        repeated = next(a for i, a in enumerate(axes) if a in axes[:i])
+        raise RuntimeError(f"dim {repeated} appears multiple times in the list of dims")
+    return axes if ndim else ()
 
 
 def checks_argument_types(*overloads: str) -> Callable[[_Op], _Op]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,8 @@ from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.ops import _dual
-from minigrad.ops._util import checks_argument_types
+from minigrad.ops._util import check_broadcast, checks_argument_types
+from minigrad.ops.reduction import dtype_title
 from minigrad.ops.shape import SqueezeDimsList, unsafe_view
 
 __all__ = ["addmm", "bmm", "dot", "matmul", "mm", "mv", "outer"]
@@ -24,10 +26,8 @@ def _same_dtype(op: str, a: Tensor, b: Tensor) -> None:
     if a._data.dtype != b._data.dtype:
         names = _DTYPE_NAMES.get(a._data.dtype.name), _DTYPE_NAMES.get(b._data.dtype.name)
         if op == "dot":
-            titles = [a.dtype.name.replace("float32", "Float").replace("float64", "Double"),
-                      b.dtype.name.replace("float32", "Float").replace("float64", "Double")]
             raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                               f"{titles[0]} and {titles[1]}")
+                               f"{dtype_title(a._data.dtype)} and {dtype_title(b._data.dtype)}")
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {names[0]} != "
                            f"{names[1]}")
 
@@ -273,7 +273,11 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
 
 @checks_argument_types()
 def matmul(input: Tensor, other: Tensor) -> Tensor:
-    """The `@` operator: dot, mv, mm, or a broadcast batch of mm, by the inputs' dims."""
+    """The `@` operator: dot, mv, mm, or a broadcast batch of mm, by the inputs' dims.
+
+    The graph is the one PyTorch builds: a batch against a matrix or vector folds
+    into one mm/mv when PyTorch's `should_fold` says so, else one bmm.
+    """
     a_dim, b_dim = input._data.ndim, other._data.ndim
     if a_dim == 0 or b_dim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
@@ -287,25 +291,62 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         return SqueezeDimsList.apply(product, shape=product._data.shape[1:], dims=(0,))
     if a_dim == 2 and b_dim == 2:
         return mm(input, other)
-    if b_dim <= 2 and a_dim >= 3:
-        # Fold the batch into rows: one big mm (or mv).
-        rows = input.reshape(-1, input._data.shape[-1])
-        product = mm(rows, other) if b_dim == 2 else mv(rows, other)
-        out_tail = () if b_dim == 1 else (other._data.shape[-1],)
-        return unsafe_view(product, (*input._data.shape[:-1], *out_tail))
-    a = input if a_dim > 1 else input.unsqueeze(0)
-    b = other if b_dim > 1 else other.unsqueeze(1)
-    if a._data.shape[-1] != b._data.shape[-2]:
-        raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: "
-            f"[{int(np.prod(a._data.shape[:-2]))}, {a._data.shape[-1]}] but got: "
-            f"[{int(np.prod(b._data.shape[:-2]))}, {b._data.shape[-2]}].")
-    batch = np.broadcast_shapes(a._data.shape[:-2], b._data.shape[:-2])
-    a3 = a.expand(*batch, *a._data.shape[-2:]).reshape(-1, *a._data.shape[-2:])
-    b3 = b.expand(*batch, *b._data.shape[-2:]).reshape(-1, *b._data.shape[-2:])
-    result = unsafe_view(bmm(a3, b3), (*batch, a._data.shape[-2], b._data.shape[-1]))
-    if a_dim == 1:
-        result = result.squeeze(-2)
-    if b_dim == 1:
-        result = result.squeeze(-1)
-    return result
+    if _should_fold(input, other):
+        return _folded_matmul(input, other)
+    return _batched_matmul(input, other)
+
+
+def _should_fold(a: Tensor, b: Tensor) -> bool:
+    """PyTorch's choice of folding the batch of the larger operand into the rows of one mm/mv.
+
+    It folds when that costs no copy, and also when the smaller operand requires grad:
+    its gradient is then one mm rather than a batch summed afterwards.
+    """
+    a_larger = a._data.ndim >= b._data.ndim
+    larger = a._data if a_larger else np.swapaxes(b._data, -1, -2)
+    smaller = b if a_larger else a
+    if not (larger.ndim >= 3 and smaller._data.ndim <= 2):
+        return False
+    if smaller._requires_grad:
+        return True
+    if a._data.ndim == 2:  # folding would need a transposed copy of the result
+        return False
+    if larger.size == 0:
+        return True
+    strides, shape = larger.strides, larger.shape
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(larger.ndim - 1))
+
+
+def _folded_matmul(a: Tensor, b: Tensor) -> Tensor:
+    """A batch @ a matrix or vector as one mm or mv over the batch's rows (a matrix or
+    vector @ a batch is computed transposed: (bᵀ @ aᵀ)ᵀ)."""
+    transpose = b._data.ndim > a._data.ndim
+    larger = b.transpose(-2, -1) if transpose else a
+    smaller = (a.t() if a._data.ndim == 2 else a) if transpose else b
+    *lead, inner = larger._data.shape
+    rows = larger.reshape(math.prod(lead), inner)
+    if smaller._data.ndim == 1:
+        return unsafe_view(mv(rows, smaller), tuple(lead))
+    product = unsafe_view(mm(rows, smaller), (*lead, smaller._data.shape[1]))
+    return product.transpose(-2, -1).contiguous() if transpose else product
+
+
+def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
+    """Broadcast the batch dims, flatten them into one, and run one bmm."""
+    a_shape, b_shape = a._data.shape, b._data.shape
+    n = a_shape[-2] if len(a_shape) > 1 else 1
+    m2, p = (b_shape[-2], b_shape[-1]) if len(b_shape) > 1 else (b_shape[0], 1)
+    a_batch, b_batch = a_shape[:-2], b_shape[:-2]
+    check_broadcast(a_batch, b_batch)
+    batch = tuple(np.broadcast_shapes(a_batch, b_batch))
+    count = math.prod(batch)
+    a3 = a.expand(*batch, n, a_shape[-1]).reshape(count, n, a_shape[-1])
+    if len(b_shape) == 1:  # a vector is a batch of one-column matrices
+        b3 = b.expand(*batch, m2).reshape(count, m2).unsqueeze(2)
+    else:
+        b3 = b.expand(*batch, m2, p).reshape(count, m2, p)
+    product = bmm(a3, b3)
+    if len(b_shape) == 1:
+        product = product.squeeze(-1)
+    shape = (*batch, *((n,) if len(a_shape) > 1 else ()), *((p,) if len(b_shape) > 1 else ()))
+    return unsafe_view(product, shape)

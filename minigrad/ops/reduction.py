@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
 from minigrad import _backend, backend
 from minigrad._tensor import Tensor
+from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
+from minigrad.autograd.graph import _TENSOR_TYPE_NAMES
 from minigrad.ops import _dual
-from minigrad.ops._util import wrap_dims
+from minigrad.ops._util import wrap_dim, wrap_dims
+from minigrad.ops.pointwise import maximum, minimum, where
 
 __all__ = ["amax", "amin", "argmax", "argmin", "log_softmax", "max", "mean", "min", "norm",
            "softmax", "sum"]
@@ -20,7 +24,14 @@ def _dims(dim: Any, ndim: int) -> tuple[int, ...]:
     """The reduced dims as a sorted tuple; None or () means all of them."""
     if dim is None or dim == ():
         return tuple(range(ndim))
-    return tuple(sorted(set(wrap_dims(dim, ndim))))
+    return tuple(sorted(wrap_dims(dim, ndim)))
+
+
+def _check_nonempty(name: str, shape: tuple[int, ...], dims: tuple[int, ...]) -> None:
+    """PyTorch's error for an extremum (max, argmax, amax) over a dim of size 0: it has none."""
+    for d in dims:
+        if shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
 def _expand_back(grad: Any, dims: tuple[int, ...], keepdim: bool, shape: tuple[int, ...]
@@ -91,13 +102,33 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,
     return SumDim.apply(input, dims=_dims(dim, input.ndim), keepdim=keepdim, dtype=dtype)
 
 
+def dtype_title(dtype: np.dtype) -> str:
+    """A dtype as PyTorch's messages name it: Float, Double, Long, Bool."""
+    return _TENSOR_TYPE_NAMES[dtype.name].removesuffix("Tensor")
+
+
 def _mean_check(input: Tensor, dtype: _backend.dtype | None) -> None:
-    if input._data.dtype.kind != "f" and (dtype is None or not dtype.is_floating_point):
-        name = {"i": "Long", "b": "Bool", "u": "Byte"}[input._data.dtype.kind]
+    if dtype is not None and not dtype.is_floating_point:
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Optional dtype must be either a floating "
+            f"point or complex dtype. Got: {dtype_title(dtype.np)}"
+        )
+    if input._data.dtype.kind != "f" and dtype is None:
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {name}"
+            f"or complex dtype. Got: {dtype_title(input._data.dtype)}"
         )
+
+
+def _mean(data: np.ndarray, dims: tuple[int, ...] | None, keepdim: bool,
+          dtype: _backend.dtype | None) -> np.ndarray:
+    """NumPy's mean; over no elements it is NaN, quietly, as in PyTorch."""
+    np_dtype = None if dtype is None else dtype.np
+    if data.size:
+        return data.mean(axis=dims, keepdims=keepdim, dtype=np_dtype)
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # "Mean of empty slice"
+        return data.mean(axis=dims, keepdims=keepdim, dtype=np_dtype)
 
 
 class MeanAll(Function, node_name="MeanBackward0"):
@@ -107,7 +138,7 @@ class MeanAll(Function, node_name="MeanBackward0"):
     def forward(ctx: BackwardFunction, x: Tensor, dtype: _backend.dtype | None = None
                 ) -> np.ndarray:
         ctx.shape, ctx.count = x._data.shape, x._data.size
-        return backend.as_array(x._data.mean(dtype=None if dtype is None else dtype.np))
+        return backend.as_array(_mean(x._data, None, False, dtype))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -127,8 +158,7 @@ class MeanDim(Function, node_name="MeanBackward1"):
                 keepdim: bool = False, dtype: _backend.dtype | None = None) -> np.ndarray:
         ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
         ctx.count = int(np.prod([x._data.shape[d] for d in dims]))
-        return backend.as_array(x._data.mean(axis=dims, keepdims=keepdim,
-                                             dtype=None if dtype is None else dtype.np))
+        return backend.as_array(_mean(x._data, dims, keepdim, dtype))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -169,12 +199,10 @@ class _Extremum(Function):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        from minigrad.ops.pointwise import where
-
         x, result = ctx.saved_tensors
         # PyTorch's evenly_distribute_backward: a NaN result is shared by the NaN elements, and
         # the share is selected, not multiplied by a mask (an inf gradient stays off the rest).
-        hits = x.isnan() if bool(result.isnan()) else x == result
+        hits = x.isnan() if bool(result.isnan()._data) else x == result
         return where(hits, grad / hits.sum(), 0.0)
 
     @staticmethod
@@ -196,34 +224,55 @@ class MinAll(_Extremum, node_name="MinBackward1"):
 class _ExtremumDim(Function):
     """max/min along a dim, with indices: the gradient goes to the chosen element."""
 
+    saved_names = ("indices",)
     pick = staticmethod(np.argmax)
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dim: int = 0, keepdim: bool = False
                 ) -> tuple[np.ndarray, np.ndarray]:
-        indices = np.expand_dims(ctx._forward_cls.pick(x._data, axis=dim), dim)
-        values = np.take_along_axis(x._data, indices, axis=dim)
-        if not keepdim:
-            values, indices = values.squeeze(dim), indices.squeeze(dim)
-        ctx.shape, ctx.dim, ctx.keepdim = x._data.shape, dim, keepdim
-        ctx.indices = indices.astype(np.int64)
-        return values, ctx.indices
+        data = x._data
+        if data.ndim == 0:  # a 0-d tensor is its own extremum, at index 0
+            values, indices = data.copy(), backend.array_module(data).zeros((), np.int64)
+        else:
+            indices = np.expand_dims(ctx._forward_cls.pick(data, axis=dim), dim)
+            values = np.take_along_axis(data, indices, axis=dim)
+            if not keepdim:
+                values, indices = values.squeeze(dim), indices.squeeze(dim)
+            indices = indices.astype(np.int64)
+        ctx.shape, ctx.dim, ctx.keepdim = data.shape, dim, keepdim
+        ctx.save_for_backward(indices)
+        return values, indices
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor, _indices_grad: Tensor) -> Tensor:
-        indices = ctx.indices if ctx.keepdim else np.expand_dims(ctx.indices, ctx.dim)
-        positions = backend.array_module(indices).arange(ctx.shape[ctx.dim]).reshape(
-            [-1 if d == ctx.dim else 1 for d in range(len(ctx.shape))])
-        chosen = Tensor._wrap((positions == indices).astype(grad._data.dtype))
-        return _expand_back(grad, (ctx.dim,), ctx.keepdim, ctx.shape) * chosen
+        (indices,) = ctx.saved_tensors
+        return _scatter_chosen(ctx, grad, indices._data)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> tuple[Tensor, None]:
-        indices = ctx.indices if ctx.keepdim else np.expand_dims(ctx.indices, ctx.dim)
-        positions = backend.array_module(indices).arange(ctx.shape[ctx.dim]).reshape(
-            [-1 if d == ctx.dim else 1 for d in range(len(ctx.shape))])
-        chosen = Tensor._wrap((positions == indices).astype(tangent._data.dtype))
-        return _sum_primal_dims(tangent * chosen, (ctx.dim,), len(ctx.shape), ctx.keepdim), None
+        if not ctx.shape:
+            return tangent, None
+        chosen = Tensor._wrap(_chosen_mask(ctx, ctx.primal_outputs[1]._data))
+        picked = where(chosen, tangent, 0.0)
+        return _sum_primal_dims(picked, (ctx.dim,), len(ctx.shape), ctx.keepdim), None
+
+
+def _chosen_mask(ctx: BackwardFunction, indices: Any) -> Any:
+    """True at the element that max/min along `dim` picked, over the input's shape."""
+    shape, dim = ctx.shape, ctx.dim
+    if not ctx.keepdim:
+        indices = np.expand_dims(indices, dim)
+    positions = backend.array_module(indices).arange(shape[dim]).reshape(
+        [-1 if d == dim else 1 for d in range(len(shape))])
+    return positions == indices
+
+
+def _scatter_chosen(ctx: BackwardFunction, grad: Tensor, indices: Any) -> Tensor:
+    """The gradient at the picked elements and 0 elsewhere (selected, so inf or NaN stays put)."""
+    if not ctx.shape:
+        return grad
+    spread = _expand_back(grad, (ctx.dim,), ctx.keepdim, ctx.shape)
+    return where(Tensor._wrap(_chosen_mask(ctx, indices)), spread, 0.0)
 
 
 class MaxDim(_ExtremumDim, node_name="MaxBackward0"):
@@ -263,15 +312,15 @@ class _MinReturn(_ReturnType):
 
 
 def _extremum(input: Tensor, dim: Any, keepdim: bool, other: Any, is_max: bool) -> Any:
-    from minigrad.ops.pointwise import maximum, minimum
-
     if isinstance(dim, Tensor):
         other, dim = dim, None
     if other is not None:
         return maximum(input, other) if is_max else minimum(input, other)
     if dim is None:
         return (MaxAll if is_max else MinAll).apply(input)
-    dim = wrap_dims(dim, input.ndim)[0]
+    dim = wrap_dim(dim, input.ndim)
+    if input._data.ndim:
+        _check_nonempty("max" if is_max else "min", input._data.shape, (dim,))
     values, indices = (MaxDim if is_max else MinDim).apply(input, dim=dim, keepdim=keepdim)
     return (_MaxReturn if is_max else _MinReturn)(values, indices)
 
@@ -327,25 +376,53 @@ class Amin(_ExtremumAlong, node_name="AminBackward0"):
 
 
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
-    return Amax.apply(input, dims=_dims(dim, input.ndim), keepdim=keepdim)
+    """The largest element over `dim` (all dims by default); ties share the gradient."""
+    return Amax.apply(input, dims=_extremum_dims("amax", input, dim), keepdim=keepdim)
 
 
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
-    return Amin.apply(input, dims=_dims(dim, input.ndim), keepdim=keepdim)
+    """The smallest element over `dim` (all dims by default); ties share the gradient."""
+    return Amin.apply(input, dims=_extremum_dims("amin", input, dim), keepdim=keepdim)
+
+
+def _extremum_dims(name: str, input: Tensor, dim: Any) -> tuple[int, ...]:
+    """The dims of amax/amin, checked to be non-empty as PyTorch checks them."""
+    dims = _dims(dim, input.ndim)
+    if input._data.size == 0 and (dim is None or dim == ()):
+        raise RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+            "Specify the reduction dim with the 'dim' argument."
+        )
+    given = (dim,) if isinstance(dim, int) else tuple(dim)
+    for asked, wrapped in zip(given, wrap_dims(given, input.ndim)):
+        if input._data.shape[wrapped] == 0:  # named as it was asked for, as PyTorch does
+            raise IndexError(f"{name}(): Expected reduction dim {asked} to have non-zero size.")
+    return dims
 
 
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
-    if dim is None:
-        return Tensor._wrap(backend.as_array(np.argmax(input._data), np.int64))
-    dim = wrap_dims(dim, input.ndim)[0]
-    return Tensor._wrap(np.argmax(input._data, axis=dim, keepdims=keepdim).astype(np.int64))
+    """The index of the largest element (in the flattened tensor, or along `dim`)."""
+    return _arg_extremum("argmax", np.argmax, input, dim, keepdim)
 
 
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """The index of the smallest element (in the flattened tensor, or along `dim`)."""
+    return _arg_extremum("argmin", np.argmin, input, dim, keepdim)
+
+
+def _arg_extremum(name: str, pick: Any, input: Tensor, dim: int | None, keepdim: bool
+                  ) -> Tensor:
+    data = input._data
     if dim is None:
-        return Tensor._wrap(backend.as_array(np.argmin(input._data), np.int64))
-    dim = wrap_dims(dim, input.ndim)[0]
-    return Tensor._wrap(np.argmin(input._data, axis=dim, keepdims=keepdim).astype(np.int64))
+        if data.size == 0:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
+        return Tensor._wrap(backend.as_array(pick(data), np.int64))
+    dim = wrap_dim(dim, data.ndim)
+    if data.ndim == 0:  # a 0-d tensor's one element is at index 0
+        return Tensor._wrap(backend.array_module(data).zeros((), np.int64))
+    _check_nonempty(name, data.shape, (dim,))
+    return Tensor._wrap(pick(data, axis=dim, keepdims=keepdim).astype(np.int64))
 
 
 class VectorNorm(Function, node_name="LinalgVectorNormBackward0"):
@@ -416,28 +493,91 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
     return VectorNorm.apply(input, ord=order, dims=_dims(dim, input.ndim), keepdim=keepdim)
 
 
+def _softmax_axes(ctx: BackwardFunction) -> tuple[int, ...]:
+    """The axis of a softmax node's dim: none for a 0-d tensor (see `wrap_dims`)."""
+    return wrap_dims(ctx.dim, ctx._ndim)
+
+
+def _shifted(data: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """`data` minus its max along `axes`, so exp cannot overflow (an empty tensor has no max)."""
+    if data.size == 0:
+        return data
+    return data - data.max(axis=axes, keepdims=True)
+
+
 class Softmax(Function, node_name="SoftmaxBackward0"):
     saved_names = ("result",)
     _backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dim: int = -1) -> np.ndarray:
-        shifted = np.exp(x._data - x._data.max(axis=dim, keepdims=True))
-        result = shifted / shifted.sum(axis=dim, keepdims=True)
+        ctx.dim, ctx._ndim = dim, x._data.ndim
+        shifted = np.exp(_shifted(x._data, _softmax_axes(ctx)))
+        result = shifted / shifted.sum(axis=_softmax_axes(ctx), keepdims=True)
         ctx.save_for_backward(result)
-        ctx.dim = dim
         return result
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         (y,) = ctx.saved_tensors
-        # J^T g = y * (g - <g, y>) along the softmax dim
-        return y * (grad - _dual.sum_keepdim(grad * y, ctx.dim))
+        return softmax_backward_data(grad, y, ctx.dim)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
         y = ctx.primal_outputs[0]
-        return y * (tangent - (tangent * y).sum(ctx.dim - y.ndim, keepdim=True))
+        axes = tuple(a - y.ndim for a in _softmax_axes(ctx))
+        return y * (tangent - (tangent * y).sum(axes, keepdim=True))
+
+
+class SoftmaxBackwardData(Function, node_name="SoftmaxBackwardDataBackward0"):
+    """PyTorch's `_softmax_backward_data`: softmax's backward as an op of its own.
+
+    Softmax's backward calls it, so a double backward meets one node, as in PyTorch.
+    """
+
+    saved_names = ("grad_output", "output")
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, grad_output: Tensor, output: Tensor, dim: int = -1
+                ) -> np.ndarray:
+        ctx.dim = ctx._saved_dim = dim  # as PyTorch shows it
+        ctx._ndim = output._data.ndim
+        ctx.save_for_backward(grad_output, output)
+        return _softmax_vjp(grad_output._data, output._data, _softmax_axes(ctx))
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+        g, y = ctx.saved_tensors
+        axes = _softmax_axes(ctx)
+        # f(g, y) = y (g - Σ g y): linear in g (the same vjp again); by y, PyTorch's
+        # softmax_double_backward: G g - G Σ(g y) - g Σ(G y).
+        by_y = grad * g - grad * (g * y).sum(axes, keepdim=True) - g * (grad * y).sum(
+            axes, keepdim=True)
+        return softmax_backward_data(grad, y, ctx.dim), by_y
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_g: Tensor | None, tangent_y: Tensor | None
+            ) -> Tensor | None:
+        g, y = ctx.primal_inputs
+        axes = tuple(a - y.ndim for a in _softmax_axes(ctx))
+        # d[y (g - Σ g y)] = y (dg - Σ dg y) + dy (g - Σ g y) - y Σ(g dy)
+        by_g = None if tangent_g is None else y * (
+            tangent_g - (tangent_g * y).sum(axes, keepdim=True))
+        by_y = None if tangent_y is None else tangent_y * (
+            g - (g * y).sum(axes, keepdim=True)) - y * (g * tangent_y).sum(axes, keepdim=True)
+        return _fw.add_tangents(by_g, by_y)
+
+
+def _softmax_vjp(grad: Any, y: Any, axes: tuple[int, ...]) -> Any:
+    # Jᵀ g = y * (g - <g, y>) along the softmax dim
+    return y * (grad - _dual.sum_keepdim(grad * y, axes))
+
+
+def softmax_backward_data(grad: Any, output: Any, dim: int) -> Any:
+    """Softmax's backward: on arrays the formula, on tensors the recorded op (create_graph)."""
+    if isinstance(grad, Tensor):
+        return SoftmaxBackwardData.apply(grad, output, dim=dim)
+    return _softmax_vjp(grad, output, wrap_dims(dim, output.ndim))
 
 
 class LogSoftmax(Function, node_name="LogSoftmaxBackward0"):
@@ -446,32 +586,94 @@ class LogSoftmax(Function, node_name="LogSoftmaxBackward0"):
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dim: int = -1) -> np.ndarray:
-        shifted = x._data - x._data.max(axis=dim, keepdims=True)
-        result = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        ctx.dim, ctx._ndim = dim, x._data.ndim
+        axes = _softmax_axes(ctx)
+        shifted = _shifted(x._data, axes)
+        result = shifted - np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
         ctx.save_for_backward(result)
-        ctx.dim = dim
         return result
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         (y,) = ctx.saved_tensors
-        return grad - _dual.exp(y) * _dual.sum_keepdim(grad, ctx.dim)
+        return log_softmax_backward_data(grad, y, ctx.dim)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
         y = ctx.primal_outputs[0]
-        return tangent - (tangent * y.exp()).sum(ctx.dim - y.ndim, keepdim=True)
+        axes = tuple(a - y.ndim for a in _softmax_axes(ctx))
+        return tangent - (tangent * y.exp()).sum(axes, keepdim=True)
+
+
+class LogSoftmaxBackwardData(Function, node_name="LogSoftmaxBackwardDataBackward0"):
+    """PyTorch's `_log_softmax_backward_data`: log_softmax's backward as an op of its own."""
+
+    saved_names = ("grad_output", "output")
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, grad_output: Tensor, output: Tensor, dim: int = -1
+                ) -> np.ndarray:
+        ctx.dim = ctx._saved_dim = dim  # as PyTorch shows it
+        ctx._ndim = output._data.ndim
+        ctx.save_for_backward(grad_output, output)
+        return _log_softmax_vjp(grad_output._data, output._data, _softmax_axes(ctx))
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+        g, y = ctx.saved_tensors
+        axes = _softmax_axes(ctx)
+        # f(g, y) = g - exp(y) Σ g: by g, G - Σ(G exp y); by y, -Σg exp(y) G.
+        probabilities = y.exp()
+        return (grad - (grad * probabilities).sum(axes, keepdim=True),
+                -g.sum(axes, keepdim=True) * probabilities * grad)
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_g: Tensor | None, tangent_y: Tensor | None
+            ) -> Tensor | None:
+        g, y = ctx.primal_inputs
+        axes = tuple(a - y.ndim for a in _softmax_axes(ctx))
+        probabilities = y.exp()
+        # d[g - exp(y) Σ g] = dg - exp(y) Σ dg - exp(y) dy Σ g
+        by_g = None if tangent_g is None else tangent_g - probabilities * tangent_g.sum(
+            axes, keepdim=True)
+        by_y = None if tangent_y is None else -probabilities * tangent_y * g.sum(
+            axes, keepdim=True)
+        return _fw.add_tangents(by_g, by_y)
+
+
+def _log_softmax_vjp(grad: Any, y: Any, axes: tuple[int, ...]) -> Any:
+    # Jᵀ g = g - softmax(x) Σ g, and softmax(x) = exp(y)
+    return grad - _dual.exp(y) * _dual.sum_keepdim(grad, axes)
+
+
+def log_softmax_backward_data(grad: Any, output: Any, dim: int) -> Any:
+    """log_softmax's backward: on arrays the formula, on tensors the recorded op."""
+    if isinstance(grad, Tensor):
+        return LogSoftmaxBackwardData.apply(grad, output, dim=dim)
+    return _log_softmax_vjp(grad, output, wrap_dims(dim, output.ndim))
+
+
+def _softmax_input(name: str, input: Tensor, dim: int, dtype: _backend.dtype | None
+                   ) -> tuple[Tensor, int]:
+    """The input in `dtype` and the wrapped dim; PyTorch has no integer softmax kernel."""
+    if dtype is not None:
+        input = input.to(dtype)
+    dim = wrap_dim(dim, input.ndim)
+    if input._data.dtype.kind != "f":
+        last = dim == input.ndim - 1 or input.ndim == 0
+        kernel = "lastdim_kernel_impl" if last else "kernel_impl"
+        raise NotImplementedError(f'"{name}_{kernel}" not implemented for '
+                                  f"'{dtype_title(input._data.dtype)}'")
+    return input, dim
 
 
 def softmax(input: Tensor, dim: int, dtype: _backend.dtype | None = None) -> Tensor:
     """exp(x) / sum(exp(x)) along `dim`."""
-    if dtype is not None:
-        input = input.to(dtype)
-    return Softmax.apply(input, dim=wrap_dims(dim, input.ndim)[0])
+    input, dim = _softmax_input("softmax", input, dim, dtype)
+    return Softmax.apply(input, dim=dim)
 
 
 def log_softmax(input: Tensor, dim: int, dtype: _backend.dtype | None = None) -> Tensor:
     """log(softmax(x)) along `dim`, computed stably."""
-    if dtype is not None:
-        input = input.to(dtype)
-    return LogSoftmax.apply(input, dim=wrap_dims(dim, input.ndim)[0])
+    input, dim = _softmax_input("log_softmax", input, dim, dtype)
+    return LogSoftmax.apply(input, dim=dim)

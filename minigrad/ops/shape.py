@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,10 +29,21 @@ def _as_view(result: Tensor, base: Tensor) -> Tensor:
     return result
 
 
-def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
+def _shape_arg(shape: Sequence[Any], op: str, argument: str) -> tuple[int, ...]:
+    """The sizes (or dims) given as `op(2, 3)` or `op((2, 3))`, with PyTorch's error for a
+    value that is not an integer."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
-    return tuple(int(s) for s in shape)
+    sizes = []
+    for position, size in enumerate(shape, 1):
+        try:
+            sizes.append(operator.index(size))
+        except TypeError:
+            raise TypeError(
+                f"{op}(): argument '{argument}' failed to unpack the object at pos {position} "
+                f'with error "type must be tuple of ints,but got {type(size).__name__}"'
+            ) from None
+    return tuple(sizes)
 
 
 def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
@@ -39,6 +51,10 @@ def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
     known = math.prod(s for s in shape if s != -1)
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
+    if -1 in shape and known == 0:
+        raise RuntimeError(
+            f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+            "unspecified dimension size -1 can be any value and is ambiguous")
     if -1 in shape and known != 0 and numel % known == 0:
         return tuple(numel // known if s == -1 else s for s in shape)
     if -1 not in shape and known == numel:
@@ -105,13 +121,13 @@ def view(input: Tensor, *shape: Any) -> Tensor:
     """The same elements seen with another shape (no copy; -1 is inferred)."""
     if len(shape) == 1 and isinstance(shape[0], _backend.dtype):
         raise NotImplementedError("view(dtype) is not supported by minigrad")
-    target = _infer_shape(_shape_arg(shape), input._data.size)
+    target = _infer_shape(_shape_arg(shape, "view", "size"), input._data.size)
     return _as_view(View.apply(input, shape=target), input)
 
 
 def reshape(input: Tensor, *shape: Any) -> Tensor:
     """Like `view`, but copies when the elements cannot be seen in the new shape."""
-    target = _infer_shape(_shape_arg(shape), input._data.size)
+    target = _infer_shape(_shape_arg(shape, "reshape", "shape"), input._data.size)
     try:
         np.reshape(input._data, target, copy=False)
     except ValueError:
@@ -127,9 +143,9 @@ def view_as(input: Tensor, other: Tensor) -> Tensor:
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims `start_dim` to `end_dim` into one."""
+    start, end = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
     if input._data.ndim == 0:
         return reshape(input, 1)
-    start, end = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if start == end:
@@ -150,16 +166,22 @@ class Transpose(Function, node_name="TransposeBackward0"):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dim0: int = 0, dim1: int = 1) -> np.ndarray:
         ctx.dims = (dim0, dim1)
-        return np.swapaxes(x._data, dim0, dim1)
+        return _swapped(x._data, dim0, dim1)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.transpose(grad, *ctx.dims)
+        return _dual.transpose(grad, *ctx.dims) if isinstance(grad, Tensor) else _swapped(
+            grad, *ctx.dims)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
         ndim = ctx.primal_inputs[0].ndim
         return tangent.transpose(ctx.dims[0] - ndim, ctx.dims[1] - ndim)
+
+
+def _swapped(array: np.ndarray, dim0: int, dim1: int) -> np.ndarray:
+    """`array` with two axes swapped; a view of it as it is when they are one axis (as on 0-d)."""
+    return array.view() if dim0 == dim1 else np.swapaxes(array, dim0, dim1)
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -215,7 +237,7 @@ class Permute(Function, node_name="PermuteBackward0"):
 
 def permute(input: Tensor, *dims: Any) -> Tensor:
     """Reorder the dims (a view)."""
-    order = wrap_dims(_shape_arg(dims), input.ndim)
+    order = tuple(wrap_dim(d, input.ndim) for d in _shape_arg(dims, "permute", "dims"))
     if sorted(order) != list(range(input.ndim)):
         raise RuntimeError("permute(): duplicate dims are not allowed."
                            if len(set(order)) != len(order) else
@@ -226,6 +248,10 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
 
 
 def movedim(input: Tensor, source: int, destination: int) -> Tensor:
+    """Move dim `source` to position `destination`, the others keeping their order (a view)."""
+    if input._data.ndim == 0:  # dims 0 and -1 name the tensor itself: nothing moves
+        wrap_dim(source, 0), wrap_dim(destination, 0)
+        return _as_view(Alias.apply(input), input)
     order = list(range(input.ndim))
     order.insert(wrap_dim(destination, input.ndim), order.pop(wrap_dim(source, input.ndim)))
     return permute(input, order)
@@ -312,7 +338,7 @@ class Expand(Function, node_name="ExpandBackward0"):
 
 def expand(input: Tensor, *sizes: Any) -> Tensor:
     """Repeat dims of size 1 without copying (-1 keeps a size)."""
-    target = list(_shape_arg(sizes))
+    target = list(_shape_arg(sizes, "expand", "size"))
     shape = input._data.shape
     if len(target) < len(shape):
         raise RuntimeError(
@@ -321,6 +347,10 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
             "dimensions in the tensor (" + str(len(shape)) + ")"
         )
     lead = len(target) - len(shape)
+    for i in range(lead):
+        if target[i] == -1:
+            raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, "
+                               f"non-existing dimension {i}")
     for i, size in enumerate(shape):
         wanted = target[lead + i]
         if wanted == -1:
@@ -329,7 +359,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
             raise RuntimeError(
                 f"The expanded size of the tensor ({wanted}) must match the existing size "
                 f"({size}) at non-singleton dimension {lead + i}.  Target sizes: "
-                f"{list(_shape_arg(sizes))}.  Tensor sizes: {list(shape)}"
+                f"{list(_shape_arg(sizes, 'expand', 'size'))}.  Tensor sizes: {list(shape)}"
             )
     return _as_view(Expand.apply(input, shape=tuple(target)), input)
 
@@ -346,7 +376,7 @@ def _type_name(tensor: Tensor) -> str:
 
 def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     """Sum the broadcast dims away, so the result has shape `size`."""
-    shape = _shape_arg(size)
+    shape = _shape_arg(size, "sum_to_size", "size")
     current = input._data.shape
     lead = len(current) - len(shape)
     if lead < 0 or any(s != 1 and s != c for s, c in zip(shape, current[lead:])):
@@ -381,7 +411,7 @@ class Repeat(Function, node_name="RepeatBackward0"):
 
 def repeat(input: Tensor, *repeats: Any) -> Tensor:
     """Tile the tensor `repeats[i]` times along each dim."""
-    counts = _shape_arg(repeats)
+    counts = _shape_arg(repeats, "repeat", "repeats")
     if len(counts) < input.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
@@ -464,7 +494,29 @@ class Slice(_Read, node_name="SliceBackward0"):
 
 
 class Index(_Read, node_name="IndexBackward0"):
+    """Advanced indexing: a row-major copy, with the index arrays saved as PyTorch saves them."""
+
     scatter = IndexPutBackward
+    saved_names = ("indices",)
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, key: Any = ()) -> np.ndarray:
+        ctx.shape, ctx.key = x._data.shape, key
+        # Saved, so a second backward through a freed graph fails as PyTorch's does.
+        ctx.save_for_backward(*[Tensor._wrap(k) for k in key if not _is_basic((k,))])
+        try:
+            result = x._data[key]
+        except IndexError as error:
+            if 0 in x._data.shape:
+                raise IndexError("index is out of bounds for dimension with size 0") from None
+            raise IndexError(str(error).replace(" for axis ", " for dimension ")) from None
+        return result if result.flags.c_contiguous else result.copy()  # a copy is row-major
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        saved = iter(ctx.saved_tensors)
+        key = tuple(k if _is_basic((k,)) else next(saved)._data for k in ctx.key)
+        return IndexPutBackward.apply(grad, shape=ctx.shape, key=key)
 
 
 def select(input: Tensor, dim: int, index: int) -> Tensor:
@@ -474,6 +526,15 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
     dim = wrap_dim(dim, input.ndim)
     size = input._data.shape[dim]
     if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input._data.shape)} at dimension {dim}")
+    return _select(input, dim, index)
+
+
+def _select(input: Tensor, dim: int, index: int) -> Tensor:
+    """`select` as `x[i]` records it, with indexing's message for an index out of range."""
+    size = input._data.shape[dim]
+    if not -size <= index < size:
         raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
     # The trailing Ellipsis keeps a 0-d result a view rather than a NumPy scalar.
     key = (slice(None),) * dim + (index % size, Ellipsis)
@@ -481,7 +542,20 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
 
 
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """`length` elements along `dim` from `start` (a view)."""
+    if input._data.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     dim = wrap_dim(dim, input.ndim)
+    size = input._data.shape[dim]
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
+    start %= size if size else 1
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                           f"({size}).")
     return _slice(input, dim, slice(start, start + length))
 
 
@@ -498,6 +572,8 @@ def _index_array(value: Any, input: Tensor) -> np.ndarray:
     As in PyTorch, an index on the CPU may index a tensor on a GPU, not the other way.
     """
     data = value._data if isinstance(value, Tensor) else np.asarray(value)
+    if data.size == 0 and not isinstance(value, Tensor):
+        data = data.astype(np.int64)  # `x[[]]`: an empty list of positions
     if data.dtype.kind == "f":
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     if type(data) is not type(input._data):
@@ -537,6 +613,9 @@ def getitem(input: Tensor, key: Any) -> Tensor:
     if sum(k is Ellipsis for k in key) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     if consumed > input.ndim:
+        if input.ndim == 0 and len(key) == 1 and isinstance(key[0], (int, np.integer)):
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {input.ndim}")
     result = input
     dim = 0
@@ -562,7 +641,7 @@ def getitem(input: Tensor, key: Any) -> Tensor:
             dim += 1
             remaining.append(slice(None))
         else:
-            result = select(result, dim, int(k))
+            result = _select(result, dim, int(k))
     if any(advanced):
         # A mask counts as the dims it covers; the last full slices can be dropped.
         while remaining and isinstance(remaining[-1], slice):
@@ -581,15 +660,20 @@ class Cat(Function, node_name="CatBackward0"):
     def forward(ctx: BackwardFunction, *tensors: Tensor, dim: int = 0) -> np.ndarray:
         target = result_dtype(*tensors)
         ctx.dim = dim
-        ctx.sizes = [t._data.shape[dim] if t._data.ndim else 0 for t in tensors]
-        return np.concatenate([t._data.astype(target, copy=False) for t in tensors
-                               if t._data.ndim], axis=dim)
+        # None marks a 1-D empty tensor: it took no part (see `_joins_anything`).
+        ctx.sizes = [None if _joins_anything(t) else t._data.shape[dim] for t in tensors]
+        joined = [t for t in tensors if not _joins_anything(t)] or tensors
+        return np.concatenate([t._data.astype(target, copy=False) for t in joined], axis=dim)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, ...]:
         grads = []
         start = 0
         for size in ctx.sizes:
+            if size is None:
+                grads.append(Tensor._wrap(backend.array_module(grad._data).zeros(
+                    (0,), grad._data.dtype)))
+                continue
             grads.append(grad.narrow(ctx.dim, start, size))
             start += size
         return tuple(grads)
@@ -597,27 +681,35 @@ class Cat(Function, node_name="CatBackward0"):
     @staticmethod
     def jvp(ctx: BackwardFunction, *tangents: Tensor | None) -> Tensor:
         parts = _fw.zero_filled(tangents, ctx.primal_inputs)
-        return cat([t for t, x in zip(parts, ctx.primal_inputs) if x.ndim],
-                   ctx.dim - ctx.primal_outputs[0].ndim)
+        return cat([t for t, x in zip(parts, ctx.primal_inputs) if x.shape != (0,)]
+                   or parts, ctx.dim - ctx.primal_outputs[0].ndim)
+
+
+def _joins_anything(tensor: Tensor) -> bool:
+    """PyTorch's legacy rule: `cat` skips a 1-D empty tensor, whatever the others' shape."""
+    return tensor._data.shape == (0,)
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     _check_devices(tensors)
-    reference = next((t for t in tensors if t._data.ndim), tensors[0])
-    if reference._data.ndim == 0:
-        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    reference = next((t for t in tensors if not _joins_anything(t)), tensors[0])
     dim = wrap_dim(dim, reference.ndim)
     for i, t in enumerate(tensors):
-        if t._data.ndim and t._data.ndim != reference.ndim:
+        if _joins_anything(t):
+            continue
+        if t._data.ndim != reference.ndim:
             raise RuntimeError(
                 f"Tensors must have same number of dimensions: got {reference.ndim} and "
                 f"{t._data.ndim}")
         for d in range(reference.ndim):
-            if t._data.ndim and d != dim and t._data.shape[d] != reference._data.shape[d]:
+            if d != dim and t._data.shape[d] != reference._data.shape[d]:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {dim}. Expected size "
                     f"{reference._data.shape[d]} but got size {t._data.shape[d]} for tensor "
@@ -684,6 +776,8 @@ class Unbind(Function, node_name="UnbindBackward0"):
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along `dim`, as a tuple."""
+    if input._data.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     return Unbind.apply(input, dim=wrap_dim(dim, input.ndim))
 
 
@@ -705,26 +799,46 @@ class Split(Function, node_name="SplitBackward0"):
         return tangent.split(sizes, ctx.dim - ctx.primal_inputs[0].ndim)
 
 
+class SplitWithSizes(Split, node_name="SplitWithSizesBackward0"):
+    """`split` given the pieces' sizes, recorded under PyTorch's name for it."""
+
+
 def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Pieces of `split_size` along `dim` (the last may be smaller), or the given sizes."""
+    if input._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     dim = wrap_dim(dim, input.ndim)
     length = input._data.shape[dim]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
-        sizes = [size] * (length // size) + ([length % size] if length % size else [])
-    else:
-        sizes = list(split_size_or_sections)
-        if sum(sizes) != length:
+        if size < 0:
             raise RuntimeError(
-                f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's "
-                f"size at dimension {dim}), but got split_sizes={sizes}")
-    return Split.apply(input, sizes=tuple(sizes), dim=dim)
+                f"split expects split_size be non-negative, but got split_size={size}")
+        if size == 0 and length != 0:
+            raise RuntimeError("split_size can only be 0 if dimension size is 0, but got dimension "
+                               f"size of {length}")
+        if size == 0:
+            return Split.apply(input, sizes=(0,), dim=dim)
+        sizes = [size] * (length // size) + ([length % size] if length % size else [])
+        return Split.apply(input, sizes=tuple(sizes), dim=dim)
+    sizes = list(split_size_or_sections)
+    if sum(sizes) != length:
+        raise RuntimeError(
+            f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's "
+            f"size at dimension {dim}), but got split_sizes={sizes}")
+    return SplitWithSizes.apply(input, sizes=tuple(sizes), dim=dim)
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """At most `chunks` pieces of equal size along `dim`."""
+    if input._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     length = input._data.shape[wrap_dim(dim, input.ndim)]
-    return split(input, max(1, -(-length // chunks)), dim)
+    if length == 0:  # `chunks` empty pieces, as PyTorch gives them
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-length // chunks), dim)
 
 
 # Copies -------------------------------------------------------------------------
