@@ -12,6 +12,7 @@ from minigrad.autograd.grad_mode import (
     enable_grad,
     inference_mode,
     is_grad_enabled,
+    is_inference_mode_enabled,
     no_grad,
     set_grad_enabled,
 )
@@ -21,4 +22,4 @@ from minigrad.autograd.graph import AccumulateGrad, Node
 
 __all__ = ["AccumulateGrad", "BackwardStep", "Function", "FunctionCtx", "Node", "backward",
            "backward_steps", "enable_grad", "grad", "gradcheck", "inference_mode",
-           "is_grad_enabled", "no_grad", "set_grad_enabled"]
+           "is_grad_enabled", "is_inference_mode_enabled", "no_grad", "set_grad_enabled"]

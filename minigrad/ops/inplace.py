@@ -23,6 +23,12 @@ __all__ = ["apply_inplace", "copy_", "fill_", "zero_"]
 
 
 def _check_inplace_allowed(tensor: Tensor) -> None:
+    if tensor._is_inference and not grad_mode._state.inference:
+        raise RuntimeError(
+            "Inplace update to inference tensor outside InferenceMode is not allowed.You can "
+            "make a clone to get a normal tensor before doing inplace update.See "
+            "https://github.com/pytorch/rfcs/pull/17 for more details."
+        )
     if not grad_mode._state.enabled:
         return
     if tensor._requires_grad and tensor.grad_fn is None:

@@ -1,0 +1,267 @@
+"""The advanced autograd API that tutorials use, run on minigrad and on PyTorch side by side.
+
+Each test writes one small program against a library `lib` (PyTorch's module
+layout: `lib.autograd.graph`, `lib.inference_mode`), runs it on both, and
+compares what a learner would see: values, gradients, node names, errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import minigrad
+from tests.oracle import raised, without_addresses
+
+LIBRARIES = (minigrad, torch)
+
+
+def observe(value: Any) -> Any:
+    """What a learner sees of a result, comparable across the two libraries."""
+    if isinstance(value, (minigrad.Tensor, torch.Tensor)):
+        return (value.detach().numpy().round(4).tolist(), str(value.dtype).split(".")[-1],
+                value.requires_grad, type(value.grad_fn).__name__ if value.grad_fn else None)
+    if isinstance(value, (tuple, list)):
+        return type(value)(observe(v) for v in value)
+    if isinstance(value, str):
+        return without_addresses(value)
+    return value
+
+
+def both(program: Callable[[Any], Any]) -> None:
+    """Run `program(lib)` on minigrad and PyTorch; what each returns must be the same."""
+    mini, ref = (observe(program(lib)) for lib in LIBRARIES)
+    assert mini == ref
+
+
+def names(node: Any) -> list[Any]:
+    """The node's name and its next_functions' names, as a learner prints them."""
+    return [type(node).__name__, [type(n).__name__ if n is not None else None
+                                  for n, _ in node.next_functions]]
+
+
+# inference_mode ---------------------------------------------------------------------------------
+
+
+def test_inference_mode_makes_inference_tensors_without_a_graph() -> None:
+    def program(lib: Any) -> Any:
+        x = lib.ones(3, requires_grad=True)
+        normal = lib.ones(3)
+        with lib.inference_mode():
+            made = lib.ones(3)
+            product = x * 2
+            view = normal[0:2]
+            inside = (lib.is_grad_enabled(), lib.is_inference_mode_enabled())
+            with lib.inference_mode(False):
+                off = (lib.is_grad_enabled(), lib.is_inference_mode_enabled(),
+                       lib.ones(1).is_inference())
+        return (inside, off, made.is_inference(), product.is_inference(), product.requires_grad,
+                view.is_inference(), x.is_inference(), made.detach().is_inference(),
+                made.view(3).is_inference(), (normal * made).is_inference(),
+                lib.is_inference_mode_enabled())
+
+    both(program)
+
+
+def test_inference_mode_as_decorator() -> None:
+    def program(lib: Any) -> Any:
+        @lib.inference_mode
+        def bare() -> Any:
+            return lib.is_inference_mode_enabled(), lib.is_grad_enabled()
+
+        @lib.inference_mode()
+        def called() -> Any:
+            return lib.is_inference_mode_enabled(), lib.ones(1).is_inference()
+
+        @lib.inference_mode(False)
+        def off() -> Any:
+            return lib.is_inference_mode_enabled(), lib.is_grad_enabled()
+
+        with lib.no_grad():
+            off_under_no_grad = off()  # inference_mode(False) turns grad mode on
+        return bare(), called(), off_under_no_grad, lib.is_inference_mode_enabled()
+
+    both(program)
+
+
+@pytest.mark.parametrize("misuse", [
+    "x * made",           # Mul saves its other input
+    "x.exp() * made",
+    "made.requires_grad_()",
+    "made.add_(1)",
+    "made.__setitem__(0, 1.0)",
+    "made._version",
+])
+def test_inference_tensor_rules_outside_the_block(misuse: str) -> None:
+    def program(lib: Any) -> Any:
+        x = lib.ones(3, requires_grad=True)
+        with lib.inference_mode():
+            made = lib.ones(3)
+        return raised(lambda: eval(misuse, {"x": x, "made": made}))
+
+    both(program)
+
+
+def test_inference_tensors_allowed_where_nothing_is_saved() -> None:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        with lib.inference_mode():
+            made = lib.ones(3)
+            inside = made.requires_grad_(), made.requires_grad_(False)
+            made.add_(1)  # in place inside the block is fine
+        total = x + made
+        total.sum().backward()
+        return (inside, total, x.grad, made.requires_grad_(False), made.clone().is_inference(),
+                made.sin())
+
+    both(program)
+
+
+# saved_tensors_hooks and _raw_saved_* ---------------------------------------------------------
+
+
+def test_saved_tensors_hooks_pack_on_save_unpack_on_use() -> None:
+    def program(lib: Any) -> Any:
+        calls: list[Any] = []
+
+        def pack(tensor: Any) -> Any:
+            calls.append(("pack", tuple(tensor.shape), tensor.requires_grad))
+            return tensor.detach() * 10
+
+        def unpack(packed: Any) -> Any:
+            calls.append(("unpack", tuple(packed.shape)))
+            return packed / 10
+
+        x = lib.tensor([0.5, 1.0, 2.0], requires_grad=True)
+        with lib.autograd.graph.saved_tensors_hooks(pack, unpack):
+            a = x * x
+            b = a.sin()
+            c = x.exp()
+        after = x * x  # outside the block: no hooks
+        saved = (b.grad_fn._saved_self, c.grad_fn._saved_result, a.grad_fn._saved_other)
+        (b.sum() + c.sum() + after.sum()).backward()
+        return calls, saved, x.grad
+
+    both(program)
+
+
+def test_saved_tensors_hooks_under_create_graph() -> None:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([0.5, 1.0, 2.0], requires_grad=True)
+        with lib.autograd.graph.saved_tensors_hooks(lambda t: t * 1, lambda p: p):
+            y = (x * x * x).sum()
+        (g,) = lib.autograd.grad(y, x, create_graph=True)
+        g.sum().backward()
+        return g, x.grad
+
+    both(program)
+
+
+def test_saved_tensors_hooks_on_a_custom_function() -> None:
+    def program(lib: Any) -> Any:
+        class Twice(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx: Any, a: Any) -> Any:
+                ctx.save_for_backward(None, a)
+                return a * 2
+
+            @staticmethod
+            def backward(ctx: Any, grad: Any) -> Any:
+                nothing, a = ctx.saved_tensors
+                calls.append(f"saved None: {nothing is None}")
+                return grad * 2 + 0 * a
+
+        calls: list[str] = []
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        with lib.autograd.graph.saved_tensors_hooks(lambda t: calls.append("pack") or t,
+                                                    lambda p: calls.append("unpack") or p):
+            out = Twice.apply(x)
+        out.sum().backward()
+        return calls, x.grad
+
+    both(program)
+
+
+@pytest.mark.parametrize("case", ["pack_in_place", "unpack_not_tensor", "unpack_str_on_access"])
+def test_saved_tensors_hooks_misuse(case: str) -> None:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        hooks = lib.autograd.graph.saved_tensors_hooks
+        if case == "pack_in_place":
+            with hooks(lambda t: t.mul_(2), lambda p: p):
+                return raised(lambda: x * x)
+        with hooks(lambda t: t, lambda p: "not a tensor"):
+            y = x * x
+        if case == "unpack_not_tensor":
+            return raised(lambda: y.sum().backward())
+        return raised(lambda: y.grad_fn._saved_self)
+
+    both(program)
+
+
+def test_save_on_cpu_keeps_values_and_gradients() -> None:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([0.5, 1.0], requires_grad=True)
+        with lib.autograd.graph.save_on_cpu():
+            y = (x * x.sin()).sum()
+        y.backward()
+        return y, x.grad
+
+    both(program)
+
+
+def test_raw_saved_register_hooks() -> None:
+    def program(lib: Any) -> Any:
+        calls: list[Any] = []
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x.pow(2)
+        raw = y.grad_fn._raw_saved_self
+        raw.register_hooks(lambda t: calls.append("pack") or t.detach() + 1,
+                           lambda p: calls.append("unpack") or p - 1)
+        again = raised(lambda: raw.register_hooks(lambda t: t, lambda p: p))
+        again_fresh = raised(lambda: y.grad_fn._raw_saved_self.register_hooks(lambda t: t,
+                                                                                 lambda p: p))
+        saved = y.grad_fn._saved_self
+        y.sum().backward()
+        freed = raised(lambda: y.grad_fn._raw_saved_self.register_hooks(lambda t: t, lambda p: p))
+        return (calls, again, again_fresh, saved, x.grad, freed,
+                repr(raw).split(" object")[0], raised(lambda: y.grad_fn._raw_saved_other))
+
+    both(program)
+
+
+def test_raw_saved_result_with_hooks() -> None:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([0.0, 1.0], requires_grad=True)
+        y = x.exp()
+        y.grad_fn._raw_saved_result.register_hooks(lambda t: t.detach().numpy().copy(),
+                                                   lambda p: lib.tensor(p))
+        y.sum().backward()
+        return y.grad_fn is not None, x.grad
+
+    both(program)
+
+
+def test_raw_saved_register_hooks_wrong_arguments() -> None:
+    def program(lib: Any) -> Any:
+        raw = lib.tensor([1.0], requires_grad=True).exp().grad_fn._raw_saved_result
+        return [raised(raw.register_hooks, *args)[1].split("\n")[0]
+                for args in ((1, lambda p: p), (lambda t: t,))]
+
+    both(program)
+
+
+def test_unpacked_values_reach_backward() -> None:
+    # The unpack hook's values are what backward uses (here: changed on purpose).
+    def program(lib: Any) -> Any:
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        with lib.autograd.graph.saved_tensors_hooks(lambda t: t, lambda p: p * 0 + 5):
+            y = x * x
+        y.sum().backward()
+        return x.grad, np.asarray(y.grad_fn is not None)
+
+    both(program)
