@@ -265,3 +265,38 @@ def test_unpacked_values_reach_backward() -> None:
         return x.grad, np.asarray(y.grad_fn is not None)
 
     both(program)
+
+
+# register_multi_grad_hook -----------------------------------------------------------------------
+
+
+def test_multi_grad_hook_all_waits_for_the_gradients_this_pass_computes() -> None:
+    def program(lib: Any) -> Any:
+        seen: list[Any] = []
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        b = lib.tensor([3.0, 4.0], requires_grad=True)
+        c, d = a * b, a * b
+        handle = lib.autograd.graph.register_multi_grad_hook(
+            (a, b, c, d), lambda grads: seen.append([type(grads).__name__, *grads]))
+        c.sum().backward(retain_graph=True)
+        c.sum().backward(inputs=(a,), retain_graph=True)
+        lib.autograd.grad(c.sum(), [c], retain_graph=True)
+        handle.remove()
+        c.sum().backward()
+        return seen, type(handle).__name__
+
+    both(program)
+
+
+def test_multi_grad_hook_any_fires_once_per_pass() -> None:
+    def program(lib: Any) -> Any:
+        seen: list[Any] = []
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        c, d = a * 2, a * 3
+        lib.autograd.graph.register_multi_grad_hook((a, c, d), seen.append, mode="any")
+        (c.sum() + d.sum()).backward(retain_graph=True)
+        d.sum().backward()
+        return seen, raised(lambda: lib.autograd.graph.register_multi_grad_hook(
+            (a,), seen.append, mode="some"))
+
+    both(program)

@@ -22,7 +22,8 @@ from minigrad.autograd import grad_mode
 if TYPE_CHECKING:
     from minigrad._tensor import Tensor
 
-__all__ = ["AccumulateGrad", "Node", "SavedTensor", "save_on_cpu", "saved_tensors_hooks"]
+__all__ = ["AccumulateGrad", "GraphTask", "Node", "SavedTensor", "register_multi_grad_hook",
+           "save_on_cpu", "saved_tensors_hooks"]
 
 Edge = tuple["Node | None", int]
 
@@ -462,6 +463,111 @@ def _modified_message(data: Any, producer: Node | None, output_nr: int, saved_ve
         "find the operation that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )
+
+
+class GraphTask:
+    """One backward pass, as the tensor hooks it runs may ask about it (`with task:` while
+    they run): its id, and whether it will run a node."""
+
+    _ids = itertools.count()
+
+    def __init__(self, reached: dict[Node, int], relevant: set[Node] | None) -> None:
+        self.id = next(self._ids)
+        self._reached = reached
+        self._relevant = relevant
+        self._outer: list[GraphTask | None] = []
+
+    def will_execute(self, node: Node) -> bool:
+        """Whether this pass runs `node` (reached, and needed for what was asked)."""
+        return node in self._reached if self._relevant is None else node in self._relevant
+
+    def __enter__(self) -> None:
+        self._outer.append(_graph_tasks.current)
+        _graph_tasks.current = self
+
+    def __exit__(self, *exc_info: object) -> None:
+        _graph_tasks.current = self._outer.pop()
+
+
+class _GraphTaskState(threading.local):
+    current: GraphTask | None = None
+
+
+_graph_tasks = _GraphTaskState()
+
+
+def _node_of(tensor: Tensor) -> Node:
+    """Where the gradient of `tensor` arrives: its grad_fn, or its leaf's accumulator."""
+    return tensor.grad_fn if tensor.grad_fn is not None else tensor._grad_accumulator_node()
+
+
+def _running_task() -> GraphTask:
+    task = _graph_tasks.current
+    if task is None:
+        raise AssertionError("expected this hook to be called inside a backward call")
+    return task
+
+
+def register_multi_grad_hook(tensors: Sequence[Tensor], fn: Callable[..., None], *,
+                             mode: str = "all") -> _MultiHandle:
+    """Call `fn` once per backward pass for a group of tensors.
+
+    `mode="all"`: once the gradients of all of them that this pass computes are
+    in, as one tuple (None where a tensor's gradient is not computed).
+    `mode="any"`: with the first of their gradients to arrive.
+    """
+    supported_modes = ("all", "any")
+    if mode not in supported_modes:
+        raise ValueError(f"Expects mode to be one of {supported_modes} but got {mode}")
+    lock = threading.Lock()
+    if mode == "any":
+        fired: set[int] = set()
+
+        def first_only(grad: Tensor) -> None:
+            task = _running_task()
+            with lock:
+                if task.id in fired:
+                    return
+                fired.add(task.id)
+            fn(grad)
+
+        return _MultiHandle(tuple(t.register_hook(first_only) for t in tensors
+                                  if t.requires_grad))
+
+    nodes = [_node_of(t) for t in tensors]
+    # Per pass: the gradients so far, and how many the pass will deliver in all.
+    pending: dict[int, tuple[list[Tensor | None], list[int]]] = {}
+
+    def collector(index: int) -> Callable[[Tensor], None]:
+        def collect(grad: Tensor) -> None:
+            task = _running_task()
+            with lock:
+                if task.id not in pending:
+                    expected = sum(task.will_execute(node) for node in nodes)
+                    pending[task.id] = ([None] * len(tensors), [expected])
+                grads, left = pending[task.id]
+                grads[index] = grad
+                left[0] -= 1
+                done = left[0] == 0
+                if done:
+                    del pending[task.id]
+            if done:
+                fn(grads)
+
+        return collect
+
+    return _MultiHandle(tuple(t.register_hook(collector(i)) for i, t in enumerate(tensors)))
+
+
+class _MultiHandle:
+    """Removes the hooks of one `register_multi_grad_hook` call together."""
+
+    def __init__(self, handles: tuple[_RemovableHandle, ...]) -> None:
+        self.handles = handles
+
+    def remove(self) -> None:
+        for handle in self.handles:
+            handle.remove()
 
 
 class _RemovableHandle:
