@@ -300,3 +300,155 @@ def test_multi_grad_hook_any_fires_once_per_pass() -> None:
             (a,), seen.append, mode="some"))
 
     both(program)
+
+
+# Index assignment and in-place ops on views ----------------------------------------------------
+
+
+def test_masked_assignment_recipe_of_the_autograd_note() -> None:
+    # The Autograd mechanics note: keep NaN out of the gradient by writing only the safe places.
+    def program(lib: Any) -> Any:
+        x = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        d = lib.tensor([2.0, 0.0, 4.0])
+        mask = d != 0
+        safe = lib.zeros_like(x)
+        safe[mask] = x[mask] / d[mask]
+        safe.sum().backward()
+        return safe, names(safe.grad_fn), x.grad
+
+    both(program)
+
+
+@pytest.mark.parametrize("statement", [
+    "b[mask] = 5.0",
+    "b[mask] = x[mask] * 3",
+    "b[[0, 2]] = x[:2]",
+    "b[mask] += 1",
+    "b[0] = x[1] * 3",
+    "b[1:3] = 7",
+    "b[1:] = x[:2].exp()",
+    "b[0] += x[0]",
+    "b[...] = x.sin()",
+    "b[-1] = 0",
+])
+def test_index_assignment_on_a_non_leaf(statement: str) -> None:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        mask = lib.tensor([True, False, True])
+        b = x * 2
+        exec(statement, {"x": x, "b": b, "mask": mask})
+        (b * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+        return b, names(b.grad_fn), x.grad, b._version
+
+    both(program)
+
+
+def test_assignment_into_a_plain_tensor_from_a_tracked_value() -> None:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        rows = lib.zeros(3, 2)
+        rows[0] = x[:2]
+        rows[2, 1] = x[2] ** 2
+        loss = (rows * rows).sum()
+        loss.backward()
+        return rows, names(rows.grad_fn), x.grad
+
+    both(program)
+
+
+@pytest.mark.parametrize("op", ["mul_(3)", "add_(w)", "zero_()", "copy_(w.exp())", "exp_()"])
+def test_in_place_on_a_view_rebases_the_base(op: str) -> None:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([1.0, -2.0, 3.0, 0.5], requires_grad=True)
+        w = lib.tensor([0.5, 1.5], requires_grad=True)
+        b = x * 2
+        v = b[1:3]
+        eval(f"v.{op}", {"v": v, "w": w})
+        (b * lib.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+        return (b, v, names(b.grad_fn), names(v.grad_fn), x.grad, w.grad,
+                b.grad_fn.name(), v.is_leaf)
+
+    both(program)
+
+
+def test_in_place_on_views_of_views_and_reshapes() -> None:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+        b = x * 1
+        b.t()[1].mul_(10)            # a column, through a transposed view
+        b.view(6)[::2].add_(1)       # every other element, through a flat view
+        b[1][1:].pow_(2)
+        b.sum().backward()
+        return b, x.grad, names(b.grad_fn)
+
+    both(program)
+
+
+def test_double_backward_through_copy_slices() -> None:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        b = x * x
+        b[1:].mul_(x[:2])
+        (g,) = lib.autograd.grad(b.sum(), x, create_graph=True)
+        g.sum().backward()
+        return g.detach(), x.grad
+
+    both(program)
+
+
+@pytest.mark.parametrize("misuse", [
+    "x[0].mul_(2)",
+    "x[1:].zero_()",
+    "x.__setitem__(0, 1.0)",
+    "x.__setitem__(mask, 1.0)",
+    "x.view(3).add_(1)",
+])
+def test_writing_into_a_leaf_that_requires_grad(misuse: str) -> None:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        mask = lib.tensor([True, False, True])
+        error = raised(lambda: eval(misuse, {"x": x, "mask": mask}))
+        with lib.no_grad():
+            eval(misuse, {"x": x, "mask": mask})  # allowed without grad mode
+        return error, x
+
+    both(program)
+
+
+def test_saved_value_overwritten_through_assignment() -> None:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        b = x * 2
+        c = b.sin()             # saves b
+        b[0] = 1.0
+        d = b * 1
+        v = d[0:2]
+        e = d.exp()             # saves its result, d
+        v.add_(1)
+        return (raised(lambda: c.sum().backward()), raised(lambda: e.sum().backward()),
+                b._version, d._version, v._version)
+
+    both(program)
+
+
+def test_assignment_without_grad_mode_records_nothing() -> None:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        b = lib.zeros(3)
+        with lib.no_grad():
+            b[0] = x[0]
+            b[lib.tensor([1, 2])] = x[1:] * 2
+        return b, b._version
+    both(program)
+
+
+@pytest.mark.parametrize("key", ["...", ":", "(slice(None),)", "(..., slice(None))"])
+def test_assignment_to_everything_is_a_plain_copy(key: str) -> None:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        b = x * 2
+        exec(f"b[{key}] = x.sin()", {"x": x, "b": b})
+        b.sum().backward()
+        return b, names(b.grad_fn), x.grad
+
+    both(program)

@@ -35,14 +35,9 @@ def _check_inplace_allowed(tensor: Tensor) -> None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation.")
     base = tensor._base
-    if base is not None and base._requires_grad:
-        if base.grad_fn is None:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
-                               "in-place operation.")
-        raise RuntimeError(
-            "minigrad does not support in-place operations on a view of a tensor that requires "
-            "grad; use the out-of-place operation (for example `x = x.add(1)`) instead."
-        )
+    if base is not None and base._requires_grad and base.grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
 
 
 def apply_inplace(tensor: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any
@@ -64,6 +59,11 @@ def apply_inplace(tensor: Tensor, op: Callable[..., Tensor], *args: Any, **kwarg
     if forward_mode:
         _fw.copy_tangent(result, tensor)
     if records and result.grad_fn is not None:
+        if tensor._base is not None:  # the base changed too: its history goes through the op
+            from minigrad.ops.index_put import rebase_history
+
+            rebase_history(tensor, result.grad_fn)
+            return tensor
         tensor.grad_fn, tensor._output_nr = result.grad_fn, result._output_nr
         tensor._requires_grad = True
     return tensor
