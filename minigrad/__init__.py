@@ -67,6 +67,7 @@ from minigrad.autograd.grad_mode import (
     enable_grad,
     inference_mode,
     is_grad_enabled,
+    is_inference_mode_enabled,
     no_grad,
     set_grad_enabled,
 )
@@ -105,7 +106,8 @@ __all__ = [*_ops_all, "Generator", "Size", "Tensor", "accelerator", "arange", "a
            "float32", "float64", "iinfo",
            "from_numpy", "full", "full_like", "get_default_dtype", "get_printoptions",
            "get_rng_state", "half", "inference_mode", "initial_seed", "int", "int8", "int16",
-           "int32", "int64", "is_grad_enabled", "linspace", "long", "manual_seed", "no_grad",
+           "int32", "int64", "is_grad_enabled", "is_inference_mode_enabled", "linspace", "long",
+           "manual_seed", "no_grad",
            "ones", "ones_like", "rand", "rand_like", "randint", "randn", "randn_like",
            "randperm", "relu_", "seed", "set_default_dtype", "set_grad_enabled",
            "set_printoptions", "set_rng_state", "short", "sigmoid_", "sin_", "tanh_", "tensor",

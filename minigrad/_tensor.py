@@ -69,6 +69,7 @@ class Tensor:
     _backward_hooks: list[Callable[[Tensor], Tensor | None]] | None = None
     _base: Tensor | None = None  # the tensor this one is a view of
     _counter: _VersionCounter | None = None  # made on first use: most tensors never need one
+    _is_inference = False  # made inside `inference_mode()`
 
     def __init__(self, data: Any = (), *, dtype: DType | None = None) -> None:
         from minigrad import _creation
@@ -83,6 +84,8 @@ class Tensor:
         tensor._data = data
         if requires_grad:
             tensor._requires_grad = True
+        if _grad_mode._inference_blocks and _grad_mode._state.inference:
+            tensor._is_inference = True
         return tensor
 
     # Basic facts ---------------------------------------------------------
@@ -159,7 +162,13 @@ class Tensor:
 
     @property
     def _version(self) -> int:
+        if self._is_inference:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return self._version_counter.value
+
+    def is_inference(self) -> bool:
+        """Whether this tensor was made inside `inference_mode()` (autograd will not save it)."""
+        return self._is_inference
 
     # Autograd state ------------------------------------------------------
 
@@ -180,6 +189,9 @@ class Tensor:
             )
         if value and self._data.dtype.kind != "f":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        if value and self._is_inference and not _grad_mode._state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -291,6 +303,8 @@ class Tensor:
         """The same values, cut from the graph (sharing memory and version counter)."""
         result = Tensor._wrap(self._data)
         result._version_counter = self._version_counter
+        if self._is_inference:
+            result._is_inference = True
         return result
 
     def detach_(self) -> Tensor:
@@ -398,7 +412,7 @@ class Tensor:
             self._data,
             dtype=self.dtype,
             is_default_dtype=self._data.dtype == _backend.get_default_dtype().np,
-            grad_fn_name=self.grad_fn.name() if self.grad_fn is not None else None,
+            grad_fn_name=type(self.grad_fn).__name__ if self.grad_fn is not None else None,
             requires_grad=self._requires_grad,
             tangent=None if tangent is None else repr(tangent),
         )
@@ -462,6 +476,7 @@ def _rebuild_tensor(data: np.ndarray, requires_grad: bool) -> Tensor:
 
 # Imported last: these modules use Tensor themselves.
 from minigrad import _tensor_methods  # noqa: E402  (attaches the op methods to Tensor)
+from minigrad.autograd import grad_mode as _grad_mode  # noqa: E402
 from minigrad.autograd.graph import AccumulateGrad  # noqa: E402
 
 _tensor_methods.attach(Tensor)

@@ -202,18 +202,7 @@ def _matrix_transpose(self: Tensor) -> Tensor:
 
 
 def _setitem(self: Tensor, key: Any, value: Any) -> None:
-    """`t[key] = value`: an in-place copy into the selected elements."""
-    from minigrad import ops
-    from minigrad._tensor import Tensor
-    from minigrad.autograd import grad_mode
+    """`t[key] = value`: an in-place write into the selected elements."""
+    from minigrad.ops import index_put
 
-    ops.inplace._check_inplace_allowed(self)
-    if grad_mode.is_grad_enabled() and (
-            self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)):
-        raise RuntimeError("minigrad does not record `tensor[key] = value` in the graph; "
-                           "build the result out of place (torch.where, torch.cat) instead.")
-    array_key = key._data if isinstance(key, Tensor) else key
-    if isinstance(array_key, tuple):
-        array_key = tuple(k._data if isinstance(k, Tensor) else k for k in array_key)
-    self._data[array_key] = value._data if isinstance(value, Tensor) else value
-    self._version_counter.value += 1
+    index_put.setitem(self, key, value)

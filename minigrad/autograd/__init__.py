@@ -12,6 +12,7 @@ from minigrad.autograd.grad_mode import (
     enable_grad,
     inference_mode,
     is_grad_enabled,
+    is_inference_mode_enabled,
     no_grad,
     set_grad_enabled,
 )
@@ -23,4 +24,4 @@ from minigrad.autograd.variable import Variable
 __all__ = ["AccumulateGrad", "BackwardStep", "Function", "FunctionCtx", "Node", "Variable",
            "backward",
            "backward_steps", "enable_grad", "grad", "gradcheck", "inference_mode",
-           "is_grad_enabled", "no_grad", "set_grad_enabled"]
+           "is_grad_enabled", "is_inference_mode_enabled", "no_grad", "set_grad_enabled"]

@@ -19,7 +19,7 @@ import numpy as np
 
 from minigrad import _backend, backend
 from minigrad._tensor import Size, Tensor
-from minigrad.autograd import grad_mode, profiler
+from minigrad.autograd import grad_mode, graph, profiler
 from minigrad.autograd.graph import _FREED_MESSAGE, AccumulateGrad, Node
 
 __all__ = ["BackwardStep", "backward", "backward_steps", "grad"]
@@ -303,12 +303,16 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
         deliver(node, output_nr, grad._data if on_arrays else grad)
 
     state = grad_mode._state
+    task: graph.GraphTask | None = None  # what tensor hooks may ask about this pass
     while ready:
         node = heapq.heappop(ready)[2]
         grads = buffers.pop(node, None) or [None] * max(1, len(node._output_metadata))
         if node._tensor_pre_hooks or node._retained or (
                 type(node) is AccumulateGrad and node.variable._backward_hooks):
-            _apply_tensor_hooks(node, grads, create_graph, on_arrays)
+            if task is None:
+                task = graph.GraphTask(dependencies, relevant)
+            with task:
+                _apply_tensor_hooks(node, grads, create_graph, on_arrays)
         if capture_nodes and node in capture_nodes:
             for output_nr in range(len(grads)):
                 for position in captures.get((node, output_nr), ()):

@@ -27,7 +27,7 @@ import numpy as np
 
 from minigrad import backend
 from minigrad._tensor import Tensor
-from minigrad.autograd import grad_mode, profiler
+from minigrad.autograd import grad_mode, graph, profiler
 from minigrad.autograd.graph import (
     _SAVED_NUMBER_TYPES,
     Edge,
@@ -267,10 +267,18 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
     ctx._output_metadata = tuple(output_metadata)
 
     if ctx.to_save:
-        ctx._saved = _saved_values(ctx.to_save, outputs, raw_outputs,
-                                   numbers_allowed=bool(cls.saved_names))
+        saved = _saved_values(ctx.to_save, outputs, raw_outputs,
+                              numbers_allowed=bool(cls.saved_names))
+        ctx._saved = graph.pack_saved(saved, ctx) if graph._saved_hooks_open else saved
         ctx.to_save = ()
 
+
+_INFERENCE_SAVE_MESSAGE = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`."
+)
 
 _SHARED_TUPLES: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
@@ -309,6 +317,8 @@ def _saved_values(items: tuple[Any, ...], outputs: tuple[Any, ...],
                     f"save_for_backward can only save variables, but argument {position} is "
                     f"of type {type(item).__name__}"
                 )
+            if item._is_inference:
+                raise RuntimeError(_INFERENCE_SAVE_MESSAGE)
             counter = item._counter
             # Never changed in place yet (version 0): the tensor itself is enough.
             saved.append(item if counter is None or counter.value == 0

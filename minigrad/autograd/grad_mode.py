@@ -1,7 +1,9 @@
 """Grad modes: whether operations record a graph, switched per thread.
 
 `no_grad`, `enable_grad` and `set_grad_enabled` work as `with` blocks and as
-decorators (`@no_grad()` and bare `@no_grad`), like PyTorch's.
+decorators (`@no_grad()` and bare `@no_grad`), like PyTorch's. `inference_mode`
+is `no_grad` with stricter rules: the tensors it makes are inference tensors,
+which autograd refuses to save or to change in place later.
 """
 
 from __future__ import annotations
@@ -11,21 +13,32 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["enable_grad", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled"]
+__all__ = ["enable_grad", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled",
+           "no_grad", "set_grad_enabled"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _GradState(threading.local):
     enabled = True
+    inference = False
 
 
 _state = _GradState()
+
+# How many `inference_mode()` blocks are open, in all threads: while none is, making a
+# tensor checks this one number and nothing else.
+_inference_blocks = 0
 
 
 def is_grad_enabled() -> bool:
     """True when operations on tensors that require grad record a graph."""
     return _state.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside an `inference_mode()` block (and not in an `inference_mode(False)` in it)."""
+    return _state.inference
 
 
 def _set_enabled(mode: bool) -> None:
@@ -116,19 +129,40 @@ class enable_grad(_NoParamDecorator):
 
 
 class inference_mode(_GradModeContext):
-    """Like `no_grad` (minigrad has no separate inference tensors)."""
+    """`no_grad` that also makes inference tensors; `inference_mode(False)` turns both off.
+
+    A tensor made inside reports `is_inference()`: outside the block autograd
+    refuses to save it for backward or to change it in place, as PyTorch does.
+    """
 
     def __init__(self, mode: bool = True) -> None:
         super().__init__()
-        self._mode = not mode
+        self.mode = bool(mode)
+        self._mode = not self.mode
+        self._previous_inference: list[bool] = []
 
     def __new__(cls, mode: Any = True) -> Any:
         if callable(mode):
             return cls()(mode)
         return super().__new__(cls)
 
+    def __enter__(self) -> None:
+        global _inference_blocks
+        super().__enter__()
+        self._previous_inference.append(_state.inference)
+        _state.inference = self.mode
+        if self.mode:
+            _inference_blocks += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _inference_blocks
+        super().__exit__(*exc_info)
+        _state.inference = self._previous_inference.pop()
+        if self.mode:
+            _inference_blocks -= 1
+
     def clone(self) -> inference_mode:
-        return self.__class__(not self._mode)
+        return self.__class__(self.mode)
 
 
 class set_grad_enabled(_GradModeContext):

@@ -12,6 +12,7 @@ import itertools
 import math
 import re
 import sys
+import threading
 import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,8 @@ from minigrad.autograd import grad_mode
 if TYPE_CHECKING:
     from minigrad._tensor import Tensor
 
-__all__ = ["AccumulateGrad", "Node", "SavedNumber", "SavedTensor"]
+__all__ = ["AccumulateGrad", "GraphTask", "Node", "SavedNumber", "SavedTensor",
+           "register_multi_grad_hook", "save_on_cpu", "saved_tensors_hooks"]
 
 Edge = tuple["Node | None", int]
 
@@ -159,12 +161,17 @@ class Node:
                 return
 
     def __getattr__(self, attr: str) -> Any:
-        # `_saved_self`, `_saved_result`, ... as PyTorch exposes them.
+        # `_saved_self`, `_saved_result`, ... as PyTorch exposes them, and `_raw_saved_self`,
+        # ... the saved slots themselves (to give them hooks).
         names = getattr(type(self), "_names_of_saved", ())
-        if attr.startswith("_saved_") and attr[7:] in names:
+        raw = attr.startswith("_raw_saved_")
+        name = attr[11:] if raw else attr[7:] if attr.startswith("_saved_") else None
+        if name in names:
             saved = self._saved
+            if raw:  # also once freed: registering hooks on it then says so
+                return RawSavedTensor(self, names.index(name))
             if saved is not None:
-                item = saved[names.index(attr[7:])]
+                item = saved[names.index(name)]
                 if type(item) in _SAVED_NUMBER_TYPES:
                     return _wrapped_number(item)
                 return _unpack(self, item, as_array=False)
@@ -174,7 +181,8 @@ class Node:
 
     def __dir__(self) -> list[str]:
         names = getattr(type(self), "_names_of_saved", ())
-        return sorted(set(super().__dir__()) | {f"_saved_{n}" for n in names})
+        return sorted(set(super().__dir__()) | {f"_saved_{n}" for n in names}
+                      | {f"_raw_saved_{n}" for n in names})
 
 
 class AccumulateGrad(Node):
@@ -260,15 +268,22 @@ class SavedTensor:
     """
 
     __slots__ = (
+        "_accumulator",
         "_data",
+        "_grad_fn",
+        "_is_output",
         "_output_nr",
+        "_packed",
         "_requires_grad",
         "_saved_version",
         "_tensor",
+        "_unpack_hook",
         "_version_counter",
     )
 
     def __init__(self, tensor: Tensor, is_output: bool) -> None:
+        self._is_output = is_output
+        self._unpack_hook: Callable[[Any], Any] | None = None
         self._output_nr = tensor._output_nr
         self._version_counter = tensor._version_counter
         self._saved_version = self._version_counter.value
@@ -281,12 +296,10 @@ class SavedTensor:
             self._data = None
             self._tensor = tensor
 
-    @property
-    def _is_output(self) -> bool:
-        return self._tensor is None
-
     def unpack_array(self, node: Node) -> Any:
         """The saved values as an array, or PyTorch's error if changed in place."""
+        if self._unpack_hook is not None:
+            return self._unpack_with_hook(node)._data
         current = self._version_counter.value
         data = self._data if self._tensor is None else self._tensor._data
         if current != self._saved_version:
@@ -300,6 +313,8 @@ class SavedTensor:
         """The saved tensor, checked as `unpack_array` checks it."""
         from minigrad._tensor import Tensor
 
+        if self._unpack_hook is not None:
+            return self._unpack_with_hook(node)
         data = self.unpack_array(node)
         if self._tensor is not None:
             return self._tensor
@@ -309,6 +324,157 @@ class SavedTensor:
             tensor.grad_fn = node
             tensor._output_nr = self._output_nr
         return tensor
+
+
+    def _set_hooks(self, pack_hook: Callable[[Tensor], Any],
+                   unpack_hook: Callable[[Any], Tensor], node: Node) -> None:
+        """Hand the tensor to `pack_hook` now and keep only what it returns.
+
+        Backward then gets the tensor back from `unpack_hook(packed)`, with the
+        saved tensor's place in the graph (its `grad_fn`, or its leaf's accumulator).
+        """
+        if self._unpack_hook is not None:
+            raise RuntimeError("Calling register_hooks on a saved tensor whose hooks have "
+                               "already been set. Hint: only one pair of hooks is allowed at "
+                               "a time.")
+        tensor = self.unpack(node)
+        version = self._version_counter.value
+        packed = pack_hook(tensor)
+        if self._version_counter.value != version:
+            raise RuntimeError(
+                "A saved tensor pack hook is modifying its input in place. Tensors provided as "
+                "input to pack hook cannot be modified by in-place operations as this can lead "
+                "to unexpected side-effects. Please open an issue if you need to perform "
+                "in-place operations on the input to a pack hook."
+            )
+        self._requires_grad = tensor._requires_grad
+        self._grad_fn = None if self._is_output else tensor.grad_fn
+        self._accumulator = None
+        if tensor._requires_grad and tensor.grad_fn is None:
+            self._accumulator = weakref.ref(tensor._grad_accumulator_node())
+        self._packed, self._unpack_hook = packed, unpack_hook
+        self._data = self._tensor = None  # what the hooks keep is all that is kept
+
+    def _unpack_with_hook(self, node: Node) -> Tensor:
+        """`unpack_hook(packed)`, put back in the graph where the saved tensor was."""
+        from minigrad._tensor import Tensor
+
+        assert self._unpack_hook is not None
+        value = self._unpack_hook(self._packed)
+        if not isinstance(value, Tensor):
+            raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got "
+                            f"result of type {type(value).__name__}")
+        tensor = Tensor._wrap(value._data, self._requires_grad)
+        tensor._version_counter = value._version_counter
+        if self._requires_grad:
+            tensor.grad_fn = node if self._is_output else self._grad_fn
+            tensor._output_nr = self._output_nr
+            tensor._grad_accumulator = self._accumulator
+        return tensor
+
+
+class RawSavedTensor:
+    """A node's saved slot, as `grad_fn._raw_saved_<name>` gives it: hooks can be set on it."""
+
+    __slots__ = ("_index", "_node")
+
+    def __init__(self, node: Node, index: int) -> None:
+        self._node = node
+        self._index = index
+
+    def __repr__(self) -> str:
+        return f"<torch._C._autograd.SavedTensor object at {hex(id(self))}>"
+
+    def register_hooks(self, *hooks: Any) -> None:
+        """Pack the saved tensor with `pack_hook` now; unpack it with `unpack_hook` when used."""
+        if len(hooks) != 2 or not all(callable(h) for h in hooks):
+            raise TypeError("register_hooks(): incompatible function arguments. The following "
+                            "argument types are supported:\n    1. (self: "
+                            "torch._C._autograd.SavedTensor, arg0: collections.abc.Callable, "
+                            "arg1: collections.abc.Callable) -> None\n\nInvoked with: "
+                            + ", ".join(repr(a) for a in (self, *hooks)))
+        node = self._node
+        saved = node._saved
+        if saved is None:
+            raise RuntimeError(
+                "Calling register_hooks on a saved tensor after it has been freed. Saved "
+                "intermediate values of the graph are freed when you call .backward() or "
+                "autograd.grad(). Specify retain_graph=True if you need to backward through the "
+                "graph a second time or if you need to access saved variables after calling "
+                "backward."
+            )
+        item = saved[self._index]
+        if item is None:
+            return
+        if type(item) is not SavedTensor:
+            item = SavedTensor(item, is_output=False)
+            node._saved = (*saved[:self._index], item, *saved[self._index + 1:])
+        item._set_hooks(hooks[0], hooks[1], node)
+
+
+class _SavedHooksState(threading.local):
+    stack: tuple[tuple[Callable[[Tensor], Any], Callable[[Any], Tensor]], ...] = ()
+
+
+_saved_hooks = _SavedHooksState()
+# How many `saved_tensors_hooks` blocks are open, in all threads: the one number an op that
+# saves tensors checks while none is.
+_saved_hooks_open = 0
+
+
+class saved_tensors_hooks:
+    """Inside this block, every tensor an op saves for backward goes through `pack_hook`,
+    and backward gets it back from `unpack_hook(packed)`."""
+
+    def __init__(self, pack_hook: Callable[[Tensor], Any],
+                 unpack_hook: Callable[[Any], Tensor]) -> None:
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self) -> None:
+        global _saved_hooks_open
+        _saved_hooks.stack = (*_saved_hooks.stack, (self.pack_hook, self.unpack_hook))
+        _saved_hooks_open += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _saved_hooks_open
+        _saved_hooks.stack = _saved_hooks.stack[:-1]
+        _saved_hooks_open -= 1
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """Keep saved tensors on the CPU and move them back to their device when backward needs them.
+    """
+
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda") -> None:
+        def pack_to_cpu(tensor: Tensor) -> tuple[Any, Tensor]:
+            return tensor.device, tensor.detach().to("cpu").clone()
+
+        def unpack_from_cpu(packed: tuple[Any, Tensor]) -> Tensor:
+            device, tensor = packed
+            return tensor.to(device)
+
+        super().__init__(pack_to_cpu, unpack_from_cpu)
+
+
+def pack_saved(saved: tuple[Tensor | SavedTensor | None, ...], node: Node
+               ) -> tuple[Tensor | SavedTensor | None, ...]:
+    """What a node keeps: with a `saved_tensors_hooks` block open in this thread, each
+    tensor packed by its hooks."""
+    if not _saved_hooks.stack:
+        return saved
+    pack_hook, unpack_hook = _saved_hooks.stack[-1]
+    packed = []
+    with grad_mode.no_grad():  # as in PyTorch, the hook runs inside the op: nothing recorded
+        for item in saved:
+            if item is None or type(item) in _SAVED_NUMBER_TYPES:  # hooks pack tensors only
+                packed.append(item)
+                continue
+            if type(item) is not SavedTensor:
+                item = SavedTensor(item, is_output=False)
+            item._set_hooks(pack_hook, unpack_hook, node)
+            packed.append(item)
+    return tuple(packed)
 
 
 def _modified_message(data: Any, producer: Node | None, output_nr: int, saved_version: int,
@@ -326,6 +492,111 @@ def _modified_message(data: Any, producer: Node | None, output_nr: int, saved_ve
         "find the operation that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )
+
+
+class GraphTask:
+    """One backward pass, as the tensor hooks it runs may ask about it (`with task:` while
+    they run): its id, and whether it will run a node."""
+
+    _ids = itertools.count()
+
+    def __init__(self, reached: dict[Node, int], relevant: set[Node] | None) -> None:
+        self.id = next(self._ids)
+        self._reached = reached
+        self._relevant = relevant
+        self._outer: list[GraphTask | None] = []
+
+    def will_execute(self, node: Node) -> bool:
+        """Whether this pass runs `node` (reached, and needed for what was asked)."""
+        return node in self._reached if self._relevant is None else node in self._relevant
+
+    def __enter__(self) -> None:
+        self._outer.append(_graph_tasks.current)
+        _graph_tasks.current = self
+
+    def __exit__(self, *exc_info: object) -> None:
+        _graph_tasks.current = self._outer.pop()
+
+
+class _GraphTaskState(threading.local):
+    current: GraphTask | None = None
+
+
+_graph_tasks = _GraphTaskState()
+
+
+def _node_of(tensor: Tensor) -> Node:
+    """Where the gradient of `tensor` arrives: its grad_fn, or its leaf's accumulator."""
+    return tensor.grad_fn if tensor.grad_fn is not None else tensor._grad_accumulator_node()
+
+
+def _running_task() -> GraphTask:
+    task = _graph_tasks.current
+    if task is None:
+        raise AssertionError("expected this hook to be called inside a backward call")
+    return task
+
+
+def register_multi_grad_hook(tensors: Sequence[Tensor], fn: Callable[..., None], *,
+                             mode: str = "all") -> _MultiHandle:
+    """Call `fn` once per backward pass for a group of tensors.
+
+    `mode="all"`: once the gradients of all of them that this pass computes are
+    in, as one tuple (None where a tensor's gradient is not computed).
+    `mode="any"`: with the first of their gradients to arrive.
+    """
+    supported_modes = ("all", "any")
+    if mode not in supported_modes:
+        raise ValueError(f"Expects mode to be one of {supported_modes} but got {mode}")
+    lock = threading.Lock()
+    if mode == "any":
+        fired: set[int] = set()
+
+        def first_only(grad: Tensor) -> None:
+            task = _running_task()
+            with lock:
+                if task.id in fired:
+                    return
+                fired.add(task.id)
+            fn(grad)
+
+        return _MultiHandle(tuple(t.register_hook(first_only) for t in tensors
+                                  if t.requires_grad))
+
+    nodes = [_node_of(t) for t in tensors]
+    # Per pass: the gradients so far, and how many the pass will deliver in all.
+    pending: dict[int, tuple[list[Tensor | None], list[int]]] = {}
+
+    def collector(index: int) -> Callable[[Tensor], None]:
+        def collect(grad: Tensor) -> None:
+            task = _running_task()
+            with lock:
+                if task.id not in pending:
+                    expected = sum(task.will_execute(node) for node in nodes)
+                    pending[task.id] = ([None] * len(tensors), [expected])
+                grads, left = pending[task.id]
+                grads[index] = grad
+                left[0] -= 1
+                done = left[0] == 0
+                if done:
+                    del pending[task.id]
+            if done:
+                fn(grads)
+
+        return collect
+
+    return _MultiHandle(tuple(t.register_hook(collector(i)) for i, t in enumerate(tensors)))
+
+
+class _MultiHandle:
+    """Removes the hooks of one `register_multi_grad_hook` call together."""
+
+    def __init__(self, handles: tuple[_RemovableHandle, ...]) -> None:
+        self.handles = handles
+
+    def remove(self) -> None:
+        for handle in self.handles:
+            handle.remove()
 
 
 class _RemovableHandle:

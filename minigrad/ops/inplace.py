@@ -24,20 +24,21 @@ __all__ = ["apply_inplace", "copy_", "fill_", "zero_"]
 
 
 def _check_inplace_allowed(tensor: Tensor) -> None:
+    if tensor._is_inference and not grad_mode._state.inference:
+        raise RuntimeError(
+            "Inplace update to inference tensor outside InferenceMode is not allowed.You can "
+            "make a clone to get a normal tensor before doing inplace update.See "
+            "https://github.com/pytorch/rfcs/pull/17 for more details."
+        )
     if not grad_mode._state.enabled:
         return
     if tensor._requires_grad and tensor.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation.")
     base = tensor._base
-    if base is not None and base._requires_grad:
-        if base.grad_fn is None:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
-                               "in-place operation.")
-        raise RuntimeError(
-            "minigrad does not support in-place operations on a view of a tensor that requires "
-            "grad; use the out-of-place operation (for example `x = x.add(1)`) instead."
-        )
+    if base is not None and base._requires_grad and base.grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
 
 
 def apply_inplace(tensor: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any
@@ -59,6 +60,11 @@ def apply_inplace(tensor: Tensor, op: Callable[..., Tensor], *args: Any, **kwarg
     if forward_mode:
         _fw.copy_tangent(result, tensor)
     if records and result.grad_fn is not None:
+        if tensor._base is not None:  # the base changed too: its history goes through the op
+            from minigrad.ops.index_put import rebase_history
+
+            rebase_history(tensor, result.grad_fn)
+            return tensor
         tensor.grad_fn, tensor._output_nr = result.grad_fn, result._output_nr
         tensor._requires_grad = True
     return tensor

@@ -26,6 +26,8 @@ def _as_view(result: Tensor, base: Tensor) -> Tensor:
     """Mark `result` as a view of `base`: they share memory, so they share a version counter."""
     result._version_counter = base._version_counter
     result._base = base._base if base._base is not None else base
+    if result._is_inference is not base._is_inference:  # a view is what its base is
+        result._is_inference = base._is_inference
     return result
 
 
