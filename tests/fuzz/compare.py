@@ -106,7 +106,7 @@ class Comparer:
             for v in self.expected_scope.values())
 
     def names(self, scope: dict) -> dict[int, str]:
-        return {id(v): k for k, v in scope.items() if k.startswith("v")}
+        return {id(v): k for k, v in scope.items() if _is_user_name(k)}
 
     def tensors(self, expected: torch.Tensor, actual: object, path: str,
                 with_grad: bool) -> tuple[str, str] | None:
@@ -174,6 +174,14 @@ class Comparer:
         return self.values(self.expected_scope[name], self.actual_scope[name], name, with_grad)
 
 
+def _is_user_name(name: str) -> bool:
+    """A name the program bound (not `torch`, `nan`, `inf` or `__builtins__`)."""
+    return name not in _PREDEFINED
+
+
+_PREDEFINED = frozenset({*namespace(torch), "__builtins__"})
+
+
 def _brief(value: object) -> str:
     if isinstance(value, (tuple, list)):
         return f"{type(value).__name__} of {len(value)}"
@@ -207,12 +215,12 @@ def _compare(statements: list[Statement]) -> Difference | None:
         names = list(statement.targets)
         if statement.touches_grads:
             names += [n for n, v in expected_scope.items()
-                      if n.startswith("v") and isinstance(v, torch.Tensor)]
+                      if _is_user_name(n) and isinstance(v, torch.Tensor)]
         for name in dict.fromkeys(names):
             found = comparer.name(name, with_grad=statement.touches_grads)
             if found:
                 return Difference(index, *found)
-    for name in [n for n in expected_scope if n.startswith("v")]:
+    for name in [n for n in expected_scope if _is_user_name(n)]:
         found = comparer.name(name, with_grad=True)
         if found:
             return Difference(len(statements), *found)
