@@ -12,7 +12,9 @@ from __future__ import annotations
 import math
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -112,17 +114,22 @@ class Comparer:
                 with_grad: bool) -> tuple[str, str] | None:
         if not isinstance(actual, minigrad.Tensor):
             return "type", f"{path}: torch gives a Tensor, minigrad {type(actual).__name__}"
-        checks = (("dtype", str), ("shape", lambda s: tuple(s)), ("requires_grad", bool),
+        checks = (("dtype", str), ("shape", tuple), ("requires_grad", bool),
                   ("is_leaf", bool))
         for attribute, normal in checks:
-            want, got = normal(getattr(expected, attribute)), normal(getattr(actual, attribute))
+            want = _probe(_attribute, expected, attribute, normal)
+            got = _probe(_attribute, actual, attribute, normal)
             if want != got:
                 return attribute, f"{path}.{attribute}: torch {want!r}, minigrad {got!r}"
-        want = graph(expected, self.names(self.expected_scope))
-        got = graph(actual, self.names(self.actual_scope))
+        want = _probe(graph, expected, self.names(self.expected_scope))
+        got = _probe(graph, actual, self.names(self.actual_scope))
         if want != got:
             return "grad_fn", f"{path} graph:\n  torch    {want}\n  minigrad {got}"
-        want_values, got_values = _array(expected), _array(actual)
+        want_values, got_values = _probe(_array, expected), _probe(_array, actual)
+        if isinstance(want_values, str) or isinstance(got_values, str):  # reading raised
+            if not (isinstance(want_values, str) and want_values == got_values):
+                return "value", f"{path} values: torch {want_values}, minigrad {got_values}"
+            return None
         tolerance = str(expected.dtype)
         if self.rounded_to_float32 and not self.strict and tolerance == "torch.float64":
             tolerance = "torch.float32"
@@ -130,7 +137,8 @@ class Comparer:
             return "value", (f"{path} values: torch {_short(want_values)}, "
                              f"minigrad {_short(got_values)}")
         if with_grad:
-            found = self.values(expected.grad, actual.grad, f"{path}.grad", with_grad=False)
+            want, got = _probe(lambda t: t.grad, expected), _probe(lambda t: t.grad, actual)
+            found = self.values(want, got, f"{path}.grad", with_grad=False)
             if found:
                 return ("grad" if found[0] in ("value", "none") else f"grad {found[0]}",
                         found[1])
@@ -172,6 +180,19 @@ class Comparer:
         if not in_expected:
             return None
         return self.values(self.expected_scope[name], self.actual_scope[name], name, with_grad)
+
+
+def _probe(read: Callable[..., Any], *args: Any) -> Any:
+    """What `read(*args)` gives, or the text of the error it raises (reading an attribute
+    of a view whose base was changed in place raises in PyTorch)."""
+    try:
+        return read(*args)
+    except Exception as error:
+        return f"<raises {describe(error)}>"
+
+
+def _attribute(tensor: object, name: str, normal: Callable[[Any], Any]) -> Any:
+    return normal(getattr(tensor, name))
 
 
 def _is_user_name(name: str) -> bool:

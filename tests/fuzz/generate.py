@@ -60,6 +60,15 @@ def execute(text: str, scope: dict[str, Any]) -> Exception | None:
     return None
 
 
+def _safely(keep: Callable[[torch.Tensor], bool], tensor: torch.Tensor) -> bool:
+    """`keep(tensor)`, False where reading the tensor raises (a view of several outputs,
+    such as `split`'s, whose base changed in place raises on reading `grad_fn`)."""
+    try:
+        return keep(tensor)
+    except RuntimeError:
+        return False
+
+
 class Generator:
     """Builds one program, statement by statement, against live PyTorch values."""
 
@@ -78,7 +87,8 @@ class Generator:
 
     def tensors(self, keep: Callable[[torch.Tensor], bool] = lambda t: True) -> list[str]:
         return [name for name, value in self.scope.items()
-                if name.startswith("v") and isinstance(value, torch.Tensor) and keep(value)]
+                if name.startswith("v") and isinstance(value, torch.Tensor)
+                and _safely(keep, value)]
 
     def fresh_name(self) -> str:
         self.count += 1
@@ -203,7 +213,10 @@ class Generator:
             a = self.pick_input(op)
             if a is None:
                 continue
-            body = self.fill(op, a)
+            try:
+                body = self.fill(op, a)
+            except RuntimeError:  # reading `a` raises (see `_safely`): pick again
+                continue
             out = self.fresh_name() if op.assign else ""
             if op.assign and "{out}" not in op.template:
                 body = f"{out} = {body}"

@@ -48,6 +48,13 @@ def _scalar_in_graph(a: Any) -> bool:
     return a.requires_grad and a.ndim == 0
 
 
+def _hookable(a: Any) -> bool:
+    # PyTorch 2.13 segfaults in register_hook on a view changed in place under no_grad
+    # (`v = x.abs()[1]`, `with torch.no_grad(): v.mul_(2)`, `v.register_hook(f)`), so views
+    # get no hooks.
+    return a.requires_grad and not a._is_view()
+
+
 def _mat(a: Any) -> bool:
     return 1 <= a.ndim <= 3
 
@@ -172,9 +179,9 @@ OPS: tuple[Op, ...] = (
        " create_graph=True)", "double", needs=_in_graph),
     # Hooks and retain_grad.
     Op("retain_grad", "{a}.retain_grad()", "hooks", needs=_non_leaf, assign=False),
-    Op("hook_scale", "{a}.register_hook(lambda g: g * 2)", "hooks", needs=_in_graph,
+    Op("hook_scale", "{a}.register_hook(lambda g: g * 2)", "hooks", needs=_hookable,
        assign=False),
-    Op("hook_none", "{a}.register_hook(lambda g: None)", "hooks", needs=_in_graph,
+    Op("hook_none", "{a}.register_hook(lambda g: None)", "hooks", needs=_hookable,
        assign=False),
     # What a learner prints.
     Op("repr", "repr({a})", "print", weight=0.5),
