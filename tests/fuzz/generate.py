@@ -169,6 +169,8 @@ class Generator:
 
     def tensor_of(self, shape: tuple[int, ...], dtype: torch.dtype) -> str:
         """A tensor of this shape and dtype: an existing one, or a new one."""
+        if dtype == torch.float64 and "float64" not in self.features:
+            dtype = torch.float32  # a partner of a `.double()` result: new tensors stay float32
         existing = self.tensors(lambda t: tuple(t.shape) == shape and t.dtype == dtype)
         if existing and self.rng.random() < 0.5:
             return self.rng.choice(existing)
