@@ -1,0 +1,165 @@
+"""Every text the widgets and checks show, in English and Chinese, keyed by message id.
+
+    widgets.set_language("zh")     # the zh notebooks' first cell does this
+    text("check.correct", name="`w.grad`")
+
+Code stays code in both languages (`w.grad`, `backward()`, node names), since the code
+cells of the en and zh notebooks are identical; only the prose around it is translated.
+Messages are `str.format` templates; a test checks every id has both languages with the
+same fields.
+"""
+
+from __future__ import annotations
+
+__all__ = ["LANGUAGES", "MESSAGES", "get_language", "set_language", "text"]
+
+LANGUAGES = ("en", "zh")
+_current = {"language": "en"}
+
+
+def set_language(language: str) -> None:
+    """Show every widget and check text in `language` ("en" or "zh") from now on."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}: choose one of {', '.join(LANGUAGES)}")
+    _current["language"] = language
+
+
+def get_language() -> str:
+    """The language widgets and checks speak now ("en" or "zh")."""
+    return _current["language"]
+
+
+def text(message_id: str, **fields: object) -> str:
+    """The message `message_id` in the current language, with `fields` filled in."""
+    return MESSAGES[message_id][_current["language"]].format(**fields)
+
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # Checks: verdicts ---------------------------------------------------------------------
+    "check.your_answer": {"en": "Your answer", "zh": "你的答案"},
+    "check.correct": {"en": "{name} is correct.", "zh": "{name} 正确。"},
+    "check.unanswered": {
+        "en": "{name}: not answered yet — replace the `...` with your answer.",
+        "zh": "{name}：还没有作答——把 `...` 换成你的答案。"},
+    "check.none_hint": {
+        "en": "If this is a `.grad`, it stays `None` until `backward()` reaches the tensor.",
+        "zh": "如果这是一个 `.grad`：在 `backward()` 到达该张量之前，它一直是 `None`。"},
+    "check.not_tensor": {"en": "{name} should be a tensor, but yours is a {kind}.",
+                         "zh": "{name} 应当是张量，但你给的是 {kind}。"},
+    "check.shape": {"en": "{name} has shape {yours}, expected {expected}.",
+                    "zh": "{name} 的形状是 {yours}，期望的是 {expected}。"},
+    "check.shape_transposed": {
+        "en": "It looks transposed: rows and columns are swapped.",
+        "zh": "看起来转置了：行和列对调了。"},
+    "check.shape_reshape": {
+        "en": "It has the right number of elements: reshape it?",
+        "zh": "元素个数是对的：需要 reshape 一下吗？"},
+    "check.nan": {"en": "{name} contains nan at {count} position(s), first at {where}.",
+                  "zh": "{name} 在 {count} 个位置上是 nan，第一个在 {where}。"},
+    "check.wrong_one": {"en": "{name} is wrong: yours is {yours}, expected {expected}.",
+                        "zh": "{name} 不对：你的是 {yours}，期望的是 {expected}。"},
+    "check.wrong_many": {"en": "{name} is wrong at {count} of {total} positions.",
+                         "zh": "{name} 在 {total} 个位置中有 {count} 个不对。"},
+    "check.position": {"en": "at {where}: yours {yours}, expected {expected}",
+                       "zh": "{where} 处：你的 {yours}，期望 {expected}"},
+    "check.more": {"en": "… and {count} more.", "zh": "……还有 {count} 处。"},
+    # Checks: diagnoses --------------------------------------------------------------------
+    "check.sign": {"en": "Every value has the wrong sign: check the sign of your derivative.",
+                   "zh": "每个值的符号都反了：检查一下导数的正负号。"},
+    "check.offset": {
+        "en": "Yours is off by a constant: every value is {offset} away from the expected one "
+              "(yours − expected = {offset}). Look for a constant term you added or dropped.",
+        "zh": "整体差了一个常数：每个值都与期望值相差 {offset}（你的 − 期望 = {offset}）。"
+              "找找多加或漏掉的常数项。"},
+    "check.factor": {"en": "Yours is {factor}× the expected value everywhere.",
+                     "zh": "你的结果处处是期望值的 {factor} 倍。"},
+    "check.factor_accumulated": {
+        "en": "A whole number like this is what {count} `backward()` calls without zeroing give: "
+              "gradients add up in `.grad`. Zero them before each backward "
+              "(`optimizer.zero_grad()` or `x.grad = None`).",
+        "zh": "这样的整数倍正是 {count} 次 `backward()` 而不清零的结果：梯度会在 `.grad` 里累加。"
+              "每次 backward 之前先清零（`optimizer.zero_grad()` 或 `x.grad = None`）。"},
+    "check.factor_mean": {
+        "en": "That is 1/{count}: a mean where a sum belongs (or the other way round)?",
+        "zh": "这是 1/{count}：该用求和的地方用了平均（或者反过来）？"},
+    "check.factor_scale": {
+        "en": "Check how each term is scaled: a constant factor in the formula, or a `.mean()` "
+              "against a `.sum()`.",
+        "zh": "检查每一项的缩放：公式里的常数因子，或者 `.mean()` 与 `.sum()` 用混了。"},
+    "check.factor_maybe_accumulated": {
+        "en": "Or `.grad` still holds the gradients of earlier `backward()` calls: they add up "
+              "until something zeroes them (`optimizer.zero_grad()` or `x.grad = None`).",
+        "zh": "也可能是 `.grad` 里还留着之前几次 `backward()` 的梯度：在清零之前它们会一直累加"
+              "（`optimizer.zero_grad()` 或 `x.grad = None`）。"},
+    "check.transposed": {
+        "en": "Yours is the transpose of the expected matrix: rows and columns are swapped "
+              "(J against Jᵀ?).",
+        "zh": "你的矩阵正好是期望矩阵的转置：行和列对调了（J 与 Jᵀ 搞反了？）。"},
+    "check.summed_steps": {
+        "en": "Yours is the sum of the gradients of the last {count} steps: `.grad` kept "
+              "accumulating because nothing zeroed it. Call `optimizer.zero_grad()` each step.",
+        "zh": "你的结果是最近 {count} 步梯度之和：没有清零，`.grad` 一直在累加。"
+              "每一步都调用 `optimizer.zero_grad()`。"},
+    "check.zeros": {
+        "en": "Yours is all zeros: did the gradient flow through an operation with zero "
+              "derivative, or was `.grad` zeroed after `backward()`?",
+        "zh": "你的结果全是 0：梯度是否流经了导数为 0 的运算，或者在 `backward()` 之后 `.grad` "
+              "被清零了？"},
+    "check.passed_tensor": {
+        "en": "You passed the tensor itself: the answer is its `.grad` (and that one is correct).",
+        "zh": "你传入的是张量本身：答案应是它的 `.grad`（而它是对的）。"},
+    # Checks: missing gradients ------------------------------------------------------------
+    "check.grad_none": {"en": "{name} is `None`.", "zh": "{name} 是 `None`。"},
+    "check.grad_no_requires": {
+        "en": "The tensor does not require grad: create it with `requires_grad=True` (or call "
+              "`.requires_grad_()`) before computing with it.",
+        "zh": "该张量不需要梯度：创建时加上 `requires_grad=True`（或先调用 `.requires_grad_()`），"
+              "再用它计算。"},
+    "check.grad_not_leaf": {
+        "en": "The tensor is not a leaf (it has `grad_fn={node}`): `backward()` fills `.grad` "
+              "only for leaves. Call `.retain_grad()` on it before `backward()`.",
+        "zh": "该张量不是叶子（它有 `grad_fn={node}`）：`backward()` 只为叶子填写 `.grad`。"
+              "请在 `backward()` 之前对它调用 `.retain_grad()`。"},
+    "check.grad_not_reached": {
+        "en": "The tensor requires grad, so `backward()` has not reached it yet: call "
+              "`backward()` on a result computed from it.",
+        "zh": "该张量需要梯度，所以是 `backward()` 还没有到达它：对一个由它算出的结果调用 "
+              "`backward()`。"},
+    # Checks: requires_grad and frozen layers ----------------------------------------------
+    "check.requires_ok": {"en": "{name} requires grad, as it should.",
+                          "zh": "{name} 需要梯度，正确。"},
+    "check.no_requires_ok": {"en": "{name} does not require grad, as it should.",
+                             "zh": "{name} 不需要梯度，正确。"},
+    "check.requires_missing": {"en": "{name} does not require grad.", "zh": "{name} 不需要梯度。"},
+    "check.requires_how": {
+        "en": "Create it with `requires_grad=True`, or call `.requires_grad_()` on a leaf.",
+        "zh": "创建时加上 `requires_grad=True`，或对叶子调用 `.requires_grad_()`。"},
+    "check.requires_extra": {"en": "{name} requires grad, but should not.",
+                             "zh": "{name} 需要梯度，但它不应该需要。"},
+    "check.requires_extra_computed": {
+        "en": "It was computed with autograd on: compute it under `with torch.no_grad():`, or "
+              "take `.detach()` of the result.",
+        "zh": "它是在开启 autograd 时算出来的：放在 `with torch.no_grad():` 下计算，或对结果取 "
+              "`.detach()`。"},
+    "check.requires_extra_leaf": {
+        "en": "Switch it off in place: `{name}.requires_grad_(False)` (or `requires_grad = "
+              "False`).",
+        "zh": "原地关掉它：`{name}.requires_grad_(False)`（或 `requires_grad = False`）。"},
+    "check.frozen_ok": {"en": "Exactly {frozen} frozen; the other parameters train.",
+                        "zh": "恰好冻结了 {frozen}；其余参数照常训练。"},
+    "check.frozen_wrong": {"en": "The wrong parameters are frozen.",
+                           "zh": "冻结的参数不对。"},
+    "check.frozen_should": {
+        "en": "Should be frozen but still require grad: {names}. Freeze them with "
+              "`p.requires_grad_(False)` (or `p.requires_grad = False`) for each.",
+        "zh": "应当冻结却仍需要梯度：{names}。对每个参数调用 `p.requires_grad_(False)`"
+              "（或 `p.requires_grad = False`）。"},
+    "check.frozen_should_not": {
+        "en": "Frozen but should train: {names}. Switch them back on with "
+              "`p.requires_grad_(True)`.",
+        "zh": "被冻结了、但应当训练：{names}。用 `p.requires_grad_(True)` 重新打开。"},
+    "check.frozen_unknown": {
+        "en": "The model has no parameter under {names}: its parameters are {known}.",
+        "zh": "模型里没有 {names} 下的参数：它的参数有 {known}。"},
+    "check.and": {"en": " and ", "zh": "和"},
+}
