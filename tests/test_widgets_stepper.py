@@ -128,7 +128,7 @@ def test_back_rewinds_the_picture_and_the_leaf_grads() -> None:
     stepper = widgets.BackwardStepper(t["out"], names={"a": t["a"]})
     stepper.run()
     final = t["a"].grad.numpy().copy()
-    assert ">grad norm = 7.211<" in stepper.graph_html.value  # in a's box
+    assert ">‖grad‖ = 7.211<" in stepper.graph_html.value  # in a's box
     assert "<code>[2, 1.932, 1.732, …, 2]</code>" in stepper.panel_html_widget.value
     assert stepper.back()
     assert t["a"].grad is None

@@ -94,20 +94,20 @@ def _tensor_html(value: Any) -> str:
         return f"<pre>{printed}</pre>"
     return (f"<code>{shape_text(value.shape)} {html.escape(values_text(value))}</code>"
             f"<div class='mg-stats'>{html.escape(range_text(value))}</div>"
-            f"<details><summary>print</summary><pre>{printed}</pre></details>")
+            f"<details><summary>{text('stepper.print')}</summary><pre>{printed}</pre></details>")
 
 
 def _grad_line(grad: Any) -> str:
     """A leaf box's gradient line: values for a small tensor, the norm for a big one."""
     if grad is None or grad.numel() <= SMALL_TENSOR:
         return f"grad = {values_text(grad, digits=3)}"
-    return f"grad norm = {norm_text(grad)}"
+    return f"‖grad‖ = {norm_text(grad)}"
 
 
 def _leaf_box_size(lines: list[str], numel: int) -> tuple[float, float]:
     """Inches (wide, high) that fit a leaf box's lines plus its grad line at any step."""
     # The grad line's widest form: "grad = [" and up to 7 characters a number, or the norm.
-    grad_chars = 10 + 9 * numel if numel <= SMALL_TENSOR else len("grad norm = -1.234e+05")
+    grad_chars = 10 + 9 * numel if numel <= SMALL_TENSOR else len("‖grad‖ = -1.234e+05")
     widest = max([grad_chars, *(len(line) for line in lines)])
     return widest * CHAR_WIDTH_IN + BOX_PADDING_IN, (len(lines) + 1) * LINE_HEIGHT_IN
 
