@@ -128,7 +128,7 @@ def test_back_rewinds_the_picture_and_the_leaf_grads() -> None:
     stepper = widgets.BackwardStepper(t["out"], names={"a": t["a"]})
     stepper.run()
     final = t["a"].grad.numpy().copy()
-    assert ">grad norm = 7.211<" in stepper.graph_html.value  # in a's box
+    assert ">‖grad‖ = 7.211<" in stepper.graph_html.value  # in a's box
     assert "<code>[2, 1.932, 1.732, …, 2]</code>" in stepper.panel_html_widget.value
     assert stepper.back()
     assert t["a"].grad is None
@@ -258,3 +258,46 @@ def test_stepper_needs_a_minigrad_tensor_that_requires_grad() -> None:
         widgets.BackwardStepper(torch.ones(1, requires_grad=True).sum())
     with pytest.raises(RuntimeError, match="does not require grad"):
         widgets.BackwardStepper(minigrad.ones(1))
+
+
+def test_a_later_backward_without_retain_graph_cannot_break_the_stepper() -> None:
+    # 04 after Run All: the stepper's cell, then a cell that calls backward on the same graph.
+    t = sin_example(minigrad)
+    stepper = widgets.BackwardStepper(t["out"], names={"a": t["a"]})
+    stepper.step()
+    stepper.step()
+    t["out"].backward()  # frees the saved values the remaining steps need
+    with pytest.raises(RuntimeError, match="second time"):
+        t["out"].backward()  # the learner's own graph behaves as PyTorch's
+    stepper.step_button.click()
+    stepper.run()
+    assert stepper.done and "error" not in stepper.panel_html_widget.value
+    stepper.reset_button.click()
+    stepper.run()
+    np.testing.assert_allclose(t["a"].grad.numpy(), 2 * np.cos(t["a"].detach().numpy()),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_reset_after_an_engine_error_starts_the_pass_again() -> None:
+    t = sin_example(minigrad)
+    t["out"].backward()  # freed before the stepper saw the graph: nothing to keep
+    stepper = widgets.BackwardStepper(t["out"])
+    stepper.slider.value = 4  # as the learner drags it: the error shows in the panel
+    assert "The engine raised an error" in stepper.panel_html_widget.value
+    stepper.reset_button.click()
+    assert stepper.position == 0 and not stepper.step_button.disabled
+    assert "Ready" in stepper.panel_html_widget.value
+
+
+def test_the_picture_cache_stays_within_its_byte_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    loss, names = tiny_model_loss(minigrad)
+    stepper = widgets.BackwardStepper(loss, names=names)
+    one_picture = len(stepper.svg())
+    monkeypatch.setattr(widgets.stepper, "CACHE_BYTES", 3 * one_picture)
+    stepper.run()
+    assert stepper.cache_bytes <= 3 * one_picture
+    assert len(stepper._svg_by_position) <= 3
+    stepper.go_to(0)  # evicted long ago: drawn again, the same picture
+    first_picture = stepper.graph_html.value
+    stepper.reset()
+    assert stepper.graph_html.value == first_picture

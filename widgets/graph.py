@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from widgets.i18n import text
 from widgets.render import GraphDrawing
 from widgets.style import FORWARD_EDGE_COLOR, KIND_STYLES
 from widgets.tensor_text import shape_text, summary_text, values_text
@@ -37,13 +38,6 @@ __all__ = [
 # a run of one-input nodes drawn as one box, and the placeholder for boxes not drawn.
 OUTPUT, LEAF, OP, CHAIN, MORE = "output", "leaf", "op", "chain", "more"
 
-KIND_MEANINGS = {
-    LEAF: "leaf tensor (its AccumulateGrad)",
-    OP: "backward node (a grad_fn)",
-    OUTPUT: "output tensor",
-    CHAIN: "chain of one-input nodes",
-    MORE: "nodes not drawn (max_nodes)",
-}
 DEFAULT_MAX_NODES = 300
 DEFAULT_COLLAPSE_CHAINS = 10
 
@@ -93,12 +87,12 @@ class TracedGraph:
     def saved_text(self, value: Any) -> str:
         """A saved value in a few words: a named tensor by its name, others by shape and range."""
         if isinstance(value, RuntimeError):
-            return "freed by backward"
+            return text("graph.freed")
         if is_tensor(value):
             name = self.tensor_names.get(id(value))
             return f"{name} {shape_text(value.shape)}" if name else summary_text(value)
-        text = repr(value)
-        return text if len(text) <= 40 else text[:39] + "…"
+        shown = repr(value)
+        return shown if len(shown) <= 40 else shown[:39] + "…"
 
 
 def node_name(node: Any) -> str:
@@ -214,14 +208,15 @@ def trace(root: Any, *, names: Names = None,
         return box
 
     if root_node is None:
-        add_box(LEAF, tensor=root_tensor, name=tensor_names.get(id(root_tensor), "tensor"))
+        add_box(LEAF, tensor=root_tensor,
+                name=tensor_names.get(id(root_tensor), text("graph.tensor")))
         return TracedGraph(root, boxes, arrows, {}, {id(root_tensor): "n0"}, max_nodes,
                            tensor_names)
 
     output_box = None
     if root_tensor is not None:
         output_box = add_box(OUTPUT, tensor=root_tensor,
-                             name=tensor_names.get(id(root_tensor), "output"))
+                             name=tensor_names.get(id(root_tensor), text("graph.output")))
 
     order, uses, first_consumer = _discover(root_node)
     chain_of = _chains(order, uses, first_consumer, collapse_chains) if collapse_chains else {}
@@ -309,7 +304,7 @@ def box_fields(traced: TracedGraph, box: Box, *, values: bool, grads: bool,
     """The lines of text in a box, top to bottom."""
     tensor = box.tensor
     if box.kind in (LEAF, OUTPUT):
-        fields = [box.name or "leaf", shape_text(tensor.shape)]
+        fields = [box.name or text("graph.leaf"), shape_text(tensor.shape)]
         if values:
             fields.append("= " + values_text(tensor))
         if grads and box.kind == LEAF:
@@ -320,16 +315,17 @@ def box_fields(traced: TracedGraph, box: Box, *, values: bool, grads: bool,
         for node in box.nodes:
             counts[node_name(node)] = counts.get(node_name(node), 0) + 1
         kinds = ", ".join(f"{name} ×{n}" for name, n in counts.items())
-        return [f"{len(box.nodes)} nodes in a chain", kinds]
+        return [text("graph.chain", count=len(box.nodes)), kinds]
     if box.kind == MORE:
-        return [f"… {box.hidden} more nodes", f"not drawn (max_nodes={traced.max_nodes})"]
+        return [text("graph.more", count=box.hidden),
+                text("graph.not_drawn", max_nodes=traced.max_nodes)]
     fields = [node_name(box.node)]
     if box.name is not None:
-        fields.append(f"makes {box.name} {shape_text(tensor.shape)}")
+        fields.append(text("graph.makes", name=box.name, shape=shape_text(tensor.shape)))
         if values:
             fields.append("= " + values_text(tensor))
     if saved:
-        fields += [f"saved {name} = {traced.saved_text(value)}"
+        fields += [text("graph.saved", name=name, value=traced.saved_text(value))
                    for name, value in saved_values(box.node).items()]
     return fields
 
@@ -372,14 +368,14 @@ def to_digraph(traced: TracedGraph, *, values: bool = False, grads: bool = False
     if legend:
         present = {b.kind for b in traced.boxes}
         kinds = [k for k in (LEAF, OP, OUTPUT, CHAIN, MORE) if k in present]
-        add_legend(graph, [(KIND_STYLES[k], KIND_MEANINGS[k]) for k in kinds])
+        add_legend(graph, [(KIND_STYLES[k], text(f"graph.kind.{k}")) for k in kinds])
     return graph
 
 
 def add_legend(graph: GraphDrawing, entries: list[tuple[dict[str, str], str]]) -> None:
     """A row of sample boxes explaining the colours, in a dashed frame apart from the graph."""
     with graph.subgraph(name="cluster_legend") as frame:
-        frame.attr(label="legend: arrows show the forward pass; gradients flow against them",
+        frame.attr(label=text("graph.legend"),
                    fontsize="10", fontcolor="#4b5563", style="rounded,dashed", color="#d1d5db")
         keys = []
         for i, (style, meaning) in enumerate(entries):
@@ -392,7 +388,7 @@ def add_legend(graph: GraphDrawing, entries: list[tuple[dict[str, str], str]]) -
 
 def draw(root: Any, *, values: bool = False, grads: bool = False, saved: bool = False,
          names: Names = None,
-         rankdir: str = "LR", max_nodes: int | None = DEFAULT_MAX_NODES,
+         rankdir: str | None = None, max_nodes: int | None = DEFAULT_MAX_NODES,
          collapse_chains: int | None = DEFAULT_COLLAPSE_CHAINS, legend: bool = True,
          size: str | None = None) -> GraphDrawing:
     """The backward graph behind a tensor or grad_fn, as a `graphviz.Digraph` to display.
@@ -400,8 +396,17 @@ def draw(root: Any, *, values: bool = False, grads: bool = False, saved: bool = 
     `values`/`grads`/`saved` add tensors' values, leaves' `.grad` and each node's saved
     tensors; `names` (a dict or `model.named_parameters()`) labels tensors; chains of at
     least `collapse_chains` one-input nodes become one box; at most `max_nodes` boxes are
-    drawn; `size` is Graphviz's size limit in inches, e.g. "12,8".
+    drawn; `size` is Graphviz's size limit in inches, e.g. "12,8". `rankdir` None lays the
+    graph out left to right, or top to bottom when that is too wide for a notebook cell and
+    top to bottom is narrower (either way, a drawing wider than the cell is scaled down).
     """
     traced = trace(root, names=names, collapse_chains=collapse_chains, max_nodes=max_nodes)
-    return to_digraph(traced, values=values, grads=grads, saved=saved, rankdir=rankdir,
-                      legend=legend, size=size)
+
+    def layout(direction: str) -> GraphDrawing:
+        return to_digraph(traced, values=values, grads=grads, saved=saved, rankdir=direction,
+                          legend=legend, size=size)
+
+    drawing = layout(rankdir or "LR")
+    if rankdir is None:
+        drawing.when_too_wide = lambda: layout("TB")
+    return drawing

@@ -30,6 +30,8 @@ from widgets.graph import (
     to_digraph,
     trace,
 )
+from widgets.i18n import text
+from widgets.render import png_from_dot, svg_width_px, widget_bundle
 from widgets.style import CURRENT_STYLE, PANEL_CSS
 from widgets.tensor_text import range_text, shape_text, values_text
 
@@ -60,8 +62,8 @@ class GraphView(ipw.VBox):
         self.nodes, self._parent = self._nodes_breadth_first()
         self.dropdown = ipw.Dropdown(
             options=[(self._option_label(i, n), i) for i, n in enumerate(self.nodes)],
-            description="node", layout=ipw.Layout(width="420px"))
-        self.parent_button = ipw.Button(description="↑ back to the node that uses it",
+            description=text("view.node"), layout=ipw.Layout(width="420px"))
+        self.parent_button = ipw.Button(description=text("view.parent"),
                                         layout=ipw.Layout(width="auto"))
         self.follow_buttons = ipw.HBox(layout=ipw.Layout(flex_flow="row wrap"))
         self.graph_html = ipw.HTML(layout=ipw.Layout(overflow="auto"))
@@ -122,7 +124,7 @@ class GraphView(ipw.VBox):
     def _option_label(self, index: int, node: Any) -> str:
         label = f"{index}: {node_name(node)}"
         if is_leaf_node(node):
-            label += f" ({self.leaf_names.get(id(node.variable), 'leaf')})"
+            label += f" ({self.leaf_names.get(id(node.variable), text('graph.leaf'))})"
         return label
 
     def _select_parent(self) -> None:
@@ -140,6 +142,7 @@ class GraphView(ipw.VBox):
 
         drawing = to_digraph(self.graph, rankdir=self.rankdir, legend=False,
                              node_attrs=highlight)
+        self._drawing = drawing
         self.graph_html.value = drawing.svg().replace(
             "<svg ", '<svg style="max-width:100%;height:auto" ', 1)
         self.info_html.value = self._info_html(node)
@@ -157,38 +160,46 @@ class GraphView(ipw.VBox):
 
     def _info_html(self, node: Any) -> str:
         rows = [f"<h3><code>{html.escape(node_name(node))}</code></h3>",
-                f"<div>reached by <code>{html.escape(self.path(node))}</code></div>",
-                "<h4>next_functions</h4>"]
+                f"<div>{text('view.reached', path=f'<code>{html.escape(self.path(node))}</code>')}"
+                "</div>", "<h4>next_functions</h4>"]
         if node.next_functions:
             rows.append("<table>")
             for input_nr, (child, child_input_nr) in enumerate(node.next_functions):
-                what = "None (a constant: no gradient flows there)" if child is None else \
+                what = text("view.none_child") if child is None else \
                     f"<code>{html.escape(node_name(child))}</code>, {child_input_nr}"
                 rows.append(f"<tr><td>[{input_nr}]</td><td>({what})</td></tr>")
             rows.append("</table>")
         else:
-            rows.append("<div><code>()</code>: nothing below, the walk ends here</div>")
+            rows.append(f"<div><code>()</code>: {text('view.no_children')}</div>")
         if is_leaf_node(node):
             variable = node.variable
-            name = self.leaf_names.get(id(variable), "leaf")
-            rows += ["<h4>variable (the leaf tensor)</h4>",
+            name = self.leaf_names.get(id(variable), text("graph.leaf"))
+            rows += [f"<h4>{text('view.variable')}</h4>",
                      f"<div><code>{html.escape(name)}</code> {shape_text(variable.shape)}"
                      f" = <code>{html.escape(values_text(variable))}</code>, "
                      f"grad = <code>{html.escape(values_text(variable.grad))}</code></div>"]
         saved = saved_values(node)
-        rows.append("<h4>saved for backward</h4>")
+        rows.append(f"<h4>{text('view.saved')}</h4>")
         if saved:
             rows.append("<table>")
             for name, value in saved.items():
-                text = self.graph.saved_text(value)
+                shown = self.graph.saved_text(value)
                 if isinstance(value, RuntimeError):
-                    text += " (backward(retain_graph=True) keeps it)"
+                    shown += text("view.retain")
                 elif is_tensor(value) and id(value) in self.graph.tensor_names:
-                    text += f", {range_text(value)}"
+                    shown += f", {range_text(value)}"
                 rows.append(f"<tr><td><code>_saved_{html.escape(name)}</code></td>"
-                            f"<td><code>{html.escape(text)}</code></td></tr>")
+                            f"<td><code>{html.escape(shown)}</code></td></tr>")
             rows.append("</table>")
         else:
-            rows.append("<div>nothing</div>")
+            rows.append(f"<div>{text('view.nothing')}</div>")
         return f"{PANEL_CSS}<div class='mg-panel'>{''.join(rows)}</div>"
 
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The live widget, with the drawing as a PNG for views without a kernel."""
+        drawing = getattr(self, "_drawing", None)
+        if drawing is None:
+            return widget_bundle(self, text("view.plain"), None)
+        return widget_bundle(self, text("view.plain"), png_from_dot(drawing.source),
+                             svg_width_px(drawing.svg()))

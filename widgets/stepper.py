@@ -3,12 +3,17 @@
 It drives `minigrad.autograd.backward_steps`, the generator that `loss.backward()` exhausts,
 so what a learner steps through is the engine itself, not a re-enactment. Every step is
 recorded with a copy of the leaf `.grad` it changed: Back rewinds both the picture and the
-leaves' gradients, and Reset starts a fresh pass (the graph is retained for that).
+leaves' gradients, and Reset starts a fresh pass.
+
+The stepper owns its graph: it keeps the values the graph saved for backward, so a later
+cell's `loss.backward()` (which frees them) cannot break it, and Reset always recovers.
+Pictures are cached per position, least recently used first out, within `CACHE_BYTES`.
 """
 
 from __future__ import annotations
 
 import html
+from collections import OrderedDict
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +40,8 @@ from widgets.graph import (
     to_digraph,
     trace,
 )
+from widgets.i18n import text
+from widgets.render import fit_svg, png_from_dot, svg_width_px, widget_bundle
 from widgets.style import (
     CURRENT_STYLE,
     DONE_STYLE,
@@ -59,8 +66,10 @@ __all__ = ["BackwardStepper", "RecordedStep"]
 PRINTED_IN_FULL = 8
 # Leaf boxes are sized from their text: Helvetica 11 pt averages about 0.075 in a character.
 CHAR_WIDTH_IN, BOX_PADDING_IN, LINE_HEIGHT_IN = 0.075, 0.3, 0.25
-# Play speeds: milliseconds between steps.
-SPEEDS = (("slow", 1500), ("normal", 800), ("fast", 300))
+# Play speeds (message id, milliseconds between steps).
+SPEEDS = (("stepper.slow", 1500), ("stepper.normal", 800), ("stepper.fast", 300))
+# The picture cache holds at most this many bytes of SVG, whatever the graph's size.
+CACHE_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -85,20 +94,20 @@ def _tensor_html(value: Any) -> str:
         return f"<pre>{printed}</pre>"
     return (f"<code>{shape_text(value.shape)} {html.escape(values_text(value))}</code>"
             f"<div class='mg-stats'>{html.escape(range_text(value))}</div>"
-            f"<details><summary>print</summary><pre>{printed}</pre></details>")
+            f"<details><summary>{text('stepper.print')}</summary><pre>{printed}</pre></details>")
 
 
 def _grad_line(grad: Any) -> str:
     """A leaf box's gradient line: values for a small tensor, the norm for a big one."""
     if grad is None or grad.numel() <= SMALL_TENSOR:
         return f"grad = {values_text(grad, digits=3)}"
-    return f"grad norm = {norm_text(grad)}"
+    return f"‖grad‖ = {norm_text(grad)}"
 
 
 def _leaf_box_size(lines: list[str], numel: int) -> tuple[float, float]:
     """Inches (wide, high) that fit a leaf box's lines plus its grad line at any step."""
     # The grad line's widest form: "grad = [" and up to 7 characters a number, or the norm.
-    grad_chars = 10 + 9 * numel if numel <= SMALL_TENSOR else len("grad norm = -1.234e+05")
+    grad_chars = 10 + 9 * numel if numel <= SMALL_TENSOR else len("‖grad‖ = -1.234e+05")
     widest = max([grad_chars, *(len(line) for line in lines)])
     return widest * CHAR_WIDTH_IN + BOX_PADDING_IN, (len(lines) + 1) * LINE_HEIGHT_IN
 
@@ -141,7 +150,11 @@ class BackwardStepper(ipw.VBox):
         self._engine: Generator[BackwardStep, None, None] | None = None
         self._engine_finished = False
         self._initial_grads = {id(leaf): _grad_copy(leaf) for leaf in self.leaves}
-        self._svg_by_position: dict[int, str] = {}
+        # What each node saved for backward, to put back when another backward frees it.
+        self._saved_by_node = [(node, node._saved) for node in self.graph.box_of_node
+                               if getattr(node, "_saved", None) is not None]
+        self._svg_by_position: OrderedDict[int, str] = OrderedDict()
+        self.cache_bytes = 0
         self._syncing_slider = False
         self._build_controls()
         self._show()
@@ -178,6 +191,7 @@ class BackwardStepper(ipw.VBox):
         self.steps.clear()
         self.position = 0
         self._svg_by_position.clear()
+        self.cache_bytes = 0
         self._restore_leaf_grads()
         self._show()
 
@@ -203,6 +217,7 @@ class BackwardStepper(ipw.VBox):
             return True
         if self._engine_finished:
             return False
+        self._keep_graph()
         if self._engine is None:
             # retain_graph: Reset, and a later loss.backward(), can run the same graph again.
             self._engine = backward_steps(self.loss, self.gradient, retain_graph=True)
@@ -222,6 +237,12 @@ class BackwardStepper(ipw.VBox):
         self.position += 1
         self.total_steps = max(self.total_steps, len(self.steps))
         return True
+
+    def _keep_graph(self) -> None:
+        """Give back the saved values a `backward()` outside the stepper freed."""
+        for node, saved in self._saved_by_node:
+            if node._released:
+                node._saved, node._released = saved, False
 
     def _restore_leaf_grads(self) -> None:
         grads = dict(self._initial_grads)
@@ -335,12 +356,18 @@ class BackwardStepper(ipw.VBox):
         return graph
 
     def svg(self) -> str:
-        """The graph at the current position as inline SVG (cached per position)."""
-        if self.position not in self._svg_by_position:
-            svg = self._digraph().svg()
-            self._svg_by_position[self.position] = svg.replace(
-                "<svg ", '<svg style="max-width:100%;height:auto" ', 1)
-        return self._svg_by_position[self.position]
+        """The graph at the current position as inline SVG (cached, within `CACHE_BYTES`)."""
+        cache = self._svg_by_position
+        if self.position in cache:
+            cache.move_to_end(self.position)
+            return cache[self.position]
+        svg = fit_svg(self._digraph().svg()).replace(
+            "<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+        cache[self.position] = svg
+        self.cache_bytes += len(svg)
+        while self.cache_bytes > CACHE_BYTES and len(cache) > 1:
+            self.cache_bytes -= len(cache.popitem(last=False)[1])
+        return svg
 
     def panel_html(self) -> str:
         """The side panel: current node, gradient it got, its local derivative, what it sent."""
@@ -356,38 +383,40 @@ class BackwardStepper(ipw.VBox):
         parts.append("</div>")
         return "".join(parts)
 
-    def _title(self, text: str) -> str:
-        return f"<h3>Step {self.position} of {self.total_steps} · {text}</h3>"
+    def _title(self, what: str) -> str:
+        step = text("stepper.title", position=self.position, total=self.total_steps)
+        return f"<h3>{step} · {what}</h3>"
 
     def _start_html(self) -> list[str]:
         first = self.loss.grad_fn
         first_name = node_name(first) if first is not None else "AccumulateGrad"
         return [
-            "<h3>Ready: the backward pass starts at the output</h3>",
-            "<div>The gradient of the output with respect to itself is the seed:</div>",
+            f"<h3>{text('stepper.ready')}</h3>",
+            f"<div>{text('stepper.seed')}</div>",
             _tensor_html(self._seed_gradient()),
-            f"<div>Press <b>Step</b> to run the first node, <code>{first_name}</code>.</div>",
+            f"<div>{text('stepper.press_step', node=f'<code>{first_name}</code>')}</div>",
         ]
 
     def _node_html(self, step: BackwardStep) -> list[str]:
         name = node_name(step.node)
         derivative = local_derivative(name)
         parts = [self._title(f"<code>{name}</code>"),
-                 f"<div>forward: <code>{html.escape(derivative.forward)}</code></div>",
-                 "<h4>gradient arriving: ∂output/∂(this node's result)</h4>"]
+                 f"<div>{text('stepper.forward')}: "
+                 f"<code>{html.escape(derivative.forward)}</code></div>",
+                 f"<h4>{text('stepper.arriving')}</h4>"]
         parts += [_tensor_html(g) for g in step.grad_outputs]
-        parts.append("<h4>local derivative → gradient sent to each input</h4><table>")
+        parts.append(f"<h4>{text('stepper.local')}</h4><table>")
         for input_nr, ((child, _), grad) in enumerate(zip(step.node.next_functions,
                                                           step.grad_inputs)):
             if child is None:
-                target, rule = "a constant", "nothing: no gradient needed"
+                target, rule = text("stepper.constant"), text("stepper.no_gradient")
             else:
                 target = f"<code>{node_name(child)}</code>"
                 if is_leaf_node(child):
-                    target += f" ({self.leaf_names.get(id(child.variable), 'leaf')})"
+                    target += f" ({self.leaf_names.get(id(child.variable), text('graph.leaf'))})"
                 rule = sends_to(derivative, input_nr)
             parts.append(
-                f"<tr><td>input {input_nr} → {target}</td>"
+                f"<tr><td>{text('stepper.input', number=input_nr)} → {target}</td>"
                 f"<td class='mg-rule'><code>{html.escape(rule)}</code></td>"
                 f"<td class='mg-grad'>{_tensor_html(grad) if child is not None else ''}</td></tr>"
             )
@@ -396,22 +425,24 @@ class BackwardStepper(ipw.VBox):
 
     def _accumulate_html(self, step: BackwardStep) -> list[str]:
         leaf = step.leaf
-        name = self.leaf_names.get(id(leaf), "leaf")
+        name = html.escape(self.leaf_names.get(id(leaf), text("graph.leaf")))
         arrived = self.contributions(leaf)
-        parts = [self._title(f"<code>AccumulateGrad</code> of {html.escape(name)}"),
-                 f"<div>adds the gradient that arrived to <code>{html.escape(name)}.grad</code>"
+        many = "stepper.contribution" if len(arrived) == 1 else "stepper.contributions"
+        parts = [self._title(text("stepper.accumulate_title", leaf=name)),
+                 f"<div>{text('stepper.accumulate', grad=f'<code>{name}.grad</code>')}"
                  " (<code>variable.grad += grad</code>)</div>",
-                 f"<h4>{len(arrived)} contribution{'s' if len(arrived) != 1 else ''} arrived"
-                 "</h4><table>"]
+                 f"<h4>{text(many, count=len(arrived))}</h4><table>"]
         for node, input_nr, grad in arrived:
-            parts.append(f"<tr><td>from <code>{node_name(node)}</code> input {input_nr}</td>"
+            source = text("stepper.from", node=f"<code>{node_name(node)}</code>",
+                          number=input_nr)
+            parts.append(f"<tr><td>{source}</td>"
                          f"<td class='mg-grad'>{_tensor_html(grad)}</td></tr>")
         parts.append("</table>")
         if len(arrived) > 1:
-            parts.append("<div>the engine summed them into one gradient:</div>")
+            parts.append(f"<div>{text('stepper.summed')}</div>")
             parts += [_tensor_html(g) for g in step.grad_outputs]
         before = self._grad_before(leaf)
-        parts += [f"<h4>{html.escape(name)}.grad before → after</h4>",
+        parts += [f"<h4><code>{name}.grad</code> {text('stepper.before_after')}</h4>",
                   _tensor_html(None if before is None else minigrad.from_numpy(before)),
                   "<div>→</div>", _tensor_html(leaf.grad)]
         return parts
@@ -424,7 +455,7 @@ class BackwardStepper(ipw.VBox):
         return before
 
     def _leaves_html(self, current: BackwardStep | None) -> list[str]:
-        parts = ["<h4>leaves' .grad now</h4><table>"]
+        parts = [f"<h4>{text('stepper.leaves_now')}</h4><table>"]
         for leaf in self.leaves:
             changed = current is not None and current.leaf is leaf
             name = html.escape(self.leaf_names[id(leaf)])
@@ -437,22 +468,27 @@ class BackwardStepper(ipw.VBox):
     # The widgets ------------------------------------------------------------------------
 
     def _build_controls(self) -> None:
-        self.reset_button = ipw.Button(description="Reset", icon="undo",
-                                       tooltip="start the pass again")
-        self.back_button = ipw.Button(description="Back", icon="step-backward",
-                                      tooltip="undo the last step")
-        self.step_button = ipw.Button(description="Step", icon="step-forward",
-                                      button_style="primary",
-                                      tooltip="run the next node of the backward pass")
+        self.reset_button = ipw.Button(description=text("stepper.reset"), icon="undo",
+                                       tooltip=text("stepper.reset_tip"))
+        self.back_button = ipw.Button(description=text("stepper.back"), icon="step-backward",
+                                      tooltip=text("stepper.back_tip"))
+        self.step_button = ipw.Button(description=text("stepper.step"), icon="step-forward",
+                                      button_style="primary", tooltip=text("stepper.step_tip"))
+        speeds = [(text(label), interval) for label, interval in SPEEDS]
         self.play = ipw.Play(min=0, max=self.total_steps, interval=SPEEDS[1][1],
-                             show_repeat=False, description="play")
-        self.speed = ipw.Dropdown(options=SPEEDS, value=SPEEDS[1][1], description="speed",
+                             show_repeat=False, description=text("stepper.play"))
+        self.speed = ipw.Dropdown(options=speeds, value=SPEEDS[1][1],
+                                  description=text("stepper.speed"),
                                   layout=ipw.Layout(width="160px"))
-        self.slider = ipw.IntSlider(min=0, max=self.total_steps, description="step",
+        self.slider = ipw.IntSlider(min=0, max=self.total_steps,
+                                    description=text("stepper.slider"),
                                     continuous_update=False,
                                     layout=ipw.Layout(flex="1 1 auto"))
-        self.graph_html = ipw.HTML(layout=ipw.Layout(flex="0 1 auto", overflow="auto"))
+        # The graph and the panel share the row; on a narrow page the panel wraps below.
+        self.graph_html = ipw.HTML(layout=ipw.Layout(flex="0 1 auto", max_width="100%",
+                                                     overflow="auto"))
         self.panel_html_widget = ipw.HTML(layout=ipw.Layout(flex="1 1 360px", min_width="300px",
+                                                            max_width="100%",
                                                             margin="0 0 0 12px"))
         legend = ipw.HTML(self._legend_html())
         for button in (self.reset_button, self.back_button, self.step_button):
@@ -468,7 +504,7 @@ class BackwardStepper(ipw.VBox):
             ipw.HBox([self.reset_button, self.back_button, self.step_button, self.play,
                       self.speed, self.slider], layout=ipw.Layout(align_items="center")),
             ipw.HBox([self.graph_html, self.panel_html_widget],
-                     layout=ipw.Layout(align_items="flex-start")),
+                     layout=ipw.Layout(align_items="flex-start", flex_flow="row wrap")),
             legend,
         ]
         self.add_class("mg-stepper")
@@ -480,9 +516,9 @@ class BackwardStepper(ipw.VBox):
         except RuntimeError as error:
             self.step_button.disabled = self.done
             self.panel_html_widget.value = (
-                f"{PANEL_CSS}<div class='mg-panel'><h3>The engine raised an error</h3>"
-                f"<pre>{html.escape(str(error))}</pre>"
-                "<div>Press <b>Reset</b> to start the pass again.</div></div>")
+                f"{PANEL_CSS}<div class='mg-panel'><h3>{text('stepper.error')}</h3>"
+                f"<pre class='mg-wrap'>{html.escape(str(error))}</pre>"
+                f"<div>{text('stepper.press_reset')}</div></div>")
 
     def _on_slider(self, change: dict[str, Any]) -> None:
         if not self._syncing_slider:
@@ -506,12 +542,20 @@ class BackwardStepper(ipw.VBox):
 
         return (
             f"{PANEL_CSS}<div class='mg-legend'>"
-            + chip(CURRENT_STYLE["fillcolor"], CURRENT_STYLE["color"], "running now")
-            + chip(DONE_STYLE["fillcolor"], DONE_STYLE["color"], "done")
-            + chip(KIND_STYLES[OP]["fillcolor"], KIND_STYLES[OP]["color"], "backward node, waiting")
-            + chip(KIND_STYLES[LEAF]["fillcolor"], KIND_STYLES[LEAF]["color"], "leaf tensor")
-            + chip(KIND_STYLES[OUTPUT]["fillcolor"], KIND_STYLES[OUTPUT]["color"], "output")
-            + f"<span style='color:{NEW_GRADIENT_COLOR}'>⟵ gradient just sent</span>"
-            + f"<span style='color:{OLD_GRADIENT_COLOR}'>⟵ gradient sent earlier</span>"
-            + "<span style='color:#6b7280'>→ forward pass</span></div>"
+            + chip(CURRENT_STYLE["fillcolor"], CURRENT_STYLE["color"], text("legend.running"))
+            + chip(DONE_STYLE["fillcolor"], DONE_STYLE["color"], text("legend.done"))
+            + chip(KIND_STYLES[OP]["fillcolor"], KIND_STYLES[OP]["color"], text("legend.waiting"))
+            + chip(KIND_STYLES[LEAF]["fillcolor"], KIND_STYLES[LEAF]["color"], text("legend.leaf"))
+            + chip(KIND_STYLES[OUTPUT]["fillcolor"], KIND_STYLES[OUTPUT]["color"],
+                   text("legend.output"))
+            + f"<span style='color:{NEW_GRADIENT_COLOR}'>⟵ {text('legend.just_sent')}</span>"
+            + f"<span style='color:{OLD_GRADIENT_COLOR}'>⟵ {text('legend.sent_earlier')}</span>"
+            + f"<span style='color:#6b7280'>→ {text('legend.forward')}</span></div>"
         )
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The live widget, with the current picture as a PNG for views without a kernel."""
+        drawing = self._digraph()
+        plain = text("stepper.plain", total=self.total_steps)
+        return widget_bundle(self, plain, png_from_dot(drawing.source),
+                             svg_width_px(drawing.svg()))

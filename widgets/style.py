@@ -35,6 +35,7 @@ PANEL_CSS = """<style>
 .mg-panel code, .mg-panel pre {font-family: var(--jp-code-font-family, monospace); font-size: 12px;}
 .mg-panel pre {margin: 2px 0; white-space: pre; overflow-x: auto; background: #fff;
   border-radius: 4px; padding: 3px 6px; border: 1px solid #eee;}
+.mg-panel pre.mg-wrap {white-space: pre-wrap; overflow-wrap: anywhere;}
 .mg-panel summary {cursor: pointer; color: #6b7280; font-size: 11px;}
 .mg-panel table {border-collapse: collapse; width: 100%;}
 .mg-panel td {padding: 2px 6px 2px 0; vertical-align: top; border-bottom: 1px solid #f0f0f0;}

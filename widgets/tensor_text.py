@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from widgets.i18n import text
+
 __all__ = ["as_numpy", "norm_text", "range_text", "shape_text", "summary_text", "values_text"]
 
 # Tensors with at most this many elements are shown in full.
@@ -33,10 +35,10 @@ def as_numpy(value: Any) -> np.ndarray | None:
 
 
 def shape_text(shape: Any) -> str:
-    """A shape as learners type it: `(16, 1000)`, `(25,)`, or `scalar`."""
+    """A shape as learners type it: `(16, 1000)`, `(25,)`, or `scalar` (in the language set)."""
     dims = tuple(int(n) for n in shape)
     if not dims:
-        return "scalar"
+        return text("shape.scalar")
     return f"({dims[0]},)" if len(dims) == 1 else "(" + ", ".join(map(str, dims)) + ")"
 
 
