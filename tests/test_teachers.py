@@ -10,6 +10,7 @@ solution version (full points), then `nbgrader export` for the scores.
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import subprocess
 import sys
@@ -39,8 +40,11 @@ EXERCISES = {source.stem: [cell for cell in build.load_cells(source)
 
 def nbgrader(course: Path, *arguments: str) -> None:
     """Run an nbgrader command in `course` as a teacher would, failing on its errors."""
+    # nbgrader runs `alembic` from PATH, as in an activated virtual environment.
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     done = subprocess.run([sys.executable, "-m", "nbgrader", *arguments], cwd=course,
-                          capture_output=True, text=True, timeout=600)
+                          env={**os.environ, "PATH": path}, capture_output=True, text=True,
+                          timeout=600)
     assert done.returncode == 0, f"nbgrader {' '.join(arguments)}:\n{done.stdout}{done.stderr}"
 
 
