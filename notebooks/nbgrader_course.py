@@ -24,8 +24,10 @@ import ast
 import textwrap
 from pathlib import Path
 
+# build's names are looked up when used, not copied at import: the sources' cells are
+# instances of the classes the module holds then (tests load it again by path).
+import build
 import nbformat
-from build import LANGUAGES, SOLUTION_BEGIN, Code, Exercise, Markdown, load_cells, notebook_for
 
 # The version of nbgrader's cell metadata written here (nbgrader 0.9 reads and writes 3).
 SCHEMA_VERSION = 3
@@ -67,17 +69,17 @@ def graded_check(check: str) -> str:
     return f"{source[:start]}widgets.check.require({source[start:end]}){source[end:]}"
 
 
-def exercise_source(exercise: Exercise) -> str:
+def exercise_source(exercise: build.Exercise) -> str:
     """The solution cell's code: the placeholder, then the marked solution region.
 
     nbgrader strips the region, leaving what the learner's notebook shows; the teacher's
     version runs the placeholder and then the solution, which replaces it.
     """
     code = textwrap.dedent(exercise.code)
-    before, rest = code.split(SOLUTION_BEGIN, 1)
+    before, rest = code.split(build.SOLUTION_BEGIN, 1)
     indent = before[len(before.rstrip(" ")):]
     placeholder = textwrap.indent(exercise.placeholder.strip(), indent)
-    return f"{before.rstrip(' ')}{placeholder}\n{indent}{SOLUTION_BEGIN}{rest}".strip()
+    return f"{before.rstrip(' ')}{placeholder}\n{indent}{build.SOLUTION_BEGIN}{rest}".strip()
 
 
 def _nbgrader_metadata(grade_id: str, *, solution: bool = False, grade: bool = False,
@@ -89,25 +91,25 @@ def _nbgrader_metadata(grade_id: str, *, solution: bool = False, grade: bool = F
     return metadata
 
 
-def nbgrader_notebook(cells: list[Markdown | Code | Exercise],
+def nbgrader_notebook(cells: list[build.Markdown | build.Code | build.Exercise],
                       language: str) -> nbformat.NotebookNode:
     """The teacher's notebook of `cells`: read-only course, solution and autograded cells.
 
     Cells are rendered by the learner build's `notebook_for` one at a time, so prose and
     code read exactly as the learner's; only the metadata and the exercises differ.
     """
-    notebook = notebook_for([], language)
+    notebook = build.notebook_for([], language)
     preamble = len(notebook.cells)  # any cells the learner build puts before every notebook
 
-    def rendered(cell: Markdown | Code) -> nbformat.NotebookNode:
-        return notebook_for([cell], language).cells[preamble]
+    def rendered(cell: build.Markdown | build.Code) -> nbformat.NotebookNode:
+        return build.notebook_for([cell], language).cells[preamble]
 
     for cell in cells:
-        if isinstance(cell, Exercise):
-            answer = rendered(Code(exercise_source(cell)))
+        if isinstance(cell, build.Exercise):
+            answer = rendered(build.Code(exercise_source(cell)))
             answer.metadata["nbgrader"] = _nbgrader_metadata(f"{cell.grade_id}_answer",
                                                              solution=True)
-            test = rendered(Code(graded_check(cell.check)))
+            test = rendered(build.Code(graded_check(cell.check)))
             test.metadata["nbgrader"] = _nbgrader_metadata(cell.grade_id, grade=True,
                                                            points=cell.points)
             notebook.cells += [answer, test]
@@ -123,13 +125,13 @@ def nbgrader_notebook(cells: list[Markdown | Code | Exercise],
 def write_course(sources: list[Path], out: Path) -> list[Path]:
     """Write the nbgrader course directories for `sources` under `out`; the notebooks written."""
     written = []
-    for language in LANGUAGES:
+    for language in build.LANGUAGES:
         course = out / language
         course.mkdir(parents=True, exist_ok=True)
         (course / "nbgrader_config.py").write_text(CONFIG.format(language=language))
     for source in sources:
-        cells = load_cells(source)
-        for language in LANGUAGES:
+        cells = build.load_cells(source)
+        for language in build.LANGUAGES:
             assignment = out / language / "source" / source.stem
             assignment.mkdir(parents=True, exist_ok=True)
             path = assignment / f"{source.stem}.ipynb"
