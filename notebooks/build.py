@@ -2,6 +2,7 @@
 
     python notebooks/build.py                   # every notebook
     python notebooks/build.py 01_simple_example # just one
+    python notebooks/build.py --nbgrader OUT    # the nbgrader source tree for teachers
 
 Each `notebooks/src/NN_name.py` defines `CELLS`, a list of `Markdown(en=..., zh=...)`
 and `Code(...)`. The code cells are shared, so `notebooks/en/NN_name.ipynb` and
@@ -128,7 +129,18 @@ def build(name: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="notebooks to build (default: all)")
-    names = parser.parse_args().names or sorted(p.stem for p in (HERE / "src").glob("[0-9]*.py"))
+    parser.add_argument("--nbgrader", metavar="OUT", type=Path,
+                        help="write the nbgrader course for teachers into OUT instead "
+                             "(not executed; see nbgrader_course.py)")
+    arguments = parser.parse_args()
+    names = arguments.names or sorted(p.stem for p in (HERE / "src").glob("[0-9]*.py"))
+    if arguments.nbgrader:
+        from nbgrader_course import write_course  # imports this module as `build`
+
+        for path in write_course([HERE / "src" / f"{name}.py" for name in names],
+                                 arguments.nbgrader):
+            print(f"wrote {path}")
+        return
     for name in names:
         build(name)
 
