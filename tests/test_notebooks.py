@@ -52,7 +52,7 @@ def test_chinese_prose_has_no_line_break_between_chinese_characters(name: str) -
     for cell in cells(NOTEBOOKS / "zh" / name):
         if cell["cell_type"] == "markdown":
             text = "".join(cell["source"])
-            assert not re.search(rf"^(?!\s*#).*[{cjk}]\n\s*[{cjk}]", text, re.MULTILINE), text
+            assert not re.search(rf"^(?!\s*#).*[{cjk}]\n[ \t]*[{cjk}]", text, re.MULTILINE), text
 
 
 @pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*/*.ipynb")), ids=lambda p: p.name)
