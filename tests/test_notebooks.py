@@ -99,3 +99,22 @@ def test_built_notebooks_match_their_source(source: Path) -> None:
         expected = [c.source for c in rendered.cells if c.cell_type == "code"]
         assert code_sources(NOTEBOOKS / language / f"{source.stem}.ipynb") == expected, (
             f"rebuild: python notebooks/build.py {source.stem}")
+
+
+@pytest.mark.parametrize("source", sorted((NOTEBOOKS / "src").glob("[0-9]*.py")),
+                         ids=lambda p: p.stem)
+def test_an_exercise_shows_its_placeholder_its_check_and_a_folded_solution(source: Path) -> None:
+    build = _load_build_module()
+    exercises = [c for c in build.load_cells(source) if isinstance(c, build.Exercise)]
+    for language in ("en", "zh"):
+        notebook = cells(NOTEBOOKS / language / f"{source.stem}.ipynb")
+        texts = ["".join(c["source"]) for c in notebook]
+        for exercise in exercises:
+            learner = build.localized_code(exercise.with_placeholder(), language)
+            at = texts.index(learner)
+            assert notebook[at + 1]["cell_type"] == "code"
+            assert texts[at + 1] == build.localized_code(exercise.check, language)
+            assert notebook[at + 2]["cell_type"] == "markdown"
+            assert texts[at + 2].startswith("<details><summary>")
+            assert build.localized_code(exercise.worked(), language) in texts[at + 2]
+            assert "### BEGIN SOLUTION" not in texts[at] + texts[at + 2]
