@@ -66,6 +66,12 @@ WRONG_ANSWERS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "05_evaluate_without_graph": [
         ("predictions = model(new_batch)", ("no_grad",)),
     ],
+    "06_predict_forward_calls": [
+        ("predicted_mul = 20", ("20",)),
+    ],
+    "07_forward_mode": [
+        ("directional = -fwAD.unpack_dual(f(fwAD.make_dual(point, d))).tangent", ("sign",)),
+    ],
     "07_jacobian_by_hand": [
         ("jacobian_by_hand = torch.tensor([[b, 1.0], [a, math.cos(b)]])", ("transpose",)),
     ],
@@ -193,3 +199,11 @@ def test_a_wrong_value_is_said_as_yours_and_expected(marks: list[Marked]) -> Non
         text = str(mark.result).lower()
         if "wrong at" in text or "position" in text:
             assert "yours" in text and "expected" in text, (mark.exercise.grade_id, text)
+
+
+@needs_diagnosing_checks
+def test_one_number_is_said_as_one_number(marks: list[Marked]) -> None:
+    """A wrong count reads "yours: 20, expected: …", not "wrong at 1 of 1 position(s)"."""
+    for mark in (m for m in marks if m.version == "wrong: predicted_mul = 20"):
+        text = str(mark.result).lower()
+        assert "position" not in text and "yours" in text, text
