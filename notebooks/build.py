@@ -3,9 +3,10 @@
     python notebooks/build.py                   # every notebook
     python notebooks/build.py 01_simple_example # just one
 
-Each `notebooks/src/NN_name.py` defines `CELLS`, a list of `Markdown(en=..., zh=...)`
-and `Code(...)`. The code cells are shared, so `notebooks/en/NN_name.ipynb` and
-`notebooks/zh/NN_name.ipynb` cannot drift apart; only the prose differs. Each
+Each `notebooks/src/NN_name.py` defines `CELLS`, a list of `Markdown(en=..., zh=...)`,
+`Code(...)` and `Exercise(...)`. The code is shared, so `notebooks/en/NN_name.ipynb` and
+`notebooks/zh/NN_name.ipynb` cannot drift apart: only the prose, the comments written
+`# en: ... | zh: ...` and the widgets' language (set in the first code cell) differ. Each
 notebook is then executed in its own folder, outputs stored, widget state not.
 """
 
@@ -131,6 +132,7 @@ def solution_markdown(exercise: Exercise, language: str) -> str:
 
 
 def code_cell(source: str, tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+    """A code cell with nbval's/JupyterLab's `tags`."""
     cell = nbformat.v4.new_code_cell(source)
     if tags:
         cell.metadata["tags"] = list(tags)
