@@ -25,7 +25,8 @@ setup-lab: $(PY)
 	cp binder/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 
 setup-test: $(PY)
-	tools/ensure-system-packages.sh dot:graphviz chromium:chromium /usr/share/fonts/truetype/liberation:fonts-liberation
+	tools/ensure-system-packages.sh dot:graphviz chromium:chromium /usr/share/fonts/truetype/liberation:fonts-liberation \
+		/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:fonts-noto-cjk
 	$(PIP) install --quiet -e ".[test,teacher]"
 
 setup-teacher: $(PY)

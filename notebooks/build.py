@@ -4,9 +4,10 @@
     python notebooks/build.py 01_simple_example # just one
     python notebooks/build.py --nbgrader OUT    # the nbgrader source tree for teachers
 
-Each `notebooks/src/NN_name.py` defines `CELLS`, a list of `Markdown(en=..., zh=...)`
-and `Code(...)`. The code cells are shared, so `notebooks/en/NN_name.ipynb` and
-`notebooks/zh/NN_name.ipynb` cannot drift apart; only the prose differs. Each
+Each `notebooks/src/NN_name.py` defines `CELLS`, a list of `Markdown(en=..., zh=...)`,
+`Code(...)` and `Exercise(...)`. The code is shared, so `notebooks/en/NN_name.ipynb` and
+`notebooks/zh/NN_name.ipynb` cannot drift apart: only the prose, the comments written
+`# en: ... | zh: ...` and the widgets' language (set in the first code cell) differ. Each
 notebook is then executed in its own folder, outputs stored, widget state not.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import re
 import sys
 import textwrap
 from dataclasses import dataclass, field
@@ -79,6 +81,11 @@ class Exercise:
         return (before.rstrip(" ") + textwrap.indent(self.placeholder.strip(), indent)
                 + after).strip()
 
+    def worked(self) -> str:
+        """The whole exercise cell with its solution in place and the markers left out."""
+        return "\n".join(line for line in self.code.strip().splitlines()
+                         if line.strip() not in (SOLUTION_BEGIN, SOLUTION_END))
+
 
 def load_cells(source: Path) -> list[Markdown | Code | Exercise]:
     """The CELLS list of one source file."""
@@ -89,20 +96,74 @@ def load_cells(source: Path) -> list[Markdown | Code | Exercise]:
     return module.CELLS
 
 
-def notebook_for(cells: list[Markdown | Code], language: str) -> nbformat.NotebookNode:
-    """The notebook of `cells` with the prose of `language`."""
+# A comment written `# en: English text | zh: 中文` is shown in the notebook's language.
+BILINGUAL_COMMENT = re.compile(r"#\s*en:\s*(?P<en>.*?)\s*\|\s*zh:\s*(?P<zh>.*?)\s*$",
+                               re.MULTILINE)
+# A line break between two CJK characters renders as a space: Chinese prose has none.
+CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+CJK_LINE_BREAK = re.compile(rf"(?m)^(?!\s*#)(.*[{CJK}])\n[ \t]*(?=[{CJK}])")
+SOLUTION_LABEL = {"en": "Show a solution", "zh": "查看参考答案"}
+
+
+def localized_code(source: str, language: str) -> str:
+    """`source` with its bilingual comments in `language`; the code itself is shared."""
+    return BILINGUAL_COMMENT.sub(lambda match: "# " + match[language], source.strip())
+
+
+def join_cjk_lines(prose: str) -> str:
+    """Chinese prose with the single line breaks between CJK characters removed."""
+    while True:
+        joined = CJK_LINE_BREAK.sub(r"\1", prose)
+        if joined == prose:
+            return prose
+        prose = joined
+
+
+def prose_for(cell: Markdown, language: str) -> str:
+    """A Markdown cell's text in `language`."""
+    text = getattr(cell, language).strip()
+    return join_cjk_lines(text) if language == "zh" else text
+
+
+def solution_markdown(exercise: Exercise, language: str) -> str:
+    """The worked answer, folded: one click opens it, in JupyterLab and on GitHub alike."""
+    code = localized_code(exercise.worked(), language)
+    return (f"<details><summary>{SOLUTION_LABEL[language]}</summary>\n\n"
+            f"```python\n{code}\n```\n\n</details>")
+
+
+def code_cell(source: str, tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+    """A code cell with nbval's/JupyterLab's `tags`."""
+    cell = nbformat.v4.new_code_cell(source)
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def notebook_for(cells: list[Markdown | Code | Exercise], language: str) -> nbformat.NotebookNode:
+    """The learner's notebook of `cells` in `language`: its prose, comments and widget text.
+
+    The first code cell also sets the widgets' language. An exercise becomes its cell with
+    the placeholder, the check cell, and the solution folded away in a Markdown cell.
+    """
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
                                        "name": "python3"}
     notebook.metadata["language_info"] = {"name": "python"}
+    language_set = False
     for cell in cells:
         if isinstance(cell, Markdown):
-            notebook.cells.append(nbformat.v4.new_markdown_cell(getattr(cell, language).strip()))
+            notebook.cells.append(nbformat.v4.new_markdown_cell(prose_for(cell, language)))
+        elif isinstance(cell, Exercise):
+            notebook.cells.append(code_cell(localized_code(cell.with_placeholder(), language)))
+            notebook.cells.append(code_cell(localized_code(cell.check, language)))
+            notebook.cells.append(nbformat.v4.new_markdown_cell(solution_markdown(cell, language)))
         else:
-            code = nbformat.v4.new_code_cell(cell.source.strip())
-            if cell.tags:
-                code.metadata["tags"] = list(cell.tags)
-            notebook.cells.append(code)
+            source = localized_code(cell.source, language)
+            if not language_set:
+                source += f'\nwidgets.set_language("{language}")'
+                language_set = True
+            notebook.cells.append(code_cell(source, cell.tags))
     for i, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{i:02d}"  # stable ids keep diffs of rebuilt notebooks small
     return notebook

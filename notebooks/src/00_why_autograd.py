@@ -1,6 +1,6 @@
 """00 — Why automatic differentiation? The learner's preamble: by hand, symbolic, numerical, AD."""
 
-from build import Code, Markdown
+from build import Code, Exercise, Markdown
 
 CELLS = [
     Markdown(
@@ -526,12 +526,12 @@ outputs, and for Jacobian-vector products: `minigrad.autograd.functional.jvp`.)
 
 ## Exercises
 
-Each exercise cell below already holds a worked answer, so the check shows what success
-looks like. **Replace the answer with your own attempt first**, then run the cell: the check
-tells you what is wrong, not just that something is.
+Replace each `...` with your answer and run the cell, then run the check below it: it says
+whether your answer is right and, if not, what looks wrong. A solution is folded under each
+check: try first, then compare.
 
-**Exercise 1.** Differentiate $g(x) = e^x \cos x$ by hand and write your derivative as
-`dg_by_hand`. The check compares it with autograd at five points.
+**Exercise 1 — predict.** Differentiate $g(x) = e^x \cos x$ by hand, before autograd does,
+and write your derivative as `dg_by_hand`. The check compares it with autograd at five points.
 """,
         zh=r"""
 第 03 节的 TinyModel 有 101,110 个参数：前向模式每个训练步需要 101,110 次计算，
@@ -541,62 +541,57 @@ tells you what is wrong, not just that something is.
 
 ## 练习
 
-下面每个练习单元格都已经写好了一个正确答案，所以检查结果显示的是成功时的样子。
-**请先把答案换成你自己的尝试**，再运行单元格：检查函数会告诉你具体哪里不对，而不只是"错了"。
+把每个 `...` 换成你的答案并运行该单元格，再运行下面的检查单元格：它会告诉你答案对不对，
+不对的话哪里看起来有问题。每个检查下面都折叠着一份参考答案：先自己做，再对照。
 
-**练习 1.** 手动求 $g(x) = e^x \cos x$ 的导数，写成 `dg_by_hand`。检查函数会在五个点上把它与自动微分的结果比较。
+**练习 1：先预测。** 在自动微分之前，手动求 $g(x) = e^x \cos x$ 的导数，写成 `dg_by_hand`。检查函数会在五个点上把它与自动微分的结果比较。
 """,
     ),
-    Code("""
+    Exercise(
+        grade_id="00_derivative_by_hand",
+        code="""
 def g(x):
     return torch.exp(x) * torch.cos(x)
 
 
 def dg_by_hand(x):
-    return torch.exp(x) * (torch.cos(x) - torch.sin(x))  # your answer here
-
-
+    ### BEGIN SOLUTION
+    return torch.exp(x) * (torch.cos(x) - torch.sin(x))
+    ### END SOLUTION
+""",
+        placeholder="return ...  # en: your derivative of g | zh: 你求出的 g 的导数",
+        check="""
 points = torch.tensor([-1.0, 0.0, 0.5, 1.0, 2.0], requires_grad=True)
 g(points).sum().backward()
-widgets.check.gradient(dg_by_hand(points.detach()), points.grad, name="Your derivative dg_by_hand")
-"""),
-    Markdown(
-        en=r"""
-**Exercise 2.** Pick a step `h` so that the **central** difference of $f$ at $x = 1.5$ in
-**float64** is within $10^{-9}$ of the exact derivative. (Look back at the plot: which $h$
-gives the smallest error?)
-""",
-        zh=r"""
-**练习 2.** 选一个步长 `h`，使 $f$ 在 $x = 1.5$ 处的 **float64** **中心**差分与精确导数之差小于
-$10^{-9}$。（回头看看那张图：哪个 $h$ 误差最小？）
+widgets.check.gradient(dg_by_hand(points.detach()), points.grad, name="dg_by_hand(points)")
 """,
     ),
-    Code("""
-h = 1e-5  # your answer here
-x = torch.tensor(1.5, dtype=torch.float64)
-estimate = central_difference(f, x, h)
-widgets.check.close(estimate, exact, name="The central difference", rtol=0, atol=1e-9)
-"""),
     Markdown(
         en=r"""
-**Exercise 3.** With forward mode, compute the *directional derivative* of `loss_fn` at `w` in
+**Exercise 2.** With forward mode, compute the *directional derivative* of `loss_fn` at `w` in
 the direction `v`, that is $\nabla L(w) \cdot v$, in **one** pass. Hint: the tangent you
 attach does not have to be a basis vector. The check compares it with the reverse-mode gradient
 dotted with `v`.
 """,
         zh=r"""
-**练习 3.** 用前向模式，只用**一次**计算求出 `loss_fn` 在 `w` 处沿方向 `v` 的*方向导数*，
+**练习 2.** 用前向模式，只用**一次**计算求出 `loss_fn` 在 `w` 处沿方向 `v` 的*方向导数*，
 即 $\nabla L(w) \cdot v$。提示：附加的切向量不一定是基向量。检查函数会把它与反向模式梯度和 `v` 的点积比较。
 """,
     ),
-    Code("""
+    Exercise(
+        grade_id="00_directional_derivative",
+        code="""
 torch.manual_seed(1)
 w, v = torch.randn(5), torch.randn(5)
 
-with fwAD.dual_level():  # your answer in this block
+with fwAD.dual_level():
+    ### BEGIN SOLUTION
     _, directional = fwAD.unpack_dual(loss_fn(fwAD.make_dual(w, v)))
-
-widgets.check.close(directional, (gradient_reverse_mode(w) * v).sum(),
-                    name="The directional derivative")
-"""),
+    ### END SOLUTION
+""",
+        placeholder="directional = ...  # en: one forward-mode pass | zh: 只用一次前向模式计算",
+        check="""
+widgets.check.close(directional, (gradient_reverse_mode(w) * v).sum(), name="directional")
+""",
+    ),
 ]

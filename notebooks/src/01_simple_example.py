@@ -1,6 +1,6 @@
 """01 — The tutorial's "A Simple Example": sin, backward(), a.grad against 2 cos(a), leaves."""
 
-from build import Code, Markdown
+from build import Code, Exercise, Markdown
 
 CELLS = [
     Markdown(
@@ -217,61 +217,94 @@ widgets.BackwardStepper(out, names={"a": a})
         en=r"""
 ## Exercises
 
-Each exercise cell holds a worked answer, so you can see what a passing check looks like.
-**First replace the answer with your own attempt**, then run the cell: the check explains
-what is wrong, not just that something is.
+Replace each `...` with your answer and run the cell, then run the check below it: it says
+whether your answer is right, and if not, what looks wrong. A solution is folded under each
+check; try first, then compare.
 
 **Exercise 1.** For `e = (3 * torch.cos(x) - x).sum()`, work out $\partial e / \partial x$
-by hand and write it as `your_formula`. The check compares it with `x.grad`.
+by hand and write it as `your_formula`, a tensor computed from `x.detach()`. The check
+compares it with what `backward()` puts in `x.grad`.
 """,
         zh=r"""
 ## 练习
 
-每个练习单元格都写好了一个正确答案，让你看到检查通过时的样子。**请先把答案换成你自己的尝试**，
-再运行单元格：检查函数会说明具体哪里不对，而不只是"错了"。
+把每个 `...` 换成你的答案并运行该单元格，再运行下面的检查单元格：它会告诉你答案对不对，
+不对的话哪里看起来有问题。每个检查下面都折叠着一份参考答案；先自己做，再对照。
 
 **练习 1.** 对 `e = (3 * torch.cos(x) - x).sum()`，手动求出 $\partial e / \partial x$，
-写成 `your_formula`。检查函数会把它与 `x.grad` 比较。
+写成 `your_formula`（一个由 `x.detach()` 算出的张量）。检查函数会把它与 `backward()`
+存进 `x.grad` 的结果比较。
 """,
     ),
-    Code("""
+    Exercise(
+        grade_id="01_derivative_by_hand",
+        code="""
 x = torch.linspace(-math.pi, math.pi, steps=9, requires_grad=True)
+### BEGIN SOLUTION
+your_formula = -3 * torch.sin(x.detach()) - 1
+### END SOLUTION
+""",
+        placeholder="your_formula = ...  # en: your derivative, from x.detach() | zh: 你的导数，用 x.detach() 写",
+        check="""
+x.grad = None
 e = (3 * torch.cos(x) - x).sum()
 e.backward()
-
-your_formula = -3 * torch.sin(x.detach()) - 1  # your answer here
-widgets.check.close(your_formula, x.grad, name="Your formula")
-"""),
-    Markdown(
-        en=r"""
-**Exercise 2.** Make the gradient of the intermediate result `s = torch.sin(x)` available
-after `backward()`. What should it be for `total = (s * s).sum()`? The check says what is
-missing if `s.grad` is still `None`.
-""",
-        zh=r"""
-**练习 2.** 让中间结果 `s = torch.sin(x)` 的梯度在 `backward()` 之后可以读取。
-对于 `total = (s * s).sum()`，它应该是多少？如果 `s.grad` 仍然是 `None`，检查函数会告诉你缺了什么。
+widgets.check.gradient(your_formula, x.grad, of=x, name="your_formula")
 """,
     ),
-    Code("""
+    Markdown(
+        en=r"""
+**Exercise 2 — predict first.** For `q = torch.tensor([0., 1., 2.], requires_grad=True)`
+and `r = (5 * q * q).sum()`, what will `q.grad` hold after `r.backward()`? Write it down as
+`predicted_grad` **before** running anything; the check then runs the backward pass.
+""",
+        zh=r"""
+**练习 2：先预测。** 对 `q = torch.tensor([0., 1., 2.], requires_grad=True)` 和
+`r = (5 * q * q).sum()`，调用 `r.backward()` 之后 `q.grad` 会是什么？**在运行之前**把它写成
+`predicted_grad`；检查单元格随后才执行反向传播。
+""",
+    ),
+    Exercise(
+        grade_id="01_predict_grad",
+        code="""
+q = torch.tensor([0., 1., 2.], requires_grad=True)
+### BEGIN SOLUTION
+predicted_grad = torch.tensor([0., 10., 20.])
+### END SOLUTION
+""",
+        placeholder="predicted_grad = ...  # en: torch.tensor([...]) | zh: torch.tensor([...])",
+        check="""
+q.grad = None
+r = (5 * q * q).sum()
+r.backward()
+widgets.check.gradient(predicted_grad, q.grad, of=q, name="predicted_grad")
+""",
+    ),
+    Markdown(
+        en=r"""
+**Exercise 3.** Make the gradient of the intermediate result `s = torch.sin(x)` available
+after `backward()`: add the one line that is missing. If `s.grad` is still `None`, the check
+says why.
+""",
+        zh=r"""
+**练习 3.** 让中间结果 `s = torch.sin(x)` 的梯度在 `backward()` 之后可以读取：补上缺少的那一行。
+如果 `s.grad` 仍然是 `None`，检查函数会说明原因。
+""",
+    ),
+    Exercise(
+        grade_id="01_retain_grad",
+        code="""
 x = torch.linspace(-math.pi, math.pi, steps=9, requires_grad=True)
 s = torch.sin(x)
-s.retain_grad()  # your answer here
+### BEGIN SOLUTION
+s.retain_grad()
+### END SOLUTION
 total = (s * s).sum()
 total.backward()
-widgets.check.gradient(s.grad, 2 * torch.sin(x.detach()), of=s, name="s.grad")
-"""),
-    Markdown(
-        en=r"""
-**Exercise 3.** Create `t`, 10 evenly spaced points on $[-1, 1]$ whose computations autograd
-will track.
 """,
-        zh=r"""
-**练习 3.** 创建 `t`：$[-1, 1]$ 上 10 个等距的点，并且自动微分会追踪用到它的运算。
+        placeholder="...  # en: the missing line | zh: 缺少的那一行",
+        check="""
+widgets.check.gradient(s.grad, 2 * torch.sin(x.detach()), of=s, name="s.grad")
 """,
     ),
-    Code("""
-t = torch.linspace(-1., 1., steps=10, requires_grad=True)  # your answer here
-widgets.check.requires_grad(t, name="t")
-"""),
 ]

@@ -1,6 +1,6 @@
 """02 · Walking the graph: `grad_fn`, `next_functions`, drawn and explored."""
 
-from build import Code, Markdown
+from build import Code, Exercise, Markdown
 
 CELLS = [
     Markdown(
@@ -153,15 +153,18 @@ walk(d)
         en=r"""
 ## The same graph, drawn
 
-`widgets.draw` walks the graph exactly like that and hands the result to Graphviz. Read it
-from the output at the top down to the leaf: each box is a node, each arrow the path a
-gradient takes. Giving names to tensors labels the boxes.
+`widgets.draw` walks the graph exactly like that and hands the result to Graphviz. It reads
+from left to right, the way the computation ran: the leaf `a` on the left, the output `d` on
+the right. Each box is a node; each arrow points the way the forward pass went, and during
+`backward()` the gradient travels against the arrows, from right to left. Giving names to
+tensors labels the boxes.
 """,
         zh=r"""
 ## 同一张图，画出来
 
-`widgets.draw` 正是这样遍历计算图，再交给 Graphviz 画出来。从最上面的输出往下读到叶子节点：
-每个方框是一个节点，每个箭头是梯度要走的路径。给张量起名字，方框上就会标出名字。
+`widgets.draw` 正是这样遍历计算图，再交给 Graphviz 画出来。图从左往右读，顺序和计算执行时一样：
+叶子节点 `a` 在最左边，输出 `d` 在最右边。每个方框是一个节点；箭头指向前向计算的方向，
+而 `backward()` 时梯度逆着箭头，从右往左流动。给张量起名字，方框上就会标出名字。
 """,
     ),
     Code("""
@@ -229,15 +232,19 @@ view
         en=r"""
 ## Two inputs, two branches
 
-Graphs are rarely a single chain. Here `y` is used twice, so its `AccumulateGrad` node has two
-arrows coming in: during backward, the two contributions are added together. The
-multiplication has two inputs, so its `next_functions` has two entries.
+Graphs are rarely a single chain. Here `y` is used twice, in `x * y` and in `y.exp()`, so two
+arrows leave its box: during backward, a gradient comes back along each of them, and the two
+are added together before `AccumulateGrad` stores them in `y.grad`. The printed tuple is the
+`next_functions` of the addition `AddBackward0` (reached from `SumBackward0`): the addition
+has two inputs, so it has two entries, `MulBackward0` and `ExpBackward0`.
 """,
         zh=r"""
 ## 两个输入，两条分支
 
-计算图很少只是一条链。这里 `y` 被用了两次，所以它的 `AccumulateGrad` 节点有两个箭头指向它：
-反向传播时，这两份贡献会相加。乘法有两个输入，所以它的 `next_functions` 有两项。
+计算图很少只是一条链。这里 `y` 被用了两次（`x * y` 和 `y.exp()`），所以从它的方框出发有两个箭头：
+反向传播时，梯度沿每个箭头各传回一份，两份相加后再由 `AccumulateGrad` 存进 `y.grad`。
+打印出来的元组是加法节点 `AddBackward0`（从 `SumBackward0` 走一步到达）的 `next_functions`：
+加法有两个输入，所以它有两项，`MulBackward0` 和 `ExpBackward0`。
 """,
     ),
     Code("""
@@ -249,62 +256,141 @@ widgets.draw(z, names={'x': x, 'y': y, 'z': z})
 """),
     Markdown(
         en=r"""
-## Exercises
+## Recorded as it runs: branches and loops
 
-Try each one yourself first: replace the answer with your own, run the cell, and read what
-the check says. The cells below hold worked answers.
-
-**1.** How many nodes does `d`'s graph have, counting `AccumulateGrad`? Count them with the
-`walk` idea above (a counter instead of a print).
+The graph is not declared in advance: autograd records each operation at the moment it runs.
+So a function with an ordinary `if` and a `while` loop just works, and the graph it leaves
+behind is the path the code actually took. Below, the loop doubles `y` until it is large
+enough, and the branch picks `sin` or `exp` by the sign of the sum. Two inputs, two different
+graphs from the same function:
 """,
         zh=r"""
-## 练习
+## 边运行边记录：分支与循环
 
-每道题请先自己做：把答案换成你自己的，运行单元格，看看检查函数怎么说。下面的单元格里是参考答案。
-
-**1.** 把 `AccumulateGrad` 也算上，`d` 的计算图一共有几个节点？用上面 `walk`
-的思路来数（把打印换成计数）。
+计算图不是事先声明的：自动微分在每个运算执行的那一刻把它记录下来。所以带普通 `if`
+和 `while` 循环的函数照样能求导，留下的计算图就是代码实际走过的那条路。下面的循环不断把 `y`
+翻倍，直到它足够大；分支则按和的正负选择 `sin` 或 `exp`。同一个函数，两个输入，两张不同的图：
 """,
     ),
     Code("""
+def recorded_as_it_runs(x):
+    y = x
+    while y.abs().sum() < 4:  # en: how many doublings depends on x | zh: 翻倍几次取决于 x
+        y = y * 2
+    if y.sum() > 0:  # en: the branch taken depends on x too | zh: 走哪个分支也取决于 x
+        return y.sin().sum()
+    return y.exp().sum()
+
+
+small = torch.tensor([1.0, 0.5], requires_grad=True)
+widgets.draw(recorded_as_it_runs(small), names={'small': small})
+"""),
+    Code("""
+negative = torch.tensor([-3.0, 0.5], requires_grad=True)
+widgets.draw(recorded_as_it_runs(negative), names={'negative': negative})
+"""),
+    Markdown(
+        en=r"""
+For `small` the loop ran twice and the `sin` branch was taken; for `negative` the loop ran
+once and the `exp` branch was taken. `backward()` follows whichever graph was recorded.
+
+## Exercises
+
+Replace each `...` with your answer and run the cell, then run the check below it. A solution
+is folded under each check: try first, then compare.
+
+**1.** Write `count_nodes(tensor)`: the number of nodes in the graph behind `tensor`,
+counting `AccumulateGrad`. Use the `walk` idea above, with a counter instead of a print. The
+check counts a chain of seven multiplications.
+""",
+        zh=r"""
+对 `small`，循环执行了两次，走的是 `sin` 分支；对 `negative`，循环只执行了一次，走的是 `exp`
+分支。`backward()` 沿着实际记录下来的那张图走。
+
+## 练习
+
+把每个 `...` 换成你的答案并运行该单元格，再运行下面的检查单元格。每个检查下面都折叠着一份参考答案：
+先自己做，再对照。
+
+**1.** 写出 `count_nodes(tensor)`：`tensor` 背后计算图的节点数，`AccumulateGrad` 也算在内。
+用上面 `walk` 的思路（把打印换成计数）。检查函数会拿一条由七次乘法组成的链来数。
+""",
+    ),
+    Exercise(
+        grade_id="02_count_nodes",
+        code="""
 def count_nodes(tensor):
+    ### BEGIN SOLUTION
     count, stack = 0, [tensor.grad_fn]
     while stack:
         node = stack.pop()
         count += 1
         stack.extend(n for n, _ in node.next_functions if n is not None)
     return count
-
-answer = count_nodes(d)
-widgets.check.close(answer, 4, name='The number of nodes')
-"""),
-    Markdown(
-        en=r"""
-**2.** Which tensor did `SinBackward0` save? Read it from `b.grad_fn._saved_self` and check
-that it holds the same values as `a`.
+    ### END SOLUTION
 """,
-        zh=r"""
-**2.** `SinBackward0` 保存的是哪个张量？从 `b.grad_fn._saved_self` 读出来，检查它的值是否和
-`a` 相同。
+        placeholder="return ...  # en: your count | zh: 你数出的节点数",
+        check="""
+chain = torch.tensor(1.0, requires_grad=True)
+for _ in range(7):
+    chain = chain * 2
+widgets.check.close(count_nodes(chain), 7 + 1, name="count_nodes(chain)")
 """,
     ),
-    Code("""
-saved = b.grad_fn._saved_self
-widgets.check.close(saved.detach(), a.detach(), name='The tensor SinBackward0 saved')
-"""),
     Markdown(
         en=r"""
-**3.** For $z = \sum_i (x_i y_i + e^{y_i})$, work out $\partial z / \partial y$ by hand, then
-let `backward()` confirm it.
+**2 — predict.** `SinBackward0` saves one tensor for the backward pass. Which of `a`, `b`, `c`,
+`d` is it? Set `saved_by_sin` to that tensor; the check compares it with what the node really
+saved.
 """,
         zh=r"""
-**3.** 对 $z = \sum_i (x_i y_i + e^{y_i})$，先手算 $\partial z / \partial y$，再用
-`backward()` 验证。
+**2：先预测。** `SinBackward0` 为反向传播保存了一个张量。它是 `a`、`b`、`c`、`d`
+中的哪一个？把 `saved_by_sin` 设为那个张量；检查函数会把它与节点实际保存的张量比较。
 """,
     ),
-    Code("""
+    Exercise(
+        grade_id="02_saved_tensor",
+        code="""
+a = torch.linspace(0., 2. * math.pi, steps=25, requires_grad=True)
+b = torch.sin(a)
+c = 2 * b
+d = c + 1
+### BEGIN SOLUTION
+saved_by_sin = a
+### END SOLUTION
+""",
+        placeholder="saved_by_sin = ...  # en: a, b, c or d | zh: a、b、c 或 d",
+        check="""
+widgets.check.close(saved_by_sin, b.grad_fn._saved_self, name="saved_by_sin")
+""",
+    ),
+    Markdown(
+        en=r"""
+**3 — predict.** For $z = \sum_i (x_i y_i + e^{y_i})$, work out $\partial z / \partial y$
+by hand and write it as `predicted_y_grad`, computed from `x.detach()` and `y.detach()`. The
+check then lets `backward()` confirm it.
+""",
+        zh=r"""
+**3：先预测。** 对 $z = \sum_i (x_i y_i + e^{y_i})$，手算 $\partial z / \partial y$，写成
+`predicted_y_grad`（由 `x.detach()` 和 `y.detach()` 算出）。检查单元格随后用 `backward()`
+来验证。
+""",
+    ),
+    Exercise(
+        grade_id="02_predict_y_grad",
+        code="""
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = torch.tensor([0.5, -1.0], requires_grad=True)
+### BEGIN SOLUTION
+predicted_y_grad = x.detach() + y.detach().exp()
+### END SOLUTION
+""",
+        placeholder="predicted_y_grad = ...  # en: your formula | zh: 你的公式",
+        check="""
+y.grad = None
+z = (x * y + y.exp()).sum()
 z.backward()
-by_hand = x.detach() + y.detach().exp()
-widgets.check.gradient(y.grad, by_hand, of=y, name='y.grad')
-"""),
+widgets.check.gradient(predicted_y_grad, y.grad, of=y, name="predicted_y_grad")
+""",
+    ),
 ]

@@ -1,6 +1,6 @@
 """03 · Autograd in training: the tutorial's TinyModel, one SGD step, then a training loop."""
 
-from build import Code, Markdown
+from build import Code, Exercise, Markdown
 
 CELLS = [
     Markdown(
@@ -166,15 +166,15 @@ print(model.layer2.weight.grad[0][0:10])
 
 One step barely moves the loss. A training loop repeats the same four moves: clear the old
 gradients (`optimizer.zero_grad()`, the subject of the next notebook), predict, compute the
-loss, `backward()`, `step()`. The curve below is drawn live while the loop runs; the progress
-bar shows the timing, so nbval does not compare that cell's output.
+loss, `backward()`, `step()`. The curve below is drawn live while the loop runs, and the
+progress bar shows how long the steps take.
 """,
         zh=r"""
 ## 真正地训练
 
 一步几乎改变不了损失。训练循环就是把同样的几个动作重复下去：清掉旧梯度（`optimizer.zero_grad()`，
-下一节专门讲它）、预测、计算损失、`backward()`、`step()`。下面的曲线会在循环运行时实时更新；
-进度条里有耗时信息，所以 nbval 不比较那个单元格的输出。
+下一节专门讲它）、预测、计算损失、`backward()`、`step()`。下面的曲线会在循环运行时实时更新，
+进度条显示每一步用了多长时间。
 """,
     ),
     Code("""
@@ -216,58 +216,67 @@ widgets.plot_grad_magnitudes(model.named_parameters())
         en=r"""
 ## Exercises
 
-Try each one yourself first: replace the answer with your own, run the cell, and read what
-the check says. The cells below hold worked answers.
+Replace each `...` with your answer and run the cell, then run the check below it. A solution
+is folded under each check: try first, then compare.
 
 **1.** The loss is $L = \sum_{n,k} (t_{nk} - p_{nk})^2$ and the second layer adds its bias:
-$p_{nk} = \dots + b_k$. Derive $\partial L / \partial b_k$ and compare with
+$p_{nk} = \dots + b_k$. Derive $\partial L / \partial b_k$ and write it as `by_hand`, computed
+from `ideal_output` and `prediction` (detach it). The check compares it with
 `model.layer2.bias.grad`.
 """,
         zh=r"""
 ## 练习
 
-每道题请先自己做：把答案换成你自己的，运行单元格，看看检查函数怎么说。下面的单元格里是参考答案。
+把每个 `...` 换成你的答案并运行该单元格，再运行下面的检查单元格。每个检查下面都折叠着一份参考答案：
+先自己做，再对照。
 
 **1.** 损失是 $L = \sum_{n,k} (t_{nk} - p_{nk})^2$，第二层会加上偏置：$p_{nk} = \dots + b_k$。
-推导 $\partial L / \partial b_k$，并与 `model.layer2.bias.grad` 比较。
+推导 $\partial L / \partial b_k$，写成 `by_hand`（由 `ideal_output` 和 `prediction` 算出，记得
+detach）。检查函数会把它与 `model.layer2.bias.grad` 比较。
 """,
     ),
-    Code("""
+    Exercise(
+        grade_id="03_bias_gradient",
+        code="""
 model.zero_grad()
 prediction = model(some_input)
 loss = (ideal_output - prediction).pow(2).sum()
 loss.backward()
-
+### BEGIN SOLUTION
 by_hand = (-2 * (ideal_output - prediction)).sum(0).detach()
-widgets.check.gradient(model.layer2.bias.grad, by_hand, of=model.layer2.bias,
-                       name='layer2.bias.grad')
-"""),
-    Markdown(
-        en=r"""
-**2.** Predict the bias after one more `optimizer.step()` with `lr=0.001`, before running it.
+### END SOLUTION
 """,
-        zh=r"""
-**2.** 在执行之前，先预测再调用一次 `optimizer.step()`（`lr=0.001`）之后偏置会变成多少。
+        placeholder="by_hand = ...  # en: your formula for dL/db | zh: 你推导出的 dL/db",
+        check="""
+widgets.check.gradient(by_hand, model.layer2.bias.grad, of=model.layer2.bias, name="by_hand")
 """,
     ),
-    Code("""
-predicted = model.layer2.bias.detach() - 0.001 * model.layer2.bias.grad
-optimizer.step()
-widgets.check.close(model.layer2.bias.detach(), predicted, name='The updated bias')
-"""),
     Markdown(
         en=r"""
-**3.** The model's output requires grad, but the inputs we fed it do not. Which of these
-require gradients: `some_input`, `prediction`, `model.layer1.weight`?
+**2 — predict.** Take `w = torch.tensor([1.0, -2.0], requires_grad=True)`, the loss
+`(w * w).sum()`, and `torch.optim.SGD([w], lr=0.1)`. What is `w` after one `backward()` and
+one `step()`? Write it as `predicted_w` before running; the check cell does the step.
 """,
         zh=r"""
-**3.** 模型的输出需要梯度，但我们喂给它的输入不需要。下面哪些张量需要梯度：`some_input`、
-`prediction`、`model.layer1.weight`？
+**2：先预测。** 取 `w = torch.tensor([1.0, -2.0], requires_grad=True)`、损失 `(w * w).sum()`
+和 `torch.optim.SGD([w], lr=0.1)`。做一次 `backward()` 和一次 `step()` 之后，`w` 是多少？
+在运行之前把它写成 `predicted_w`；检查单元格会执行这一步。
 """,
     ),
-    Code("""
-print(widgets.check.requires_grad(some_input, False, name='some_input'))
-print(widgets.check.requires_grad(prediction, True, name='prediction'))
-print(widgets.check.requires_grad(model.layer1.weight, True, name='model.layer1.weight'))
-"""),
+    Exercise(
+        grade_id="03_predict_step",
+        code="""
+### BEGIN SOLUTION
+predicted_w = torch.tensor([0.8, -1.6])
+### END SOLUTION
+""",
+        placeholder="predicted_w = ...  # en: torch.tensor([...]) | zh: torch.tensor([...])",
+        check="""
+w = torch.tensor([1.0, -2.0], requires_grad=True)
+step_optimizer = torch.optim.SGD([w], lr=0.1)
+(w * w).sum().backward()
+step_optimizer.step()
+widgets.check.close(predicted_w, w.detach(), name="predicted_w")
+""",
+    ),
 ]

@@ -1,6 +1,6 @@
 """04 · Gradients accumulate: `zero_grad`, a leaf used twice, backward called twice."""
 
-from build import Code, Markdown
+from build import Code, Exercise, Markdown
 
 CELLS = [
     Markdown(
@@ -323,22 +323,27 @@ $-0.4161 + 0.5 = 0.0839$ and $0.5403 + 1 = 1.5403$: the two contributions, added
 
 ## Calling `backward()` twice
 
-Accumulation also works *across* calls. The stepper kept the graph alive (as
-`backward(retain_graph=True)` does), so we can run `backward()` on `y` once more. The new
-gradient is added to the one already stored, and `w.grad` doubles:
+Accumulation also works *across* calls. We record the same function once more (the stepper
+keeps its own graph), start from empty gradients and call `backward()` twice; the first call
+passes `retain_graph=True` so that the graph is still there for the second. The second
+gradient is added to the first, and `w.grad` doubles:
 """,
         zh=r"""
 $-0.4161 + 0.5 = 0.0839$，$0.5403 + 1 = 1.5403$：正是两份贡献之和。
 
 ## 调用两次 `backward()`
 
-累加在*多次调用之间*同样成立。步进器保留了计算图（相当于 `backward(retain_graph=True)`），
-所以我们可以对 `y`
-再调用一次 `backward()`。新梯度被加到已存的梯度上，`w.grad` 变成了原来的两倍：
+累加在*多次调用之间*同样成立。我们把同一个函数再记录一遍（步进器有它自己的计算图），
+从空的梯度开始，调用两次 `backward()`；第一次传入 `retain_graph=True`，让计算图留到第二次。
+第二次的梯度被加到第一次的上面，`w.grad` 变成了原来的两倍：
 """,
     ),
     Code("""
-y.backward()
+x.grad, w.grad = None, None
+y_again = (x * w + w.sin()).sum()
+y_again.backward(retain_graph=True)
+print(w.grad)
+y_again.backward()
 print(w.grad)
 print(x.grad)
 """),
@@ -349,52 +354,61 @@ use the very same behaviour on purpose.
 
 ## Exercises
 
-Each exercise cell holds a worked answer, so you can see what a passing check looks like.
-**First replace the answer with your own attempt**, then run the cell: when something is off,
-the check tells you which positions are wrong and suggests the usual causes.
+Replace each `...` with your answer and run the cell, then run the check below it: it says
+whether your answer is right and, if not, what looks wrong. A solution is folded under each
+check: try first, then compare.
 
 **Exercise 1 — predict the accumulated gradient.** With the same `x` and `w`, a fresh graph
 `y = (x * w + w.sin()).sum()` is differentiated three times (keeping the graph each time).
-Write `answer` as a formula in `x` and `w`, without calling `backward()` yourself.
+Write `predicted_w_grad` as a formula in `x` and `w` (detached) before running; the check
+cell does the three calls.
 """,
         zh=r"""
 这其实是 $2y$ 的梯度，而不是 $y$ 的。在训练循环里这是个 bug；下面的练习里，你会有意利用同一个行为。
 
 ## 练习
 
-每个练习单元格里都已经写好了一个参考答案，让你先看到检查通过时的样子。
-**请先把答案换成你自己的写法**，再运行单元格：
-如果哪里不对，检查函数会指出哪些位置出错，并提示常见的原因。
+把每个 `...` 换成你的答案并运行该单元格，再运行下面的检查单元格：它会告诉你答案对不对，
+不对的话哪里看起来有问题。每个检查下面都折叠着一份参考答案：先自己做，再对照。
 
 **练习 1：预测累加后的梯度。** 仍用上面的 `x` 和 `w`，新建计算图 `y = (x * w + w.sin()).sum()`，
-并对它调用三次反向传播（每次都保留计算图）。不要自己调用 `backward()`，用 `x` 和 `w` 的公式写出
-`answer`。
+并对它调用三次反向传播（每次都保留计算图）。在运行之前，用 `x` 和 `w`（detach 之后）的公式写出 `predicted_w_grad`；三次调用由检查单元格来做。
 """,
     ),
-    Code("""
-with torch.no_grad():
-    answer = 3 * (x + w.cos())  # your formula for w.grad
-
+    Exercise(
+        grade_id="04_predict_accumulated",
+        code="""
+x = torch.tensor([0.5, 1.0], requires_grad=True)
+w = torch.tensor([2.0, -1.0], requires_grad=True)
+### BEGIN SOLUTION
+predicted_w_grad = 3 * (x.detach() + w.detach().cos())
+### END SOLUTION
+""",
+        placeholder="predicted_w_grad = ...  # en: your formula for w.grad | zh: 你对 w.grad 的公式",
+        check="""
 w.grad = None
 y = (x * w + w.sin()).sum()
 for _ in range(3):
     y.backward(retain_graph=True)
-widgets.check.gradient(answer, w.grad, name="Your prediction of w.grad")
-"""),
+widgets.check.gradient(predicted_w_grad, w.grad, of=w, name="predicted_w_grad")
+""",
+    ),
     Markdown(
         en=r"""
 **Exercise 2 — fix the training loop.** This loop fits a line $y = a x + b$ and records the
 gradient of the last batch. As written it forgets something, so the recorded gradients are
-wrong. Add the missing line; the check compares `a.grad` after the loop with the gradient of
+wrong. Replace `...` with the missing line; the check compares `a.grad` after the loop with the gradient of
 the last batch alone.
 """,
         zh=r"""
 **练习 2：修好训练循环。** 下面的循环在拟合直线 $y = a x + b$。按原样运行它会漏掉一步，导致 `.grad`
 不对。
-请补上缺的那一行；检查函数会把循环结束后的 `a.grad` 与"只用最后一个批次算出的梯度"相比较。
+请把 `...` 换成缺的那一行；检查函数会把循环结束后的 `a.grad` 与"只用最后一个批次算出的梯度"相比较。
 """,
     ),
-    Code("""
+    Exercise(
+        grade_id="04_fix_the_loop",
+        code="""
 torch.manual_seed(0)
 inputs = torch.randn(4, 8)
 targets = 3 * inputs + 1
@@ -403,24 +417,29 @@ b = torch.zeros(1, requires_grad=True)
 line_optimizer = torch.optim.SGD([a, b], lr=0.1)
 
 for batch_x, batch_y in zip(inputs, targets):
-    line_optimizer.zero_grad()  # the missing line
+    ### BEGIN SOLUTION
+    line_optimizer.zero_grad()
+    ### END SOLUTION
     loss = (a * batch_x + b - batch_y).pow(2).mean()
     loss.backward()
     line_optimizer.step()
-
-# The gradient of the last batch alone, at the values a and b had before the last step:
+""",
+        placeholder="...  # en: the missing line | zh: 缺少的那一行",
+        check="""
+# en: the gradient of the last batch alone, at the values a and b had before the last step | zh: 只用最后一个批次、在最后一步之前的 a 和 b 处算出的梯度
 last_x, last_y = inputs[-1], targets[-1]
 a_before = (a + 0.1 * a.grad).detach().requires_grad_(True)
 b_before = (b + 0.1 * b.grad).detach()
 (a_before * last_x + b_before - last_y).pow(2).mean().backward()
-widgets.check.gradient(a.grad, a_before.grad, of=a, name="The gradient of a")
-"""),
+widgets.check.gradient(a.grad, a_before.grad, of=a, name="a.grad")
+""",
+    ),
     Markdown(
         en=r"""
 **Exercise 3 — accumulation on purpose.** When a batch does not fit in memory, split it into
 micro-batches, call `backward()` on each and step once: the gradients add up. For the sum of
 the pieces to equal the gradient of the *mean* loss over the whole batch, each micro-batch's
-loss must be scaled. Fill in `scaled_loss` so that the accumulated `model.weight.grad` equals
+loss must be scaled. Change the line that sets `scaled_loss` so that the accumulated `model.weight.grad` equals
 the full-batch gradient.
 """,
         zh=r"""
@@ -428,29 +447,34 @@ the full-batch gradient.
 `backward()`，
 最后只做一次优化步骤：各份梯度自然会累加起来。但要让累加结果等于整个批次*平均*损失的梯度，
 每个小批次的损失需要乘上一个系数。
-请写出 `scaled_loss`，使累加后的 `model.weight.grad` 与整批计算的梯度相同。
+请修改给 `scaled_loss` 赋值的那一行，使累加后的 `model.weight.grad` 与整批计算的梯度相同。
 """,
     ),
-    Code("""
+    Exercise(
+        grade_id="04_scale_micro_batches",
+        code="""
 torch.manual_seed(0)
 model = torch.nn.Linear(3, 1)
 batch = torch.randn(8, 3)
 batch_targets = torch.randn(8, 1)
 
-# The reference: the gradient of the mean loss over the whole batch.
+model.zero_grad()
+for micro_x, micro_y in zip(batch.split(2), batch_targets.split(2)):  # en: four micro-batches of two | zh: 四个小批次，每个两条
+    micro_loss = (model(micro_x) - micro_y).pow(2).mean()
+    ### BEGIN SOLUTION
+    scaled_loss = micro_loss / 4
+    ### END SOLUTION
+    scaled_loss.backward()
+""",
+        placeholder="scaled_loss = micro_loss  # en: scale it | zh: 给它乘上系数",
+        check="""
+# en: the reference: the gradient of the mean loss over the whole batch | zh: 参照：整批平均损失的梯度
 full_loss = (model(batch) - batch_targets).pow(2).mean()
 full_batch_grad = torch.autograd.grad(full_loss, model.weight)[0]
-
-# Four micro-batches of two samples each, accumulated into model.weight.grad.
-model.zero_grad()
-for micro_x, micro_y in zip(batch.split(2), batch_targets.split(2)):
-    micro_loss = (model(micro_x) - micro_y).pow(2).mean()
-    scaled_loss = micro_loss / 4  # your scaling
-    scaled_loss.backward()
-
 widgets.check.gradient(model.weight.grad, full_batch_grad, of=model.weight,
-                       name="The accumulated gradient")
-"""),
+                       name="model.weight.grad")
+""",
+    ),
     Markdown(
         en=r"""
 ## What you have seen

@@ -1,6 +1,6 @@
 """05 · Turning autograd off and on; `detach()`; in-place operations and their errors."""
 
-from build import Code, Markdown
+from build import Code, Exercise, Markdown
 
 CELLS = [
     Markdown(
@@ -265,6 +265,7 @@ NumPy 数组对梯度一无所知，如果把需要梯度的张量转换成数�
 """,
     ),
     Code("""
+%xmode Minimal
 x.numpy()
 """, tags=("raises-exception",)),
     Markdown(
@@ -316,6 +317,7 @@ so PyTorch stops you right away. (This cell is expected to fail.)
 """,
     ),
     Code("""
+%xmode Minimal
 a = torch.linspace(0., 2. * math.pi, steps=25, requires_grad=True)
 torch.sin_(a)
 """, tags=("raises-exception",)),
@@ -359,51 +361,60 @@ y.mul_(2)
 print(y._version)
 """),
     Code("""
+%xmode Minimal
 y.sum().backward()
 """, tags=("raises-exception",)),
     Markdown(
         en=r"""
 The message names the tensor (a float tensor of shape `[3]`, output 0 of `Exp`) and both
 versions. The fix is nearly always to use the out-of-place operation, `y = y * 2`, which makes
-a new tensor and leaves the saved one alone. You will do exactly that in exercise 3.
+a new tensor and leaves the saved one alone.
 
 ## Exercises
 
-Each exercise cell holds a worked answer, so you can see what a passing check looks like.
-**First replace the answer with your own attempt**, then run the cell; the check explains what
-is wrong if it fails.
+Replace each `...` with your answer and run the cell, then run the check below it: it says
+whether your answer is right and, if not, what looks wrong. A solution is folded under each
+check: try first, then compare.
 
 **Exercise 1 — freeze a layer.** Fine-tuning often trains only the last layer. Make the first
-layer's parameters stop requiring gradients, so that `backward()` leaves them alone.
+layer's parameters (`model[0]`) stop requiring gradients, so that `backward()` leaves them
+alone.
 """,
         zh=r"""
 报错信息指明了是哪个张量（形状为 `[3]` 的浮点张量，`Exp` 的第 0 个输出）以及前后两个版本号。
 解决办法几乎总是改用非原地的写法
-`y = y * 2`：它生成一个新张量，不去动被保存的那个。练习 3 里你就要这样做。
+`y = y * 2`：它生成一个新张量，不去动被保存的那个。
 
 ## 练习
 
-每个练习单元格里都已经写好了一个参考答案，让你先看到检查通过时的样子。
-**请先把答案换成你自己的写法**，再运行单元格；
-如果不对，检查函数会说明问题出在哪里。
+把每个 `...` 换成你的答案并运行该单元格，再运行下面的检查单元格：它会告诉你答案对不对，
+不对的话哪里看起来有问题。每个检查下面都折叠着一份参考答案：先自己做，再对照。
 
-**练习 1：冻结一层。** 微调（fine-tuning）时常常只训练最后一层。请让第一层的参数不再需要梯度，
+**练习 1：冻结一层。** 微调（fine-tuning）时常常只训练最后一层。请让第一层（`model[0]`）的参数不再需要梯度，
 这样 `backward()` 就不会碰它们。
 """,
     ),
-    Code("""
+    Exercise(
+        grade_id="05_freeze_a_layer",
+        code="""
 torch.manual_seed(0)
 model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
 
-for parameter in model[0].parameters():  # your code: freeze the first layer
+### BEGIN SOLUTION
+for parameter in model[0].parameters():
     parameter.requires_grad = False
+### END SOLUTION
 
 loss = model(torch.randn(2, 4)).pow(2).sum()
 loss.backward()
 print("parameters with a gradient:",
       [name for name, p in model.named_parameters() if p.grad is not None])
-widgets.check.requires_grad(model[0].weight, False, name="The first layer's weight")
-"""),
+""",
+        placeholder="...  # en: freeze the first layer | zh: 冻结第一层",
+        check="""
+widgets.check.frozen(model, frozen=("0",))
+""",
+    ),
     Markdown(
         en=r"""
 **Exercise 2 — evaluate without a graph.** Compute `predictions` of the model for a new batch
@@ -413,33 +424,67 @@ without recording anything.
 **练习 2：不建计算图地评估模型。** 对一批新数据计算模型的 `predictions`，要求不记录任何计算图。
 """,
     ),
-    Code("""
+    Exercise(
+        grade_id="05_evaluate_without_graph",
+        code="""
 new_batch = torch.randn(5, 4)
-with torch.no_grad():  # your code
+### BEGIN SOLUTION
+with torch.no_grad():
     predictions = model(new_batch)
-
-widgets.check.requires_grad(predictions, False, name="The output of the model")
-"""),
-    Markdown(
-        en=r"""
-**Exercise 3 — fix the in-place bug.** This is the failing code from above. Change the line
-marked `# fix me` so that `backward()` works and `x.grad` is the derivative of
-$\sum_i 2 e^{x_i}$.
+### END SOLUTION
 """,
-        zh=r"""
-**练习 3：修好原地操作的 bug。** 这就是上面报错的那段代码。请修改标有 `# fix me` 的那一行，使
-`backward()` 能正常运行，
-并且 `x.grad` 等于 $\sum_i 2 e^{x_i}$ 的导数。
+        placeholder="predictions = ...  # en: the model's output, with no graph | zh: 模型的输出，不建计算图",
+        check="""
+widgets.check.requires_grad(predictions, False, name="predictions")
 """,
     ),
-    Code("""
-x = torch.tensor([1., 2., 3.], requires_grad=True)
-y = x.exp()
-y = y * 2  # fix me: was y.mul_(2)
-y.sum().backward()
+    Markdown(
+        en=r"""
+**Exercise 3 — predict.** Before running anything, decide which of `r1`, `r2`, `r3` below
+require grad, and write your three answers as a list of booleans `predicted`:
 
-widgets.check.gradient(x.grad, 2 * x.detach().exp(), of=x, name="The gradient of x")
-"""),
+```python
+a = torch.ones(2, requires_grad=True)
+with torch.no_grad():
+    r1 = a * 2
+    with torch.enable_grad():
+        r2 = a * 2
+r3 = r1 * a
+```
+""",
+        zh=r"""
+**练习 3：先预测。** 在运行任何代码之前，判断下面的 `r1`、`r2`、`r3` 哪些需要梯度，
+把三个答案写成布尔值列表 `predicted`：
+
+```python
+a = torch.ones(2, requires_grad=True)
+with torch.no_grad():
+    r1 = a * 2
+    with torch.enable_grad():
+        r2 = a * 2
+r3 = r1 * a
+```
+""",
+    ),
+    Exercise(
+        grade_id="05_predict_requires_grad",
+        code="""
+### BEGIN SOLUTION
+predicted = [False, True, True]
+### END SOLUTION
+""",
+        placeholder="predicted = ...  # en: [r1, r2, r3]: True or False each | zh: [r1, r2, r3]：每个填 True 或 False",
+        check="""
+a = torch.ones(2, requires_grad=True)
+with torch.no_grad():
+    r1 = a * 2
+    with torch.enable_grad():
+        r2 = a * 2
+r3 = r1 * a
+widgets.check.close(predicted, [r1.requires_grad, r2.requires_grad, r3.requires_grad],
+                    name="predicted")
+""",
+    ),
     Markdown(
         en=r"""
 ## What you have seen

@@ -1,6 +1,6 @@
 """06 · The autograd profiler: what ran, how often, how long; labels and Chrome traces."""
 
-from build import Code, Markdown
+from build import Code, Exercise, Markdown
 
 CELLS = [
     Markdown(
@@ -55,8 +55,8 @@ is `False` and the profile is CPU-only.
 
 The table lists one row per operation, sorted by *self* CPU time: time spent in the operation
 itself, not in operations it called. **Your times will differ from the ones stored here**
-(they depend on your machine and on what else it is doing), which is why this is the one kind
-of output the course's tests do not compare.
+(they depend on your machine and on what else it is doing); the names and the call counts
+are the part to read.
 """,
         zh=r"""
 ## 分析一个循环
@@ -66,8 +66,8 @@ of output the course's tests do not compare.
 minigrad 基于 NumPy，`torch.cuda.is_available()` 为 `False`，所以只分析 CPU。
 
 表格中每个运算占一行，按*自身* CPU 时间（self CPU，即运算本身花的时间，不含它调用的其他运算）排序。
-**你得到的时间会和这里保存的不同**（它取决于你的机器以及机器当时还在忙什么），
-所以这也是本课程的测试唯一不做比较的一类输出。
+**你得到的时间会和这里保存的不同**（它取决于你的机器以及机器当时还在忙什么）；
+要看的是名字和调用次数。
 """,
     ),
     Code("""
@@ -186,6 +186,8 @@ a start time `ts` and a duration `dur` in microseconds for each call. We write i
 temporary folder and read it back; the names and their counts are the ones from the tree above.
 """,
         zh=r"""
+## 导出追踪文件
+
 `export_chrome_trace(path)` 把每个事件写成 Chrome 追踪事件格式（trace-event format）的 JSON：
 每次调用都有名字、
 开始时间 `ts` 和持续时间 `dur`（单位是微秒）。我们把它写进一个临时文件夹再读回来；
@@ -278,68 +280,90 @@ the slow one.
         en=r"""
 ## Exercises
 
-Each exercise cell holds a worked answer, so you can see what a passing check looks like.
-**First replace the answer with your own attempt**, then run the cell; if it is off, the check
-says which entry is wrong and by how much.
+Replace each `...` with your answer and run the cell, then run the check below it: it says
+whether your answer is right and, if not, what looks wrong. A solution is folded under each
+check: try first, then compare.
 
-**Exercise 1 — predict the forward calls.** How many times does the loop below call
-`aten::mul` and `aten::add`? Fill in `predicted` before you look at the profile.
+**Exercise 1 — predict the forward calls.** How many times does this loop call `aten::mul`?
+Write `predicted_mul` before running; the check cell profiles the loop.
+
+```python
+c = a
+for _ in range(10):
+    c = c * b + a
+total = c.sum()
+```
 """,
         zh=r"""
 ## 练习
 
-每个练习单元格里都已经写好了一个参考答案，让你先看到检查通过时的样子。
-**请先把答案换成你自己的写法**，再运行单元格；
-如果不对，检查函数会指出是哪一项错了、错了多少。
+把每个 `...` 换成你的答案并运行该单元格，再运行下面的检查单元格：它会告诉你答案对不对，
+不对的话哪里看起来有问题。每个检查下面都折叠着一份参考答案：先自己做，再对照。
 
-**练习 1：预测前向调用次数。** 下面的循环调用了多少次 `aten::mul` 和 `aten::add`？
-请在看分析结果之前填好 `predicted`。
+**练习 1：预测前向调用次数。** 下面这个循环调用了多少次 `aten::mul`？
+请在运行之前写好 `predicted_mul`；检查单元格会对循环做性能分析。
+
+```python
+c = a
+for _ in range(10):
+    c = c * b + a
+total = c.sum()
+```
 """,
     ),
-    Code("""
+    Exercise(
+        grade_id="06_predict_forward_calls",
+        code="""
 a = torch.ones(3, requires_grad=True)
 b = torch.full((3,), 0.5, requires_grad=True)
-
+### BEGIN SOLUTION
+predicted_mul = 10
+### END SOLUTION
+""",
+        placeholder="predicted_mul = ...  # en: a number | zh: 一个数",
+        check="""
 with torch.autograd.profiler.profile() as loop_prof:
     c = a
     for _ in range(10):
         c = c * b + a
     total = c.sum()
-
-predicted = {"aten::mul": 10, "aten::add": 10}  # your prediction
-
 counted = {event.key: event.count for event in loop_prof.key_averages()}
-widgets.check.close(torch.tensor([predicted["aten::mul"], predicted["aten::add"]]),
-                    torch.tensor([counted["aten::mul"], counted["aten::add"]]),
-                    name="Your count of [mul, add] calls")
-"""),
-    Markdown(
-        en=r"""
-**Exercise 2 — predict the backward nodes.** Now `total.backward()` runs under the profiler.
-How many times does the engine run `MulBackward0`, `AddBackward0`, and `AccumulateGrad`
-(named `torch::autograd::AccumulateGrad` in the profile)? Remember: one `AccumulateGrad` per
-leaf, however many times the leaf is used.
-""",
-        zh=r"""
-**练习 2：预测反向节点。** 现在在分析器下运行 `total.backward()`。引擎会执行多少次 `MulBackward0`、
-`AddBackward0` 和
-`AccumulateGrad`（在分析结果中名为 `torch::autograd::AccumulateGrad`）？提示：每个叶子节点只有一个
-`AccumulateGrad`，
-不管它被用了多少次。
+widgets.check.close(predicted_mul, counted["aten::mul"], name="predicted_mul")
 """,
     ),
-    Code("""
+    Markdown(
+        en=r"""
+**Exercise 2 — predict the backward nodes.** Now the same loop's `total.backward()` runs under
+the profiler. How many times does the engine run `AccumulateGrad` (named
+`torch::autograd::AccumulateGrad` in the profile)? Write `predicted_accumulate` before running.
+""",
+        zh=r"""
+**练习 2：预测反向节点。** 现在在分析器下对同一个循环运行 `total.backward()`。引擎会执行多少次 `AccumulateGrad`
+（在分析结果中名为 `torch::autograd::AccumulateGrad`）？请在运行之前写好 `predicted_accumulate`。
+""",
+    ),
+    Exercise(
+        grade_id="06_predict_backward_nodes",
+        code="""
+### BEGIN SOLUTION
+predicted_accumulate = 2
+### END SOLUTION
+""",
+        placeholder="predicted_accumulate = ...  # en: a number | zh: 一个数",
+        check="""
+a = torch.ones(3, requires_grad=True)
+b = torch.full((3,), 0.5, requires_grad=True)
+c = a
+for _ in range(10):
+    c = c * b + a
+total = c.sum()
 with torch.autograd.profiler.profile() as backward_prof:
     total.backward()
-
-predicted = {"MulBackward0": 10, "AddBackward0": 10, "torch::autograd::AccumulateGrad": 2}
-
 counted = {event.key: event.count for event in backward_prof.key_averages()}
-names = list(predicted)
-widgets.check.close(torch.tensor([predicted[name] for name in names]),
-                    torch.tensor([counted.get(name, 0) for name in names]),
-                    name="Your count of [MulBackward0, AddBackward0, AccumulateGrad] runs")
-"""),
+widgets.check.close(predicted_accumulate, counted["torch::autograd::AccumulateGrad"],
+                    name="predicted_accumulate")
+""",
+    ),
     Markdown(
         en=r"""
 **Exercise 3 — label a block.** Wrap the computation of `penalty` in a `record_function`
@@ -352,16 +376,22 @@ operations.
 让分析结果中出现一个带标签的事件，里面包含它的各个运算。
 """,
     ),
-    Code("""
+    Exercise(
+        grade_id="06_label_a_block",
+        code="""
 with torch.autograd.profiler.profile() as label_prof:
-    with torch.autograd.profiler.record_function("penalty"):  # your label
+    ### BEGIN SOLUTION
+    with torch.autograd.profiler.record_function("penalty"):
         penalty = weights.pow(2).sum() * 0.01
-
+    ### END SOLUTION
+""",
+        placeholder='penalty = weights.pow(2).sum() * 0.01  # en: label this line "penalty" | zh: 给这一行加上标签 "penalty"',
+        check="""
 labels = [event for event in label_prof.function_events if event.name == "penalty"]
-inside = [child.name for event in labels for child in event.cpu_children]
-print("operations inside the label:", inside)
-widgets.check.close(len(labels), 1, name="The number of 'penalty' events")
-"""),
+print("operations inside the label:", [child.name for event in labels for child in event.cpu_children])
+widgets.check.close(len(labels), 1, name="the number of 'penalty' events")
+""",
+    ),
     Markdown(
         en=r"""
 ## What you have seen

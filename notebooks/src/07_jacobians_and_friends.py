@@ -1,7 +1,7 @@
 """07 · Jacobians and friends: backward(v) as a vector-Jacobian product, the functional API,
 forward-mode AD."""
 
-from build import Code, Markdown
+from build import Code, Exercise, Markdown
 
 CELLS = [
     Markdown(
@@ -110,6 +110,7 @@ print(y)
 """,
     ),
     Code("""
+%xmode Minimal
 y.backward()
 """, tags=("raises-exception",)),
     Code("""
@@ -365,6 +366,7 @@ argument (this cell is expected to fail):
 """,
     ),
     Code("""
+%xmode Minimal
 def forgets_y(x, y):
     return 2 * x
 
@@ -493,13 +495,13 @@ a function with few inputs and many outputs is a job for forward mode.
 
 ## Exercises
 
-Each exercise cell holds a worked answer, so you can see what a passing check looks like.
-**First replace the answer with your own attempt**, then run the cell; the check lists the
-entries that differ and recognises slips such as a transposed matrix.
+Replace each `...` with your answer and run the cell, then run the check below it: it says
+whether your answer is right and, if not, what looks wrong. A solution is folded under each
+check: try first, then compare.
 
-**Exercise 1 — a Jacobian by hand.** For
+**Exercise 1 — predict the Jacobian.** Before autograd computes it, for
 $f(a, b) = \big(a\,b,\; a + \sin b\big)$ at $(a, b) = (2, 0.5)$, write the $2 \times 2$
-Jacobian (rows: outputs, columns: inputs).
+Jacobian (rows: outputs, columns: inputs) as `jacobian_by_hand`.
 """,
         zh=r"""
 该用哪种模式？反向模式每次算出 $J$ 的一*行*（一个输出），前向模式每次算出一*列*（一个输入）。
@@ -508,16 +510,17 @@ Jacobian (rows: outputs, columns: inputs).
 
 ## 练习
 
-每个练习单元格里都已经写好了一个参考答案，让你先看到检查通过时的样子。
-**请先把答案换成你自己的写法**，再运行单元格；
-检查函数会列出不一致的元素，还能识别出诸如"矩阵转置了"之类的常见失误。
+把每个 `...` 换成你的答案并运行该单元格，再运行下面的检查单元格：它会告诉你答案对不对，
+不对的话哪里看起来有问题。每个检查下面都折叠着一份参考答案：先自己做，再对照。
 
-**练习 1：手算雅可比矩阵。** 对 $f(a, b) = \big(a\,b,\; a + \sin b\big)$，在 $(a, b) = (2, 0.5)$
+**练习 1：先预测雅可比矩阵。** 在自动微分算出它之前，对 $f(a, b) = \big(a\,b,\; a + \sin b\big)$，在 $(a, b) = (2, 0.5)$
 处写出 $2 \times 2$
-的雅可比矩阵（行对应输出，列对应输入）。
+的雅可比矩阵（行对应输出，列对应输入），写成 `jacobian_by_hand`。
 """,
     ),
-    Code("""
+    Exercise(
+        grade_id="07_jacobian_by_hand",
+        code="""
 import math
 
 
@@ -527,17 +530,22 @@ def f(ab):
 
 point = torch.tensor([2.0, 0.5])
 a, b = point.tolist()
-
-answer = torch.tensor([[b, a],                # your Jacobian
-                       [1.0, math.cos(b)]])
-
-widgets.check.close(answer, torch.autograd.functional.jacobian(f, point), name="Your Jacobian")
-"""),
+### BEGIN SOLUTION
+jacobian_by_hand = torch.tensor([[b, a],
+                                 [1.0, math.cos(b)]])
+### END SOLUTION
+""",
+        placeholder="jacobian_by_hand = ...  # en: torch.tensor([[..., ...], [..., ...]]) | zh: torch.tensor([[..., ...], [..., ...]])",
+        check="""
+widgets.check.close(jacobian_by_hand, torch.autograd.functional.jacobian(f, point),
+                    name="jacobian_by_hand")
+""",
+    ),
     Markdown(
         en=r"""
 **Exercise 2 — a vector-Jacobian product as a matrix product.** Using the Jacobian `J` of
-exercise 1, compute $v^\top J$ for $v = (1, -1)$ with a matrix product (no autograd), and
-compare it with what `vjp` returns.
+exercise 1, compute $v^\top J$ for $v = (1, -1)$ with a matrix product (no autograd) as `vjp_by_hand`;
+the check compares it with what `vjp` returns.
 """,
         zh=r"""
 **练习 2：用矩阵乘法算向量-雅可比积。** 利用练习 1 的雅可比矩阵 `J`，对 $v = (1, -1)$
@@ -545,19 +553,25 @@ compare it with what `vjp` returns.
 $v^\top J$，并与 `vjp` 的结果比较。
 """,
     ),
-    Code("""
+    Exercise(
+        grade_id="07_vjp_as_product",
+        code="""
 J = torch.autograd.functional.jacobian(f, point)
 v = torch.tensor([1.0, -1.0])
-
-answer = v @ J  # your product
-
-widgets.check.close(answer, torch.autograd.functional.vjp(f, point, v)[1], name="Your vᵀJ")
-"""),
+### BEGIN SOLUTION
+vjp_by_hand = v @ J
+### END SOLUTION
+""",
+        placeholder="vjp_by_hand = ...  # en: a matrix product | zh: 一次矩阵乘法",
+        check="""
+widgets.check.close(vjp_by_hand, torch.autograd.functional.vjp(f, point, v)[1], name="vjp_by_hand")
+""",
+    ),
     Markdown(
         en=r"""
 **Exercise 3 — forward mode.** Compute the directional derivative of `f` at `point` along
-$d = (0, 1)$ (how both outputs change when only $b$ moves) with `fwAD`, and compare it with
-`jvp`. It should equal the second column of `J`.
+$d = (0, 1)$ (how both outputs change when only $b$ moves) with `fwAD`, as `directional`; the check
+compares it with `jvp`. It should equal the second column of `J`.
 """,
         zh=r"""
 **练习 3：前向模式。** 用 `fwAD` 计算 `f` 在 `point` 处沿 $d = (0, 1)$ 的方向导数（只有 $b$
@@ -565,15 +579,22 @@ $d = (0, 1)$ (how both outputs change when only $b$ moves) with `fwAD`, and comp
 并与 `jvp` 比较。它应当等于 `J` 的第二列。
 """,
     ),
-    Code("""
+    Exercise(
+        grade_id="07_forward_mode",
+        code="""
 d = torch.tensor([0.0, 1.0])
 
-with fwAD.dual_level():  # your forward-mode computation
-    answer = fwAD.unpack_dual(f(fwAD.make_dual(point, d))).tangent
-
-widgets.check.close(answer, torch.autograd.functional.jvp(f, point, d)[1],
-                    name="Your directional derivative")
-"""),
+with fwAD.dual_level():
+    ### BEGIN SOLUTION
+    directional = fwAD.unpack_dual(f(fwAD.make_dual(point, d))).tangent
+    ### END SOLUTION
+""",
+        placeholder="directional = ...  # en: your forward-mode computation | zh: 你的前向模式计算",
+        check="""
+widgets.check.close(directional, torch.autograd.functional.jvp(f, point, d)[1],
+                    name="directional")
+""",
+    ),
     Markdown(
         en=r"""
 ## What you have seen

@@ -1,0 +1,5 @@
+"""The browser tests' fixtures; their helpers live in labtools.py."""
+
+from labtools import chromium
+
+__all__ = ["chromium"]
