@@ -105,6 +105,12 @@ def is_builtin_bool(value: object) -> _builtin_bool:
     return isinstance(value, _builtin_bool)
 
 
+# The device types PyTorch's parser knows (minigrad runs on the first two); its error for an
+# unknown one lists them all.
+_PYTORCH_DEVICE_TYPES = ("cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, "
+                         "maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone")
+
+
 class device:
     """Where a tensor's values live: `device("cpu")`, `device("cuda:0")`, `device("cuda", 0)`.
 
@@ -128,9 +134,10 @@ class device:
                 f"the arguments have invalid types: (!{kind}!)\n * (str type, int index = -1)\n")
         name, colon, number = type.partition(":")
         if name not in ("cpu", "cuda"):
-            raise RuntimeError(
-                "Expected one of cpu, cuda device type at start of device string: " + type
-            )
+            if name in _PYTORCH_DEVICE_TYPES.split(", "):
+                raise RuntimeError(f"minigrad runs on cpu and cuda devices, not {name}")
+            raise RuntimeError(f"Expected one of {_PYTORCH_DEVICE_TYPES} device type at start of "
+                               f"device string: {type}")
         if colon and not (number.isdigit() and (number == "0" or number[0] != "0")):
             raise RuntimeError(f"Invalid device string: '{type}'")
         if colon and index is not None:

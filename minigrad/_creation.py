@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import _backend, _random, backend
+from minigrad._arguments import int_list
 from minigrad._backend import dtype as DType
 from minigrad._tensor import Tensor
 
@@ -43,16 +44,24 @@ def _finish(data: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor
     return Tensor._wrap(data, requires_grad)
 
 
-def _size(size: Sequence[Any]) -> tuple[int, ...]:
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
+def _size(dims: tuple[Any, ...], op: str, position: int = 1) -> tuple[int, ...]:
+    """The sizes given as `op(2, 3)` or `op((2, 3))`, refusing negative ones as PyTorch does."""
+    size = int_list(dims, op, "size", position)
     for s in size:
-        if not isinstance(s, (int, np.integer)):
-            raise TypeError(f"size must be tuple of ints, but got {type(s).__name__}")
         if s < 0:
+            if op == "zeros":  # zeros checks its sizes before the allocator does
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
                                f"{list(size)}")
-    return tuple(int(s) for s in size)
+    return size
+
+
+def _size_sequence(size: Any, op: str, position: int) -> tuple[int, ...]:
+    """Sizes that must come as one tuple or list (`full`, `randint`)."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{op}(): argument 'size' (position {position}) must be tuple of ints, "
+                        f"not {type(size).__name__}")
+    return _size((size,), op, position)
 
 
 def _shape_argument(name: str, dims: tuple[Any, ...], size: Sequence[Any] | None
@@ -61,13 +70,13 @@ def _shape_argument(name: str, dims: tuple[Any, ...], size: Sequence[Any] | None
     if size is None:
         if not dims:
             raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
-        return _size(dims)
+        return _size(dims, name)
     if dims:
         raise TypeError(f"{name}() got multiple values for argument 'size'")
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"{name}(): argument 'size' must be tuple of ints, not "
                         f"{type(size).__name__}")
-    return _size(tuple(size))
+    return _size((size,), name)
 
 
 def _default(dtype: DType | None) -> np.dtype:
@@ -136,7 +145,10 @@ def _inferred_dtype(leaves: list[Any]) -> np.dtype:
         elif kind is bool or issubclass(kind, np.generic):
             found = np.dtype(kind)
         elif issubclass(kind, str):
-            raise ValueError("too many dimensions 'str'")
+            # PyTorch reads a leading string as one more (ragged) dim, a later one as a value.
+            if isinstance(leaves[0], str):
+                raise ValueError("too many dimensions 'str'")
+            raise TypeError("new(): invalid data type 'str'")
         elif kind is complex:
             found = np.dtype(np.complex128)
         else:
@@ -257,9 +269,32 @@ def empty(*dims: Any, size: Sequence[int] | None = None, dtype: DType | None = N
 def full(size: Sequence[int], fill_value: Any, *, dtype: DType | None = None,
          device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor filled with `fill_value` (its dtype follows the value unless given)."""
+    shape = _size_sequence(size, "full", 1)
     if dtype is None:
-        dtype = _backend.from_numpy_dtype(_infer_array(fill_value).dtype)
-    return _filled(_size((tuple(size),)), fill_value, dtype, device, requires_grad)
+        dtype = _backend.from_numpy_dtype(_infer_array(checked_fill_value(
+            fill_value, None, "full(): argument 'fill_value' (position 2)")).dtype)
+    value = checked_fill_value(fill_value, dtype.np, "full(): argument 'fill_value' (position 2)")
+    return _filled(shape, value, dtype, device, requires_grad)
+
+
+_C10_INT_NAMES = {"int32": "int"}  # c10 names its integer types after C's
+
+
+def checked_fill_value(value: Any, np_dtype: np.dtype | None, argument: str) -> Any:
+    """`value` (a number or a one-element tensor) as a number that fits `np_dtype`.
+
+    `argument` names it in the TypeError for a value that is not a number.
+    """
+    if isinstance(value, Tensor):
+        value = value.item()
+    if not isinstance(value, (bool, int, float, complex, np.number, np.bool_)):
+        raise TypeError(f"{argument} must be Number, not {type(value).__name__}")
+    if type(value) is int and not -_INT64_LIMIT <= value < _INT64_LIMIT:
+        raise OverflowError("int too big to convert")
+    if np_dtype is not None and np_dtype.kind in "iu" and _overflows(np.array(value), np_dtype):
+        name = _C10_INT_NAMES.get(np_dtype.name, f"{np_dtype.name}_t")
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    return value
 
 
 def eye(n: int, m: int | None = None, *, dtype: DType | None = None, device: Any = None,
@@ -298,9 +333,29 @@ def full_like(input: Tensor, fill_value: Any, *, dtype: DType | None = None,
     return full(shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+_ARANGE_SIGNATURES = ("(Number end, *, torch.dtype dtype = None, torch.device device = None, "
+                      "bool requires_grad = False)",
+                      "(Number start, Number end, Number step = 1, *, torch.dtype dtype = None, "
+                      "torch.device device = None, bool requires_grad = False)")
+
+
+def _check_arange_numbers(start: Any, end: Any, step: Any) -> None:
+    """PyTorch's TypeError for an `arange` bound that is not a number."""
+    given = [start] if end is None else [start, end, step]
+    if all(isinstance(v, (int, float, np.number, Tensor)) for v in given):
+        return
+    if end is None:  # PyTorch calls a lone bound `end`
+        raise TypeError("arange(): argument 'end' (position 1) must be Number, not "
+                        f"{type(start).__name__}")
+    got = ", ".join(type(v).__name__ for v in given)
+    raise TypeError(f"arange() received an invalid combination of arguments - got ({got}), "
+                    "but expected one of:\n" + "".join(f" * {s}\n" for s in _ARANGE_SIGNATURES))
+
+
 def arange(start: float, end: float | None = None, step: float = 1, *,
            dtype: DType | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Values from `start` up to (not including) `end`, `step` apart."""
+    _check_arange_numbers(start, end, step)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -373,7 +428,8 @@ def randint(low: int, high: int | None = None, size: Sequence[int] = (), *,
     if high is None:
         low, high = 0, low
     np_dtype = (dtype or _backend.int64).np
-    return _finish(_generator(generator).randint(low, high, _size((tuple(size),)), np_dtype),
+    return _finish(_generator(generator).randint(low, high, _size_sequence(size, 'randint', 2),
+                                                   np_dtype),
                    requires_grad, device)
 
 

@@ -196,6 +196,9 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set `requires_grad` in place and return self."""
+        if not isinstance(requires_grad, bool):
+            raise TypeError("requires_grad_(): argument 'requires_grad' (position 1) must be "
+                            f"bool, not {type(requires_grad).__name__}")
         self.requires_grad = requires_grad
         return self
 
@@ -371,11 +374,17 @@ class Tensor:
         """The values as (nested) Python lists."""
         return self._data.tolist()
 
+    def _single_number(self) -> Any:
+        """The one element, for `float(x)` and `int(x)` (PyTorch's ValueError otherwise)."""
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._single_number())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._single_number())
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:

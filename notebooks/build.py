@@ -161,7 +161,7 @@ def notebook_for(cells: list[Markdown | Code | Exercise], language: str) -> nbfo
         else:
             source = localized_code(cell.source, language)
             if not language_set:
-                source += f'\nwidgets.set_language("{language}")'
+                source += f'\n\nwidgets.set_language("{language}")'
                 language_set = True
             notebook.cells.append(code_cell(source, cell.tags))
     for i, cell in enumerate(notebook.cells):

@@ -381,6 +381,21 @@ def _run_post_hooks(node: Node, grad_inputs: tuple[Any, ...], grads: list[Any],
     return tuple(_in_mode(tensors, on_arrays))
 
 
+def _check_hook_result(hook: Any, grad: Tensor, replaced: Any) -> None:
+    """PyTorch's error for a tensor hook that returns something other than a gradient of the
+    same dtype and shape."""
+    if not isinstance(replaced, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(replaced).__name__}'")
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if replaced._data.dtype != grad._data.dtype:
+        was, got = (graph._TENSOR_TYPE_NAMES.get(t._data.dtype.name, "Tensor")
+                    for t in (grad, replaced))
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was torch.{was} got "
+                           f"torch.{got})")
+    if replaced._data.shape != grad._data.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+
+
 def _apply_tensor_hooks(node: Node, grads: list[Any], create_graph: bool,
                         on_arrays: bool) -> None:
     """Run `Tensor.register_hook` hooks and fill `.grad` of tensors that retain it."""
@@ -390,8 +405,10 @@ def _apply_tensor_hooks(node: Node, grads: list[Any], create_graph: bool,
     for output_nr, hooks in hook_lists:
         for hook in hooks:
             if grads[output_nr] is not None:
-                replaced = hook(_as_tensor(grads[output_nr]))
+                grad = _as_tensor(grads[output_nr])
+                replaced = hook(grad)
                 if replaced is not None:
+                    _check_hook_result(hook, grad, replaced)
                     grads[output_nr] = _in_mode([replaced], on_arrays)[0]
     for output_nr, ref in (node._retained or {}).items():
         tensor = ref()

@@ -25,6 +25,10 @@ _ACCEPTED = {
     "Tensor | Number | None": (Tensor, *_NUMBER_TYPES, type(None)),
     "Number": _NUMBER_TYPES,
     "Number | None": (*_NUMBER_TYPES, type(None)),
+    "int": (int, np.integer),
+    "int | None": (int, np.integer, type(None)),
+    "int | Sequence[int] | None": (int, np.integer, tuple, list, type(None)),
+    "Tensor | int | None": (Tensor, int, np.integer, type(None)),
 }
 _Op = TypeVar("_Op", bound=Callable[..., Any])
 
@@ -124,18 +128,26 @@ def _type_message(op_name: str, overloads: tuple[str, ...], args: tuple[Any, ...
                   accepted: tuple[type, ...], value: Any) -> str:
     """PyTorch's TypeError for an argument of the wrong type."""
     if overloads:
-        given = [_type_name(a) for a in args[offset:]]
-        given += [f"{k}={_type_name(v)}" for k, v in kwargs.items()]
-        got = ", ".join(given) + (", " if kwargs and len(given) == len(kwargs) else "")
-        expected = [_as_method_signature(o) for o in overloads if o.startswith("(Tensor input")
-                    ] if offset else list(overloads)
-        return (f"{op_name}() received an invalid combination of arguments - got ({got}), but "
-                "expected one of:\n"
-                + "".join(f" * {signature}\n{_mismatch(signature, args[offset:], kwargs)}"
-                          for signature in expected))
-    wanted = "Tensor" if Tensor in accepted else "Number"
+        return invalid_combination(op_name, overloads, args, kwargs, offset)
+    wanted = ("Tensor" if Tensor in accepted else "int" if np.integer in accepted
+              else "Number")
     where = "" if position is None else f" (position {position})"
     return f"{op_name}(): argument '{name}'{where} must be {wanted}, not {_type_name(value)}"
+
+
+def invalid_combination(op_name: str, overloads: tuple[str, ...], args: tuple[Any, ...],
+                        kwargs: dict[str, Any], offset: int) -> str:
+    """PyTorch's message for arguments that fit none of an op's `overloads` (written as the
+    function's signatures; `offset` 1 words them for the method)."""
+    given = [_type_name(a) for a in args[offset:]]
+    given += [f"{k}={_type_name(v)}" for k, v in kwargs.items()]
+    got = ", ".join(given) + (", " if kwargs and len(given) == len(kwargs) else "")
+    expected = [_as_method_signature(o) for o in overloads if o.startswith("(Tensor input")
+                ] if offset else list(overloads)
+    return (f"{op_name}() received an invalid combination of arguments - got ({got}), but "
+            "expected one of:\n"
+            + "".join(f" * {signature}\n{_mismatch(signature, args[offset:], kwargs)}"
+                      for signature in expected))
 
 
 def _mismatch(signature: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
@@ -143,7 +155,8 @@ def _mismatch(signature: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> 
     each wrong one `!type!` (PyTorch writes it only for signatures without defaults)."""
     if "*" in signature or "=" in signature:
         return ""
-    parameters = [p.split() for p in signature.strip("()").split(", ")]
+    inner = signature.strip("()")
+    parameters = [p.rsplit(" ", 1) for p in inner.split(", ")] if inner else []
     if len(parameters) != len(args) + len(kwargs):
         return ""
     by_name = {name: kind for kind, name in parameters}
@@ -155,8 +168,18 @@ def _mismatch(signature: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> 
             f"({', '.join(marked)})\n")
 
 
+_KIND_TYPES: dict[str, tuple[type, ...]] = {
+    "Tensor": (Tensor,), "int": (int, np.integer), "bool": (bool, np.bool_),
+    "torch.dtype": (_backend.dtype,),
+}
+
+
 def _marked(kind: str, text: str, value: Any) -> str:
-    fits = isinstance(value, Tensor) if kind == "Tensor" else isinstance(value, _NUMBER_TYPES)
+    if kind.startswith("tuple of ints"):
+        fits = isinstance(value, (tuple, list)) and all(
+            isinstance(v, (int, np.integer)) for v in value)
+    else:
+        fits = isinstance(value, _KIND_TYPES.get(kind, _NUMBER_TYPES))
     return text if fits else f"!{text}!"
 
 
@@ -171,7 +194,8 @@ def _detailed_type_name(value: Any) -> str:
 
 def _as_method_signature(signature: str) -> str:
     """A function's signature as its method's: no `input` first, no `out=`."""
-    return re.sub(r", \*, Tensor out = None", "", re.sub(r"^\(Tensor input, ", "(", signature))
+    without_input = re.sub(r"^\(Tensor input(, |(?=\)))", "(", signature)
+    return re.sub(r", \*, Tensor out = None", "", without_input)
 
 
 def _type_name(value: Any) -> str:

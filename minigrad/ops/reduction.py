@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,7 @@ from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.autograd.graph import _TENSOR_TYPE_NAMES
 from minigrad.ops import _dual
-from minigrad.ops._util import wrap_dim, wrap_dims
+from minigrad.ops._util import checks_argument_types, wrap_dim, wrap_dims
 from minigrad.ops.pointwise import maximum, minimum, where
 
 __all__ = ["amax", "amin", "argmax", "argmin", "log_softmax", "max", "mean", "min", "norm",
@@ -94,7 +95,10 @@ class SumDim(Function, node_name="SumBackward1"):
         return _sum_primal_dims(tangent, ctx.dims, ctx.primal_inputs[0].ndim, ctx.keepdim)
 
 
-def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,
+@checks_argument_types(
+    "(Tensor input, *, torch.dtype dtype = None)",
+    "(Tensor input, tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None)")
+def sum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False, *,
         dtype: _backend.dtype | None = None) -> Tensor:
     """Sum of all elements, or over `dim` (an int or a tuple of ints)."""
     if dim is None:
@@ -170,8 +174,11 @@ class MeanDim(Function, node_name="MeanBackward1"):
         return summed / ctx.count
 
 
-def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *,
-         dtype: _backend.dtype | None = None) -> Tensor:
+@checks_argument_types(
+    "(Tensor input, *, torch.dtype dtype = None)",
+    "(Tensor input, tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None)")
+def mean(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False,
+         *, dtype: _backend.dtype | None = None) -> Tensor:
     """Mean of all elements, or over `dim`."""
     _mean_check(input, dtype)
     if dim is None:
@@ -325,13 +332,17 @@ def _extremum(input: Tensor, dim: Any, keepdim: bool, other: Any, is_max: bool) 
     return (_MaxReturn if is_max else _MinReturn)(values, indices)
 
 
-def max(input: Tensor, dim: Any = None, keepdim: bool = False, *,
+@checks_argument_types("(Tensor input)", "(Tensor input, Tensor other)",
+                       "(Tensor input, int dim, bool keepdim = False)")
+def max(input: Tensor, dim: Tensor | int | None = None, keepdim: bool = False, *,
         other: Tensor | None = None) -> Any:
     """Largest element; along `dim`, (values, indices); with a tensor, the elementwise maximum."""
     return _extremum(input, dim, keepdim, other, is_max=True)
 
 
-def min(input: Tensor, dim: Any = None, keepdim: bool = False, *,
+@checks_argument_types("(Tensor input)", "(Tensor input, Tensor other)",
+                       "(Tensor input, int dim, bool keepdim = False)")
+def min(input: Tensor, dim: Tensor | int | None = None, keepdim: bool = False, *,
         other: Tensor | None = None) -> Any:
     """Smallest element; along `dim`, (values, indices); with a tensor, the elementwise minimum."""
     return _extremum(input, dim, keepdim, other, is_max=False)
@@ -667,8 +678,12 @@ def _softmax_input(name: str, input: Tensor, dim: int, dtype: _backend.dtype | N
     return input, dim
 
 
-def softmax(input: Tensor, dim: int, dtype: _backend.dtype | None = None) -> Tensor:
+@checks_argument_types()
+def softmax(input: Tensor, dim: int | None = None, dtype: _backend.dtype | None = None
+            ) -> Tensor:
     """exp(x) / sum(exp(x)) along `dim`."""
+    if dim is None:  # required, but worded as PyTorch words it
+        raise TypeError('softmax() missing 1 required positional arguments: "dim"')
     input, dim = _softmax_input("softmax", input, dim, dtype)
     return Softmax.apply(input, dim=dim)
 

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from minigrad import _backend, backend
+from minigrad._arguments import int_list
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.ops import _dual
-from minigrad.ops._util import result_dtype, wrap_dim, wrap_dims
+from minigrad.ops._util import (
+    checks_argument_types,
+    invalid_combination,
+    result_dtype,
+    wrap_dim,
+    wrap_dims,
+)
 
 __all__ = ["cat", "chunk", "clone", "concat", "concatenate", "contiguous", "expand",
            "expand_as", "flatten", "getitem", "movedim", "narrow", "permute", "repeat",
@@ -29,23 +35,6 @@ def _as_view(result: Tensor, base: Tensor) -> Tensor:
     if result._is_inference is not base._is_inference:  # a view is what its base is
         result._is_inference = base._is_inference
     return result
-
-
-def _shape_arg(shape: Sequence[Any], op: str, argument: str) -> tuple[int, ...]:
-    """The sizes (or dims) given as `op(2, 3)` or `op((2, 3))`, with PyTorch's error for a
-    value that is not an integer."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = shape[0]
-    sizes = []
-    for position, size in enumerate(shape, 1):
-        try:
-            sizes.append(operator.index(size))
-        except TypeError:
-            raise TypeError(
-                f"{op}(): argument '{argument}' failed to unpack the object at pos {position} "
-                f'with error "type must be tuple of ints,but got {type(size).__name__}"'
-            ) from None
-    return tuple(sizes)
 
 
 def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
@@ -119,17 +108,22 @@ class Alias(Function, node_name="AliasBackward0"):
         return tangent
 
 
+_VIEW_OVERLOADS = ("(Tensor input, torch.dtype dtype)", "(Tensor input, tuple of ints size)")
+
+
 def view(input: Tensor, *shape: Any) -> Tensor:
     """The same elements seen with another shape (no copy; -1 is inferred)."""
     if len(shape) == 1 and isinstance(shape[0], _backend.dtype):
         raise NotImplementedError("view(dtype) is not supported by minigrad")
-    target = _infer_shape(_shape_arg(shape, "view", "size"), input._data.size)
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):
+        raise TypeError(invalid_combination("view", _VIEW_OVERLOADS, (input, shape[0]), {}, 1))
+    target = _infer_shape(int_list(shape, "view", "size"), input._data.size)
     return _as_view(View.apply(input, shape=target), input)
 
 
 def reshape(input: Tensor, *shape: Any) -> Tensor:
     """Like `view`, but copies when the elements cannot be seen in the new shape."""
-    target = _infer_shape(_shape_arg(shape, "reshape", "shape"), input._data.size)
+    target = _infer_shape(int_list(shape, "reshape", "shape"), input._data.size)
     try:
         np.reshape(input._data, target, copy=False)
     except ValueError:
@@ -186,6 +180,7 @@ def _swapped(array: np.ndarray, dim0: int, dim1: int) -> np.ndarray:
     return array.view() if dim0 == dim1 else np.swapaxes(array, dim0, dim1)
 
 
+@checks_argument_types()
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dims (a view)."""
     dim0, dim1 = wrap_dim(dim0, input.ndim), wrap_dim(dim1, input.ndim)
@@ -239,7 +234,7 @@ class Permute(Function, node_name="PermuteBackward0"):
 
 def permute(input: Tensor, *dims: Any) -> Tensor:
     """Reorder the dims (a view)."""
-    order = tuple(wrap_dim(d, input.ndim) for d in _shape_arg(dims, "permute", "dims"))
+    order = tuple(wrap_dim(d, input.ndim) for d in int_list(dims, "permute", "dims"))
     if sorted(order) != list(range(input.ndim)):
         raise RuntimeError("permute(): duplicate dims are not allowed."
                            if len(set(order)) != len(order) else
@@ -303,7 +298,9 @@ class Unsqueeze(_Reshaping, node_name="UnsqueezeBackward0"):
         return _dual.squeeze(grad, ctx.dims[0])
 
 
-def squeeze(input: Tensor, dim: Any = None) -> Tensor:
+@checks_argument_types("(Tensor input)", "(Tensor input, int dim)",
+                       "(Tensor input, tuple of ints dim)")
+def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
     """Drop dims of size 1 (all of them, or those in `dim` that have size 1)."""
     shape = input._data.shape
     candidates = range(len(shape)) if dim is None else wrap_dims(dim, input.ndim)
@@ -313,6 +310,7 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     return _as_view(function.apply(input, shape=target, dims=dropped), input)
 
 
+@checks_argument_types()
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dim of size 1 at `dim`."""
     dim = wrap_dim(dim, input.ndim + 1)
@@ -340,7 +338,7 @@ class Expand(Function, node_name="ExpandBackward0"):
 
 def expand(input: Tensor, *sizes: Any) -> Tensor:
     """Repeat dims of size 1 without copying (-1 keeps a size)."""
-    target = list(_shape_arg(sizes, "expand", "size"))
+    target = list(int_list(sizes, "expand", "size"))
     shape = input._data.shape
     if len(target) < len(shape):
         raise RuntimeError(
@@ -361,7 +359,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
             raise RuntimeError(
                 f"The expanded size of the tensor ({wanted}) must match the existing size "
                 f"({size}) at non-singleton dimension {lead + i}.  Target sizes: "
-                f"{list(_shape_arg(sizes, 'expand', 'size'))}.  Tensor sizes: {list(shape)}"
+                f"{list(int_list(sizes, 'expand', 'size'))}.  Tensor sizes: {list(shape)}"
             )
     return _as_view(Expand.apply(input, shape=tuple(target)), input)
 
@@ -378,7 +376,7 @@ def _type_name(tensor: Tensor) -> str:
 
 def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     """Sum the broadcast dims away, so the result has shape `size`."""
-    shape = _shape_arg(size, "sum_to_size", "size")
+    shape = int_list(size, "sum_to_size", "size")
     current = input._data.shape
     lead = len(current) - len(shape)
     if lead < 0 or any(s != 1 and s != c for s, c in zip(shape, current[lead:])):
@@ -413,7 +411,7 @@ class Repeat(Function, node_name="RepeatBackward0"):
 
 def repeat(input: Tensor, *repeats: Any) -> Tensor:
     """Tile the tensor `repeats[i]` times along each dim."""
-    counts = _shape_arg(repeats, "repeat", "repeats")
+    counts = int_list(repeats, "repeat", "repeats")
     if len(counts) < input.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
@@ -593,6 +591,19 @@ def _dims_covered(index: Any) -> int:
     return data.ndim if data.dtype == np.bool_ else 1
 
 
+_INDEX_TYPES = (int, np.integer, np.bool_, slice, Tensor, list, tuple, np.ndarray,
+                type(None), type(Ellipsis))
+
+
+def _check_index_type(index: Any) -> None:
+    """PyTorch's error for an index that is none of the kinds it accepts (`x[1.5]`)."""
+    if isinstance(index, str):  # PyTorch tries to build an index tensor from it
+        raise TypeError("new(): invalid data type 'str'")
+    if not isinstance(index, _INDEX_TYPES):
+        raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                         f"Variables are valid indices (got {type(index).__name__})")
+
+
 def getitem(input: Tensor, key: Any) -> Tensor:
     """`tensor[key]`, recorded as PyTorch records it.
 
@@ -607,6 +618,8 @@ def getitem(input: Tensor, key: Any) -> Tensor:
             return _slice(input, 0, slice(start, stop, step))
     if not isinstance(key, tuple):
         key = (key,)
+    for k in key:
+        _check_index_type(k)
     advanced = [not (isinstance(k, (int, np.integer, slice)) or k is None or k is Ellipsis)
                 and not (isinstance(k, Tensor) and k._data.ndim == 0 and k._data.dtype.kind in "iu")
                 for k in key]
@@ -692,9 +705,21 @@ def _joins_anything(tensor: Tensor) -> bool:
     return tensor._data.shape == (0,)
 
 
+def _tensor_list(tensors: Any, op: str) -> list[Tensor]:
+    """`tensors` as a list, with PyTorch's TypeError for a tensor or a non-tensor element."""
+    if not isinstance(tensors, (tuple, list)):
+        raise TypeError(f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        f"not {type(tensors).__name__}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    return list(tensors)
+
+
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim."""
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     _check_devices(tensors)
@@ -748,7 +773,7 @@ class Stack(Function, node_name="StackBackward0"):
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join same-shaped tensors along a new dim."""
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     _check_devices(tensors)

@@ -388,7 +388,8 @@ with torch.autograd.profiler.profile() as label_prof:
         placeholder='penalty = weights.pow(2).sum() * 0.01  # en: label this line "penalty" | zh: 给这一行加上标签 "penalty"',
         check="""
 labels = [event for event in label_prof.function_events if event.name == "penalty"]
-print("operations inside the label:", [child.name for event in labels for child in event.cpu_children])
+inside = [child.name for event in labels for child in event.cpu_children]
+print("operations inside the label:", inside)
 widgets.check.close(len(labels), 1, name="the number of 'penalty' events")
 """,
     ),

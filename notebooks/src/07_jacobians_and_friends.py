@@ -40,6 +40,8 @@ are products of it with vectors, and that is what makes it fast.
 """,
     ),
     Code("""
+import math
+
 import matplotlib.pyplot as plt
 
 import minigrad as torch
@@ -521,9 +523,6 @@ Jacobian (rows: outputs, columns: inputs) as `jacobian_by_hand`.
     Exercise(
         grade_id="07_jacobian_by_hand",
         code="""
-import math
-
-
 def f(ab):
     a, b = ab[0], ab[1]
     return torch.stack([a * b, a + b.sin()])

@@ -196,8 +196,9 @@ def _attribute(tensor: object, name: str, normal: Callable[[Any], Any]) -> Any:
 
 
 def _is_user_name(name: str) -> bool:
-    """A name the program bound (not `torch`, `nan`, `inf` or `__builtins__`)."""
-    return name not in _PREDEFINED
+    """A name the program bound (not `torch`, `nan`, `inf`, nor a dunder such as
+    `__builtins__` or the `__warningregistry__` a warning leaves behind)."""
+    return name not in _PREDEFINED and not name.startswith("__")
 
 
 _PREDEFINED = frozenset({*namespace(torch), "__builtins__"})
