@@ -56,7 +56,7 @@ def apply_inplace(tensor: Tensor, op: Callable[..., Tensor], *args: Any, **kwarg
     if forward_mode and source is not tensor:
         _fw.copy_tangent(tensor, source)
     result = op(source, *args, **kwargs)
-    _write(tensor, result._data)
+    _write(tensor, result._data, getattr(op, "__name__", ""))
     if forward_mode:
         _fw.copy_tangent(result, tensor)
     if records and result.grad_fn is not None:
@@ -70,9 +70,15 @@ def apply_inplace(tensor: Tensor, op: Callable[..., Tensor], *args: Any, **kwarg
     return tensor
 
 
-def _write(tensor: Tensor, values: np.ndarray) -> None:
+# C++'s names for the element types, which `clamp_`'s cast check prints (others print Long).
+_CPP_TYPE_NAMES = {"bool": "bool", "int64": "long int", "int32": "int", "int16": "short int",
+                   "int8": "signed char", "uint8": "unsigned char"}
+
+
+def _write(tensor: Tensor, values: np.ndarray, op_name: str) -> None:
     target = tensor._data
-    if any(stride == 0 and size > 1 for stride, size in zip(target.strides, target.shape)):
+    if target.size and any(stride == 0 and size > 1
+                           for stride, size in zip(target.strides, target.shape)):
         # An expanded tensor: one memory location behind several elements.
         raise RuntimeError("unsupported operation: more than one element of the written-to "
                            "tensor refers to a single memory location. Please clone() the "
@@ -81,9 +87,15 @@ def _write(tensor: Tensor, values: np.ndarray) -> None:
         raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the broadcast "
                            f"shape {list(values.shape)}")
     if not np.can_cast(values.dtype, target.dtype, casting="same_kind"):
+        name = scalar_type_name(target.dtype)
+        if op_name.startswith("clamp"):
+            name = _CPP_TYPE_NAMES.get(target.dtype.name, name)
         raise RuntimeError(f"result type {scalar_type_name(values.dtype)} can't be cast to the "
-                           f"desired output type {scalar_type_name(target.dtype)}")
-    np.copyto(target, values, casting="unsafe")
+                           f"desired output type {name}")
+    if target.flags.writeable:
+        np.copyto(target, values, casting="unsafe")
+    else:  # NumPy's read-only broadcast of a gradient, one element per memory location
+        tensor._data = values.astype(target.dtype)
     tensor._version_counter.value += 1
 
 

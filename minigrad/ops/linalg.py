@@ -22,14 +22,25 @@ _DTYPE_NAMES = {"float32": "float", "float64": "double", "int64": "long", "int32
                 "float16": "c10::Half", "bool": "bool", "uint8": "unsigned char"}
 
 
+# The CPU kernel each product dispatches to, named in PyTorch's error for bool tensors.
+_KERNELS = {"dot": "dot", "mv": "addmv_impl_cpu", "mm": "addmm_impl_cpu_", "bmm": "bmm"}
+
+
 def _same_dtype(op: str, a: Tensor, b: Tensor) -> None:
+    """PyTorch's errors for a product of two dtypes, or of bool tensors (no kernel)."""
     if a._data.dtype != b._data.dtype:
-        names = _DTYPE_NAMES.get(a._data.dtype.name), _DTYPE_NAMES.get(b._data.dtype.name)
+        titles = dtype_title(a._data.dtype), dtype_title(b._data.dtype)
         if op == "dot":
             raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                               f"{dtype_title(a._data.dtype)} and {dtype_title(b._data.dtype)}")
+                               f"{titles[0]} and {titles[1]}")
+        if op == "mv":  # addmv's output takes the vector's dtype
+            raise RuntimeError("addmv input tensors must have the same dtype, but got "
+                               f"{titles[1]}, {titles[0]}, and {titles[1]}")
+        names = _DTYPE_NAMES.get(a._data.dtype.name), _DTYPE_NAMES.get(b._data.dtype.name)
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {names[0]} != "
                            f"{names[1]}")
+    if a._data.dtype == np.bool_:
+        raise NotImplementedError(f"\"{_KERNELS[op]}\" not implemented for 'Bool'")
 
 
 def _check_devices(kernel: str, **arguments: Tensor) -> None:

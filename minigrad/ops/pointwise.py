@@ -341,7 +341,9 @@ class _Piecewise(_ZeroGradient):
 
 
 def _sign(x: np.ndarray) -> np.ndarray:
-    """-1, 0 or 1 by the sign; 0 for NaN, as PyTorch gives."""
+    """-1, 0 or 1 by the sign; 0 for NaN, as PyTorch gives (a bool is its own sign)."""
+    if x.dtype == np.bool_:
+        return x.copy()
     signs = np.sign(x)
     return np.where(np.isnan(signs), signs.dtype.type(0), signs) if signs.dtype.kind == "f" \
         else signs
@@ -886,9 +888,26 @@ def add(input: Tensor | Number, other: Tensor | Number, *, alpha: Number = 1) ->
     return Add.apply(input, other, alpha=alpha)
 
 
+_MASK_HINT = ("If you are trying to invert a mask, use the `~` or `logical_not()` operator "
+              "instead.")
+
+
+def _is_bool(value: Tensor | Number) -> bool:
+    return value._data.dtype == np.bool_ if isinstance(value, Tensor) else isinstance(
+        value, (bool, np.bool_))
+
+
+def _check_no_bool_subtraction(input: Tensor | Number, other: Tensor | Number) -> None:
+    """PyTorch refuses `-` with a bool on either side: it is usually a mask meant inverted."""
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           + _MASK_HINT)
+
+
 @checks_argument_types()
 def sub(input: Tensor | Number, other: Tensor | Number, *, alpha: Number = 1) -> Tensor:
     """input - alpha * other, broadcasting."""
+    _check_no_bool_subtraction(input, other)
     if not isinstance(input, Tensor):
         return Rsub.apply(other, other=input, alpha=alpha)
     return Sub.apply(input, other, alpha=alpha)
@@ -900,6 +919,7 @@ subtract = sub
 @checks_argument_types()
 def rsub(input: Tensor | Number, other: Tensor | Number, *, alpha: Number = 1) -> Tensor:
     """other - alpha * input."""
+    _check_no_bool_subtraction(input, other)
     if isinstance(other, Tensor):
         return Sub.apply(other, input, alpha=alpha)
     return Rsub.apply(input, other=other, alpha=alpha)
@@ -934,6 +954,8 @@ divide = true_divide = div
 def pow(input: Tensor | Number, exponent: Tensor | Number) -> Tensor:
     """input ** exponent, where either may be a number."""
     if isinstance(input, Tensor) and isinstance(exponent, Tensor):
+        if _is_bool(input) and _is_bool(exponent):
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         return PowTensorTensor.apply(input, exponent)
     if isinstance(input, Tensor):
         return PowTensorScalar.apply(input, exponent=exponent)
@@ -1013,10 +1035,24 @@ def masked_fill(input: Tensor, mask: Tensor, value: Tensor | Number) -> Tensor:
     return MaskedFill.apply(input, mask=mask, value=value)
 
 
+# PyTorch's errors for one-input ops that have no kernel for bool tensors.
+_BOOL_REFUSALS: dict[str, tuple[type[Exception], str]] = {
+    "relu": (RuntimeError, "Boolean inputs not supported for relu"),
+    "neg": (RuntimeError, "Negation, the `-` operator, on a bool tensor is not supported. "
+            + _MASK_HINT),
+    "abs": (NotImplementedError, "\"abs_cpu\" not implemented for 'Bool'"),
+    **{name: (NotImplementedError, f"\"{name}_vml_cpu\" not implemented for 'Bool'")
+       for name in ("floor", "ceil", "round", "trunc")},
+}
+
+
 def _unary(function: type[Function], name: str) -> Any:
     """The public function of a one-input op: `input` must be a tensor."""
+    refusal = _BOOL_REFUSALS.get(name)
 
     def op(input: Tensor) -> Tensor:
+        if refusal is not None and input._data.dtype == np.bool_:
+            raise refusal[0](refusal[1])
         return function.apply(input)
 
     op.__name__ = op.__qualname__ = name

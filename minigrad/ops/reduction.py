@@ -498,7 +498,8 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
     """The vector p-norm of all elements or over `dim` ('fro' is the 2-norm)."""
     if input._data.dtype.kind != "f":
         raise RuntimeError(
-            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long"
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            f"{dtype_title(input._data.dtype)}"
         )
     order = 2 if p in ("fro", None) else float(p)
     return VectorNorm.apply(input, ord=order, dims=_dims(dim, input.ndim), keepdim=keepdim)
@@ -670,7 +671,7 @@ def _softmax_input(name: str, input: Tensor, dim: int, dtype: _backend.dtype | N
     if dtype is not None:
         input = input.to(dtype)
     dim = wrap_dim(dim, input.ndim)
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind != "f" and input._data.size:  # an empty one runs no kernel
         last = dim == input.ndim - 1 or input.ndim == 0
         kernel = "lastdim_kernel_impl" if last else "kernel_impl"
         raise NotImplementedError(f'"{name}_{kernel}" not implemented for '
@@ -685,10 +686,14 @@ def softmax(input: Tensor, dim: int | None = None, dtype: _backend.dtype | None 
     if dim is None:  # required, but worded as PyTorch words it
         raise TypeError('softmax() missing 1 required positional arguments: "dim"')
     input, dim = _softmax_input("softmax", input, dim, dtype)
+    if input._data.dtype.kind != "f":
+        return Tensor._wrap(input._data.copy())  # empty: nothing to normalize
     return Softmax.apply(input, dim=dim)
 
 
 def log_softmax(input: Tensor, dim: int, dtype: _backend.dtype | None = None) -> Tensor:
     """log(softmax(x)) along `dim`, computed stably."""
     input, dim = _softmax_input("log_softmax", input, dim, dtype)
+    if input._data.dtype.kind != "f":
+        return Tensor._wrap(input._data.copy())  # empty: nothing to normalize
     return LogSoftmax.apply(input, dim=dim)
