@@ -53,8 +53,9 @@ _TENSOR_TYPE_NAMES = {
 
 
 def _short_name(node: Node) -> str:
-    """`ExpBackward0` -> `Exp`, as PyTorch names a node in its in-place error."""
-    return re.sub(r"Backward\d*$", "", node.name())
+    """`ExpBackward0` -> `Exp`, `MaxBackward1` -> `Max1`, as PyTorch names a node in its
+    in-place error."""
+    return re.sub(r"Backward0?", "", node.name())
 
 
 class Node:

@@ -591,11 +591,19 @@ class PowTensorScalar(Function, node_name="PowBackward0"):
 
 
 def _power(base: Any, exponent: Any) -> Any:
-    """`base ** exponent` elementwise, with PyTorch's error for integers to negative powers."""
+    """`base ** exponent` elementwise, as PyTorch computes it for integers to negative powers:
+    an error for a number as exponent; from a tensor of exponents, the power truncated
+    toward zero (0, except for bases 1 and -1)."""
     try:
         return np.power(base, exponent)
     except ValueError as error:  # NumPy's: "Integers to negative integer powers are not allowed."
-        raise RuntimeError(str(error)) from None
+        if np.ndim(exponent) == 0 and not isinstance(exponent, np.ndarray):
+            raise RuntimeError(str(error)) from None
+    negative = exponent < 0
+    powers = np.power(base, np.where(negative, 0, exponent))
+    sign_of_minus_one = np.where(exponent % 2 == 0, 1, -1)
+    truncated = np.where(base == 1, 1, np.where(base == -1, sign_of_minus_one, 0))
+    return np.where(negative, truncated, powers).astype(powers.dtype)
 
 
 class PowTensorTensor(Function, node_name="PowBackward1"):
@@ -899,6 +907,9 @@ def _is_bool(value: Tensor | Number) -> bool:
 
 def _check_no_bool_subtraction(input: Tensor | Number, other: Tensor | Number) -> None:
     """PyTorch refuses `-` with a bool on either side: it is usually a mask meant inverted."""
+    if _is_bool(input) and _is_bool(other):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
     if _is_bool(input) or _is_bool(other):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
                            + _MASK_HINT)

@@ -424,6 +424,8 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 def _arg_extremum(name: str, pick: Any, input: Tensor, dim: int | None, keepdim: bool
                   ) -> Tensor:
     data = input._data
+    if data.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
         if data.size == 0:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for "

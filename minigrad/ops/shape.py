@@ -585,6 +585,13 @@ def _index_array(value: Any, input: Tensor) -> np.ndarray:
     return data
 
 
+def _is_full_slice(index: slice, size: int) -> bool:
+    """Whether PyTorch skips this slice: it looks at the slice as written (`0:10` of 3 is
+    skipped, `-3:` is recorded), not at the positions it covers."""
+    return (index.start is None or index.start == 0) and index.step in (None, 1) and (
+        index.stop is None or index.stop >= size)
+
+
 def _dims_covered(index: Any) -> int:
     """How many dims an advanced index covers: a mask its own, any other index one."""
     data = index._data if isinstance(index, Tensor) else np.asarray(index)
@@ -620,6 +627,8 @@ def getitem(input: Tensor, key: Any) -> Tensor:
         key = (key,)
     for k in key:
         _check_index_type(k)
+    # A Python bool is a one-element mask, not the integer 0 or 1.
+    key = tuple(np.bool_(k) if isinstance(k, bool) else k for k in key)
     advanced = [not (isinstance(k, (int, np.integer, slice)) or k is None or k is Ellipsis)
                 and not (isinstance(k, Tensor) and k._data.ndim == 0 and k._data.dtype.kind in "iu")
                 for k in key]
@@ -644,14 +653,20 @@ def getitem(input: Tensor, key: Any) -> Tensor:
             result = unsqueeze(result, dim)
             dim += 1
             remaining.append(slice(None))
+        elif adv and _dims_covered(k) == 0:
+            # A 0-d mask, as PyTorch applies it: a new dim of size 1, kept or dropped.
+            result = unsqueeze(result, dim)
+            remaining.append(_index_array(k, input).reshape(1))
+            dim += 1
         elif adv:
             array = _index_array(k, input)
             remaining.append(array)
             dim += array.ndim if array.dtype == np.bool_ else 1
         elif isinstance(k, slice):
-            if k != slice(None):
-                start, stop, step = k.indices(result._data.shape[dim]) if (
-                    k.step is None or k.step > 0) else (0, 0, k.step)
+            size = result._data.shape[dim]
+            start, stop, step = k.indices(size) if (k.step is None or k.step > 0) else (
+                0, 0, k.step)
+            if not _is_full_slice(k, size):
                 result = _slice(result, dim, slice(start, stop, step))
             dim += 1
             remaining.append(slice(None))
