@@ -68,18 +68,26 @@ class Exercise:
     check: str
     points: int = 1
 
+    def split(self) -> tuple[str, str, str, str]:
+        """The code around the solution region: (before, region, after, indent), where
+        `before` ends at the region's line and `indent` is that line's indentation."""
+        head, rest = self.code.split(SOLUTION_BEGIN, 1)
+        region, after = rest.split(SOLUTION_END, 1)
+        before = head.rstrip(" ")
+        return before, region, after, head[len(before):]
+
     def solution(self) -> str:
         """The code between the solution markers (the worked answer alone)."""
-        inside = self.code.split(SOLUTION_BEGIN, 1)[1].split(SOLUTION_END, 1)[0]
-        return textwrap.dedent(inside).strip()
+        return textwrap.dedent(self.split()[1]).strip()
+
+    def indented_placeholder(self) -> str:
+        """The placeholder at the solution region's indentation."""
+        return textwrap.indent(self.placeholder.strip(), self.split()[3])
 
     def with_placeholder(self) -> str:
         """The code as the learner gets it: the solution region replaced by the placeholder."""
-        before, rest = self.code.split(SOLUTION_BEGIN, 1)
-        after = rest.split(SOLUTION_END, 1)[1]
-        indent = before[len(before.rstrip(" ")):]
-        return (before.rstrip(" ") + textwrap.indent(self.placeholder.strip(), indent)
-                + after).strip()
+        before, _, after, _ = self.split()
+        return (before + self.indented_placeholder() + after).strip()
 
     def worked(self) -> str:
         """The whole exercise cell with its solution in place and the markers left out."""
@@ -140,17 +148,19 @@ def code_cell(source: str, tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
     return cell
 
 
-def notebook_for(cells: list[Markdown | Code | Exercise], language: str) -> nbformat.NotebookNode:
+def notebook_for(cells: list[Markdown | Code | Exercise], language: str,
+                 sets_language: bool = True) -> nbformat.NotebookNode:
     """The learner's notebook of `cells` in `language`: its prose, comments and widget text.
 
-    The first code cell also sets the widgets' language. An exercise becomes its cell with
-    the placeholder, the check cell, and the solution folded away in a Markdown cell.
+    The first code cell also sets the widgets' language (unless `sets_language` is False).
+    An exercise becomes its cell with the placeholder, the check cell, and the solution
+    folded away in a Markdown cell.
     """
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
                                        "name": "python3"}
     notebook.metadata["language_info"] = {"name": "python"}
-    language_set = False
+    language_set = not sets_language
     for cell in cells:
         if isinstance(cell, Markdown):
             notebook.cells.append(nbformat.v4.new_markdown_cell(prose_for(cell, language)))

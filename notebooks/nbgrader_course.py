@@ -70,16 +70,18 @@ def graded_check(check: str) -> str:
 
 
 def exercise_source(exercise: build.Exercise) -> str:
-    """The solution cell's code: the placeholder, then the marked solution region.
+    """The solution cell's code: the placeholder beside the marked solution region.
 
-    nbgrader strips the region, leaving what the learner's notebook shows; the teacher's
-    version runs the placeholder and then the solution, which replaces it.
+    nbgrader strips the region, leaving what the learner's notebook shows. In the teacher's
+    version the placeholder never wins: one that assigns comes first and the solution
+    overwrites it; a `return` comes after the solution's own `return`, never reached.
     """
-    code = textwrap.dedent(exercise.code)
-    before, rest = code.split(build.SOLUTION_BEGIN, 1)
-    indent = before[len(before.rstrip(" ")):]
-    placeholder = textwrap.indent(exercise.placeholder.strip(), indent)
-    return f"{before.rstrip(' ')}{placeholder}\n{indent}{build.SOLUTION_BEGIN}{rest}".strip()
+    before, region, after, indent = exercise.split()
+    placeholder = exercise.indented_placeholder()
+    solution = f"{indent}{build.SOLUTION_BEGIN}{region}{build.SOLUTION_END}"
+    if exercise.placeholder.lstrip().startswith("return"):
+        return textwrap.dedent(f"{before}{solution}\n{placeholder}{after}").strip()
+    return textwrap.dedent(f"{before}{placeholder}\n{solution}{after}").strip()
 
 
 def _nbgrader_metadata(grade_id: str, *, solution: bool = False, grade: bool = False,
@@ -101,8 +103,14 @@ def nbgrader_notebook(cells: list[build.Markdown | build.Code | build.Exercise],
     notebook = build.notebook_for([], language)
     preamble = len(notebook.cells)  # any cells the learner build puts before every notebook
 
+    language_set = False
+
     def rendered(cell: build.Markdown | build.Code) -> nbformat.NotebookNode:
-        return build.notebook_for([cell], language).cells[preamble]
+        # The first code cell sets the widgets' language, as in the learner's notebook.
+        nonlocal language_set
+        sets_language = isinstance(cell, build.Code) and not language_set
+        language_set = language_set or sets_language
+        return build.notebook_for([cell], language, sets_language).cells[preamble]
 
     for cell in cells:
         if isinstance(cell, build.Exercise):
