@@ -137,6 +137,21 @@ def test_a_gradient_never_zeroed_between_steps(language: str) -> None:
     assert "zero_grad()" in str(result)
 
 
+@pytest.mark.parametrize("lib", [minigrad, torch], ids=["minigrad", "torch"])
+def test_a_wrong_grad_of_a_tensor_may_hold_earlier_passes(language: str, lib) -> None:
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+    (w**3).sum().backward()  # not zeroed in between: no factor, no offset to recognise
+    last_pass_alone = 3 * w.detach() ** 2
+    result = check.gradient(w.grad, last_pass_alone, of=w, name="w.grad")
+    assert not result.ok
+    assert said(result, language, "If earlier `backward()` calls ran without zeroing",
+                "如果之前的 `backward()` 调用之间没有清零")
+    # Not said of a value that is not a tensor's `.grad`.
+    other = check.gradient(w.grad * 1.0, last_pass_alone, of=w, name="w.grad")
+    assert "zero_grad" not in str(other)
+
+
 def test_a_missing_gradient_says_why(language: str) -> None:
     no_grad = minigrad.ones(2)
     assert said(check.gradient(no_grad.grad, [1, 1], of=no_grad), language,

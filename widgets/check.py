@@ -221,7 +221,12 @@ def gradient(answer: Any, expected: Any, *, of: Any = None, name: str | None = N
     )
     if passed_tensor_itself and close(answer.grad, expected, rtol=rtol, atol=atol).ok:
         return CheckResult(False, [text("check.passed_tensor")])
-    return close(answer, expected, name=name, rtol=rtol, atol=atol, earlier=earlier)
+    result = close(answer, expected, name=name, rtol=rtol, atol=atol, earlier=earlier)
+    # A wrong `x.grad` may hold earlier passes too: say so unless a hint already did.
+    is_grad_of = of is not None and answer is getattr(of, "grad", None)
+    if not result.ok and is_grad_of and not any("zero_grad" in m for m in result.messages):
+        result.messages.append(text("check.grad_may_hold_earlier", name=label))
+    return result
 
 
 def requires_grad(tensor: Any, expected: bool = True, *, name: str | None = None) -> CheckResult:

@@ -92,6 +92,12 @@ MESSAGES: dict[str, dict[str, str]] = {
               "until something zeroes them (`optimizer.zero_grad()` or `x.grad = None`).",
         "zh": "也可能是 `.grad` 里还留着之前几次 `backward()` 的梯度：在清零之前它们会一直累加"
               "（`optimizer.zero_grad()` 或 `x.grad = None`）。"},
+    "check.grad_may_hold_earlier": {
+        "en": "If earlier `backward()` calls ran without zeroing, {name} holds their gradients "
+              "too: they add up until something zeroes them (`optimizer.zero_grad()` or "
+              "`x.grad = None`).",
+        "zh": "如果之前的 `backward()` 调用之间没有清零，{name} 里也留着它们的梯度："
+              "在清零之前梯度会一直累加（`optimizer.zero_grad()` 或 `x.grad = None`）。"},
     "check.transposed": {
         "en": "Yours is the transpose of the expected matrix: rows and columns are swapped "
               "(J against Jᵀ?).",
