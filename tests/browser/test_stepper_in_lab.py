@@ -70,7 +70,7 @@ def test_stepper_steps_through_the_sin_example(chromium: str, lab_url: str) -> N
                 if key == "n3":
                     stepper.screenshot(path=str(ARTIFACTS / "stepper-mid-pass.png"))
             # 2 * cos(a), as the tutorial finds: its norm in a's box, its values in the panel.
-            expect(leaf).to_contain_text("grad norm = 7.211")
+            expect(leaf).to_contain_text("‖grad‖ = 7.211")
             expect(panel).to_contain_text("[2, 1.932, 1.732, …, 2]")
             expect(step).to_be_disabled()
             stepper.screenshot(path=str(ARTIFACTS / "stepper-in-jupyterlab.png"))
@@ -86,7 +86,7 @@ def test_stepper_steps_through_the_sin_example(chromium: str, lab_url: str) -> N
             stepper.locator(".widget-dropdown select").select_option(label="fast")
             stepper.locator(".widget-play button").first.click()
             expect(current).to_have_text("n5", timeout=15_000)
-            expect(leaf).to_contain_text("grad norm = 7.211")
+            expect(leaf).to_contain_text("‖grad‖ = 7.211")
         finally:
             browser.close()
     assert not page_errors, page_errors
