@@ -62,12 +62,14 @@ class Tensor:
     # Defaults on the class: a new tensor sets only its data and version counter.
     _requires_grad = False
     _grad: Tensor | None = None
-    grad_fn: Node | None = None
+    _grad_fn: Node | None = None
     _output_nr = 0
     _retains_grad = False
     _grad_accumulator: weakref.ref[AccumulateGrad] | None = None
     _backward_hooks: list[Callable[[Tensor], Tensor | None]] | None = None
     _base: Tensor | None = None  # the tensor this one is a view of
+    _view_version = 0  # a view's version when its grad_fn was set: a later one remakes it
+    _multi_output_view = False  # one of several views an op returned (split, unbind)
     _counter: _VersionCounter | None = None  # made on first use: most tensors never need one
     _is_inference = False  # made inside `inference_mode()`
 
@@ -171,6 +173,25 @@ class Tensor:
         return self._is_inference
 
     # Autograd state ------------------------------------------------------
+
+    @property
+    def grad_fn(self) -> Node | None:
+        """The node of the op that made this tensor (None for a leaf).
+
+        A view whose base was changed in place since gets a new node that reads its region
+        of the changed base (AsStridedBackward0), made here on first use, as in PyTorch.
+        """
+        if self._base is not None and self._view_version != self._counter.value:
+            from minigrad.ops.index_put import remake_view_history
+
+            remake_view_history(self)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node: Node | None) -> None:
+        self._grad_fn = node
+        if self._base is not None:
+            self._view_version = self._counter.value
 
     @property
     def requires_grad(self) -> bool:

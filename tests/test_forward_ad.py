@@ -161,6 +161,7 @@ CASES = [
     case("contiguous", lambda a: a.t().contiguous(), (2, 3)),
     case("to_float32", lambda a: a.to(M.float32), (2, 3), second_order=False),
     case("fill", lambda a: inplace.Fill.apply(a, value=2.0), (2, 3)),
+    case("fill_with_tensor", lambda a, v: inplace.FillWithTensor.apply(a, v), (2, 3), ()),
     case("zero", lambda a: inplace.Zero.apply(a, value=0), (2, 3)),
     case("copy", lambda a, b: inplace.Copy.apply(a, b), (2, 3), (3,)),
 ]

@@ -135,9 +135,9 @@ def _as_grad(grad: Any) -> Tensor | None:
 
 def _edge_to(tensor: Tensor) -> Edge:
     """Where a gradient for `tensor` must go: its grad_fn, its accumulator, or nowhere."""
+    grad_fn = tensor.grad_fn  # first: a view's node may be remade, and then require grad
     if not tensor._requires_grad:
         return (None, 0)
-    grad_fn = tensor.grad_fn
     if grad_fn is not None:
         return (grad_fn, tensor._output_nr)
     return (tensor._grad_accumulator_node(), 0)

@@ -18,9 +18,10 @@ from minigrad import backend
 from minigrad._tensor import Tensor
 from minigrad.autograd import grad_mode
 from minigrad.autograd.function import BackwardFunction, Function, _edge_to
-from minigrad.autograd.graph import Node, _sequence_numbers
+from minigrad.autograd.graph import Node, _sequence_numbers, _short_name
 
-__all__ = ["CopySlices", "rebase_history", "setitem"]
+__all__ = ["CopySlices", "multi_output_view_message", "rebase_history", "remake_view_history",
+           "setitem"]
 
 
 class IndexPut(Function, node_name="IndexPutBackward0"):
@@ -130,8 +131,12 @@ def _positions_in_base(view: Any, base: Any) -> Any:
     origin = _address(base)
     base_offsets = _byte_offsets(base, origin).reshape(-1)
     order = np.argsort(base_offsets, kind="stable")
-    found = order[np.searchsorted(base_offsets[order], _byte_offsets(view, origin).reshape(-1))]
-    return backend.to_device(found, backend.device_of(base))
+    view_offsets = _byte_offsets(view, origin).reshape(-1)
+    sorted_offsets = base_offsets[order]
+    slots = np.minimum(np.searchsorted(sorted_offsets, view_offsets), max(base_offsets.size - 1, 0))
+    if view_offsets.size and not np.array_equal(sorted_offsets[slots], view_offsets):
+        raise RuntimeError("minigrad internal error: a view does not share memory with its base")
+    return backend.to_device(order[slots], backend.device_of(base))
 
 
 def rebase_history(view: Tensor, fn: Node) -> None:
@@ -140,13 +145,46 @@ def rebase_history(view: Tensor, fn: Node) -> None:
     base = view._base
     assert base is not None
     positions = _positions_in_base(view._data, base._data)
-    shape = view._data.shape
-    base.grad_fn = CopySlices(base, positions, shape, fn)
+    base.grad_fn = CopySlices(base, positions, view._data.shape, fn)
     base._output_nr = 0
     base._requires_grad = True
+    _read_region_of_base(view, positions)
+
+
+def _read_region_of_base(view: Tensor, positions: Any) -> None:
+    """Give `view` the node that reads its region (`positions`) of its base's history."""
     with grad_mode.enable_grad():
-        node = _Gather.apply(base, positions=positions, shape=shape).grad_fn
+        node = _Gather.apply(view._base, positions=positions, shape=view._data.shape).grad_fn
     view.grad_fn, view._output_nr, view._requires_grad = node, 0, True
+
+
+def remake_view_history(view: Tensor) -> None:
+    """A view whose base changed in place since its node was made: its new node reads its
+    region of the base as the base is now (PyTorch's regenerated `AsStridedBackward0`).
+
+    One of several views returned by one op (split, unbind) cannot be remade: PyTorch's
+    error.
+    """
+    base = view._base
+    assert base is not None
+    if view._grad_fn is None and not base._requires_grad:
+        view._view_version = view._counter.value  # nothing to remake: no history either way
+        return
+    if view._multi_output_view:
+        raise RuntimeError(multi_output_view_message(view, through_base=True))
+    _read_region_of_base(view, _positions_in_base(view._data, base._data))
+
+
+def multi_output_view_message(view: Tensor, through_base: bool) -> str:
+    """PyTorch's error for an in-place change of a view that split/unbind returned."""
+    node = view._grad_fn
+    name = _short_name(node) if node is not None else "a function"
+    what = ("its base or another view of its base has been modified inplace" if through_base
+            else "is being modified inplace")
+    return (f"Output {view._output_nr} of {name} is a view and {what}. This view is the output "
+            "of a function that returns multiple views. Such functions do not allow the output "
+            "views to be modified inplace. You should replace the inplace operation by an "
+            "out-of-place one.")
 
 
 def _is_basic(key: Any) -> bool:
@@ -186,6 +224,11 @@ def setitem(tensor: Tensor, key: Any, value: Any) -> None:
         parts = key if isinstance(key, tuple) else (key,)
         # As in PyTorch, full slices and `...` select nothing: the write goes to the tensor.
         everything = all(k is Ellipsis or k == slice(None) for k in parts)
-        ops.copy_(tensor if everything else ops.getitem(tensor, key), value)
+        target = tensor if everything else ops.getitem(tensor, key)
+        # One value (a number, or a 0-d tensor) fills the region; more are copied in.
+        if value._data.ndim == 0:
+            ops.fill_(target, value)
+        else:
+            ops.copy_(target, value)
         return
     ops.apply_inplace(tensor, IndexPut.apply, value, key=_array_key(key))

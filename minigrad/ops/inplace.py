@@ -17,7 +17,9 @@ from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd import function, grad_mode
 from minigrad.autograd.function import BackwardFunction, Function
+from minigrad.ops import _dual
 from minigrad.ops._util import scalar_type_name
+from minigrad.ops.index_put import multi_output_view_message, rebase_history
 from minigrad.ops.pointwise import _ZeroGradient
 
 __all__ = ["apply_inplace", "copy_", "fill_", "zero_"]
@@ -32,6 +34,8 @@ def _check_inplace_allowed(tensor: Tensor) -> None:
         )
     if not grad_mode._state.enabled:
         return
+    if tensor._multi_output_view and tensor._requires_grad:
+        raise RuntimeError(multi_output_view_message(tensor, through_base=False))
     if tensor._requires_grad and tensor.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation.")
@@ -48,6 +52,8 @@ def apply_inplace(tensor: Tensor, op: Callable[..., Tensor], *args: Any, **kwarg
     records = grad_mode._state.enabled and (
         tensor._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
     source = tensor
+    if records and tensor._multi_output_view:  # another argument requires grad
+        raise RuntimeError(multi_output_view_message(tensor, through_base=False))
     if records:
         # The op's node may save its input: give it the old values, not the ones we overwrite.
         source = Tensor._wrap(tensor._data.copy(), tensor._requires_grad)
@@ -61,8 +67,6 @@ def apply_inplace(tensor: Tensor, op: Callable[..., Tensor], *args: Any, **kwarg
         _fw.copy_tangent(result, tensor)
     if records and result.grad_fn is not None:
         if tensor._base is not None:  # the base changed too: its history goes through the op
-            from minigrad.ops.index_put import rebase_history
-
             rebase_history(tensor, result.grad_fn)
             return tensor
         tensor.grad_fn, tensor._output_nr = result.grad_fn, result._output_nr
@@ -99,8 +103,8 @@ def _write(tensor: Tensor, values: np.ndarray, op_name: str) -> None:
     tensor._version_counter.value += 1
 
 
-class Fill(_ZeroGradient, node_name="FillBackward0"):
-    """Every element becomes `value`: nothing flows back to the old values."""
+class Fill(_ZeroGradient, node_name="FillBackward2"):
+    """Every element becomes the number `value`: nothing flows back to the old values."""
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, value: float = 0) -> np.ndarray:
@@ -111,10 +115,37 @@ class Zero(Fill, node_name="ZeroBackward0"):
     pass
 
 
+class FillWithTensor(Function, node_name="FillBackward3"):
+    """Every element becomes the one value of a 0-d tensor, which gets the summed gradient."""
+
+    _backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, value: Tensor) -> np.ndarray:
+        return np.full_like(x._data, value._data)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+        return _dual.zeros_like(grad), grad.sum()
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_x: Tensor | None, tangent_value: Tensor | None
+            ) -> Tensor:
+        if tangent_value is None:
+            return _dual.zeros_like(tangent_x)
+        # The value is 0-d: any dims of its tangent are a batch of tangents (vectorized).
+        batch, shape = tuple(tangent_value.shape), tuple(ctx.primal_inputs[0].shape)
+        spread = tangent_value.reshape(*batch, *(1 for _ in shape))
+        return spread.expand(*batch, *shape).contiguous()
+
+
 def fill_(tensor: Tensor, value: Any) -> Tensor:
-    """Set every element to `value`."""
+    """Set every element to `value`, a number or a 0-d tensor."""
     if isinstance(value, Tensor):
-        value = value.item()
+        if value._data.ndim:
+            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value._data.ndim} dimensions.")
+        return apply_inplace(tensor, FillWithTensor.apply, value)
     return apply_inplace(tensor, lambda t: Fill.apply(t, value=value))
 
 

@@ -12,6 +12,7 @@ from minigrad import _backend, backend
 from minigrad._arguments import int_list
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
+from minigrad.autograd import grad_mode
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.ops import _dual
 from minigrad.ops._util import (
@@ -32,6 +33,9 @@ def _as_view(result: Tensor, base: Tensor) -> Tensor:
     """Mark `result` as a view of `base`: they share memory, so they share a version counter."""
     result._version_counter = base._version_counter
     result._base = base._base if base._base is not None else base
+    result._view_version = result._counter.value
+    if base._multi_output_view:  # a view of such a view inherits the restriction
+        result._multi_output_view = True
     if result._is_inference is not base._is_inference:  # a view is what its base is
         result._is_inference = base._is_inference
     return result
@@ -805,7 +809,8 @@ class Unbind(Function, node_name="UnbindBackward0"):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dim: int = 0) -> tuple[np.ndarray, ...]:
         ctx.dim = dim
-        return tuple(np.take(x._data, i, axis=dim) for i in range(x._data.shape[dim]))
+        leading = (slice(None),) * dim
+        return tuple(x._data[(*leading, i)] for i in range(x._data.shape[dim]))
 
     @staticmethod
     def backward(ctx: BackwardFunction, *grads: Tensor) -> Tensor:
@@ -820,7 +825,17 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along `dim`, as a tuple."""
     if input._data.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
-    return Unbind.apply(input, dim=wrap_dim(dim, input.ndim))
+    return _multi_output_views(Unbind.apply(input, dim=wrap_dim(dim, input.ndim)), input)
+
+
+def _multi_output_views(outputs: tuple[Tensor, ...], input: Tensor) -> tuple[Tensor, ...]:
+    """Mark the pieces of `input` one op returned as its views. PyTorch lets none of them be
+    changed in place while autograd records (one node made them all)."""
+    for output in outputs:
+        _as_view(output, input)
+        if grad_mode._state.enabled:
+            output._multi_output_view = True
+    return outputs
 
 
 class Split(Function, node_name="SplitBackward0"):
@@ -860,15 +875,15 @@ def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Ten
             raise RuntimeError("split_size can only be 0 if dimension size is 0, but got dimension "
                                f"size of {length}")
         if size == 0:
-            return Split.apply(input, sizes=(0,), dim=dim)
+            return _multi_output_views(Split.apply(input, sizes=(0,), dim=dim), input)
         sizes = [size] * (length // size) + ([length % size] if length % size else [])
-        return Split.apply(input, sizes=tuple(sizes), dim=dim)
+        return _multi_output_views(Split.apply(input, sizes=tuple(sizes), dim=dim), input)
     sizes = list(split_size_or_sections)
     if sum(sizes) != length:
         raise RuntimeError(
             f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's "
             f"size at dimension {dim}), but got split_sizes={sizes}")
-    return SplitWithSizes.apply(input, sizes=tuple(sizes), dim=dim)
+    return _multi_output_views(SplitWithSizes.apply(input, sizes=tuple(sizes), dim=dim), input)
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
