@@ -195,8 +195,9 @@ class Tensor:
 
     @property
     def requires_grad(self) -> bool:
-        """Whether ops on this tensor record a graph for backward."""
-        return self._requires_grad
+        """Whether ops on this tensor record a graph for backward (a view: also whenever its
+        base does, as in PyTorch)."""
+        return self._requires_grad or (self._base is not None and self._base._requires_grad)
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
@@ -231,7 +232,7 @@ class Tensor:
     @property
     def grad(self) -> Tensor | None:
         """Gradients accumulated by backward (leaves, and tensors that `retain_grad()`)."""
-        if self.grad_fn is not None and not self._retains_grad and self._grad is None:
+        if self._grad_fn is not None and not self._retains_grad and self._grad is None:
             warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 

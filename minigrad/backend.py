@@ -126,6 +126,23 @@ def array_module(array: Any) -> ModuleType:
     return _cupy if _is_cuda(array) else np
 
 
+def broadcast_view(array: Any, shape: tuple[int, ...]) -> Any:
+    """`array` broadcast to `shape` without a copy, and writable where `array` is.
+
+    NumPy's `broadcast_to` is read-only; PyTorch's `expand` is not: writing into elements
+    that share memory is what its in-place ops refuse, so minigrad checks that itself.
+    """
+    view = np.broadcast_to(array, shape)  # CuPy's own, for a CuPy array
+    if type(view) is np.ndarray and array.flags.writeable:
+        view = np.lib.stride_tricks.as_strided(array, view.shape, view.strides, writeable=True)
+    return view
+
+
+def contiguous(array: Any) -> Any:
+    """`array` in row-major order: itself if it is, else a copy (0-d arrays stay 0-d)."""
+    return array if array.flags.c_contiguous else array.copy(order="C")
+
+
 def as_array(value: Any, dtype: Any = None) -> Any:
     """A result as an array on its device: NumPy gives scalars for 0-d results, CuPy 0-d arrays."""
     if is_array(value):

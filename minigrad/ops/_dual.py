@@ -14,12 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from minigrad import backend
 from minigrad._tensor import Tensor
 
 
 def expand(x: Any, shape: tuple[int, ...]) -> Any:
     """`x` broadcast to `shape` (a view)."""
-    return x.expand(shape) if isinstance(x, Tensor) else np.broadcast_to(x, shape)
+    return x.expand(shape) if isinstance(x, Tensor) else backend.broadcast_view(x, shape)
 
 
 def unsqueeze(x: Any, dim: int) -> Any:
@@ -68,6 +69,15 @@ def mul_scalar(x: Any, number: float) -> Any:
 
         return MulScalar.apply(x, other=number)
     return x * number
+
+
+def pow_scalar(x: Any, exponent: float) -> Any:
+    """`x ** exponent` as PyTorch's kernel computes it (a square root for ±0.5)."""
+    if isinstance(x, Tensor):
+        return x ** exponent
+    from minigrad.ops.pointwise import power_by_number
+
+    return power_by_number(x, exponent)
 
 
 def zeros_like(x: Any) -> Any:

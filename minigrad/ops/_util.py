@@ -215,6 +215,19 @@ _SCALAR_TYPE_NAMES = {
 }
 
 
+# C++'s names of the element types, which some of PyTorch's messages print (`long int`).
+_CPP_TYPE_NAMES = {
+    "float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+    "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+    "bool": "bool",
+}
+
+
+def cpp_type_name(dtype: np.dtype) -> str:
+    """A dtype as C++ names it in some of PyTorch's messages: float, long int, bool."""
+    return _CPP_TYPE_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
+
+
 def scalar_type_name(dtype: np.dtype) -> str:
     """A dtype as PyTorch's messages name it: Float, Double, Long, Bool."""
     return _SCALAR_TYPE_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)

@@ -19,6 +19,7 @@ from minigrad._tensor import Tensor
 from minigrad.autograd import grad_mode
 from minigrad.autograd.function import BackwardFunction, Function, _edge_to
 from minigrad.autograd.graph import Node, _sequence_numbers, _short_name
+from minigrad.ops.shape import is_full_slice
 
 __all__ = ["CopySlices", "multi_output_view_message", "rebase_history", "remake_view_history",
            "setitem"]
@@ -178,13 +179,15 @@ def remake_view_history(view: Tensor) -> None:
 def multi_output_view_message(view: Tensor, through_base: bool) -> str:
     """PyTorch's error for an in-place change of a view that split/unbind returned."""
     node = view._grad_fn
-    name = _short_name(node) if node is not None else "a function"
     what = ("its base or another view of its base has been modified inplace" if through_base
             else "is being modified inplace")
-    return (f"Output {view._output_nr} of {name} is a view and {what}. This view is the output "
-            "of a function that returns multiple views. Such functions do not allow the output "
-            "views to be modified inplace. You should replace the inplace operation by an "
-            "out-of-place one.")
+    if node is not None:
+        start = f"Output {view._output_nr} of {_short_name(node)} is a view and {what}."
+    else:  # no node: PyTorch words it as for a view made without grad
+        start = f"A view was created in no_grad mode and {what} with grad mode enabled."
+    return (f"{start} This view is the output of a function that returns multiple views. Such "
+            "functions do not allow the output views to be modified inplace. You should replace "
+            "the inplace operation by an out-of-place one.")
 
 
 def _is_basic(key: Any) -> bool:
@@ -192,6 +195,20 @@ def _is_basic(key: Any) -> bool:
     parts = key if isinstance(key, tuple) else (key,)
     return all(isinstance(k, (int, np.integer, slice)) or k is None or k is Ellipsis
                for k in parts) and not any(isinstance(k, bool) for k in parts)
+
+
+def _selects_everything(parts: tuple[Any, ...], shape: tuple[int, ...]) -> bool:
+    """Whether a slicing key is only `...` and slices PyTorch skips (`:`, `0:10` of 3)."""
+    if not all(k is Ellipsis or isinstance(k, slice) for k in parts):
+        return False
+    ellipses = [i for i, k in enumerate(parts) if k is Ellipsis]
+    if len(ellipses) > 1:
+        return False
+    before, after = (parts[:ellipses[0]], parts[ellipses[0] + 1:]) if ellipses else (parts, ())
+    if len(before) + len(after) > len(shape):
+        return False  # too many indices: indexing raises PyTorch's error
+    sizes = (*shape[:len(before)], *shape[len(shape) - len(after):])
+    return all(is_full_slice(k, size) for k, size in zip((*before, *after), sizes))
 
 
 def _array_key(key: Any) -> Any:
@@ -223,10 +240,11 @@ def setitem(tensor: Tensor, key: Any, value: Any) -> None:
                 value, dtype=tensor._data.dtype))
         parts = key if isinstance(key, tuple) else (key,)
         # As in PyTorch, full slices and `...` select nothing: the write goes to the tensor.
-        everything = all(k is Ellipsis or k == slice(None) for k in parts)
-        target = tensor if everything else ops.getitem(tensor, key)
-        # One value (a number, or a 0-d tensor) fills the region; more are copied in.
-        if value._data.ndim == 0:
+        target = tensor if _selects_everything(parts, tensor._data.shape) else ops.getitem(
+            tensor, key)
+        # As PyTorch: values of the region's shape are copied in; one value (a number or a
+        # 0-d tensor) fills a region of any other shape.
+        if value._data.ndim == 0 and target._data.shape != ():
             ops.fill_(target, value)
         else:
             ops.copy_(target, value)

@@ -17,8 +17,9 @@ from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd import function, grad_mode
 from minigrad.autograd.function import BackwardFunction, Function
+from minigrad.autograd.graph import SavedTensor
 from minigrad.ops import _dual
-from minigrad.ops._util import scalar_type_name
+from minigrad.ops._util import cpp_type_name, scalar_type_name
 from minigrad.ops.index_put import multi_output_view_message, rebase_history
 from minigrad.ops.pointwise import _ZeroGradient
 
@@ -66,17 +67,27 @@ def apply_inplace(tensor: Tensor, op: Callable[..., Tensor], *args: Any, **kwarg
     if forward_mode:
         _fw.copy_tangent(result, tensor)
     if records and result.grad_fn is not None:
+        _saved_result_is(result, tensor)
+        old_node, old_output_nr = tensor._grad_fn, tensor._output_nr
         if tensor._base is not None:  # the base changed too: its history goes through the op
             rebase_history(tensor, result.grad_fn)
-            return tensor
-        tensor.grad_fn, tensor._output_nr = result.grad_fn, result._output_nr
-        tensor._requires_grad = True
+        else:
+            tensor.grad_fn, tensor._output_nr = result.grad_fn, result._output_nr
+            tensor._requires_grad = True
+        if tensor._retains_grad:  # `.grad` is the gradient of the values as they are now
+            if old_node is not None and old_node._retained:
+                old_node._retained.pop(old_output_nr, None)
+            tensor._grad_fn._retain_grad_of(tensor)
     return tensor
 
 
-# C++'s names for the element types, which `clamp_`'s cast check prints (others print Long).
-_CPP_TYPE_NAMES = {"bool": "bool", "int64": "long int", "int32": "int", "int16": "short int",
-                   "int8": "signed char", "uint8": "unsigned char"}
+def _saved_result_is(result: Tensor, tensor: Tensor) -> None:
+    """A node that saved its result saved, in PyTorch, the tensor written in place, at its
+    version after the write: a later change shows in its error (`output 0 of Exp`)."""
+    for saved in result.grad_fn._saved or ():
+        if type(saved) is SavedTensor and saved._is_output and saved._data is result._data:
+            saved._data, saved._version_counter = tensor._data, tensor._version_counter
+            saved._saved_version = tensor._version_counter.value
 
 
 def _write(tensor: Tensor, values: np.ndarray, op_name: str) -> None:
@@ -91,15 +102,12 @@ def _write(tensor: Tensor, values: np.ndarray, op_name: str) -> None:
         raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the broadcast "
                            f"shape {list(values.shape)}")
     if not np.can_cast(values.dtype, target.dtype, casting="same_kind"):
-        name = scalar_type_name(target.dtype)
-        if op_name.startswith("clamp"):
-            name = _CPP_TYPE_NAMES.get(target.dtype.name, name)
+        # clamp_'s check prints C++'s type names, the others PyTorch's (Long).
+        name = (cpp_type_name(target.dtype) if op_name.startswith("clamp")
+                else scalar_type_name(target.dtype))
         raise RuntimeError(f"result type {scalar_type_name(values.dtype)} can't be cast to the "
                            f"desired output type {name}")
-    if target.flags.writeable:
-        np.copyto(target, values, casting="unsafe")
-    else:  # NumPy's read-only broadcast of a gradient, one element per memory location
-        tensor._data = values.astype(target.dtype)
+    np.copyto(target, values, casting="unsafe")
     tensor._version_counter.value += 1
 
 

@@ -12,15 +12,11 @@ from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.ops import _dual
-from minigrad.ops._util import check_broadcast, checks_argument_types
+from minigrad.ops._util import check_broadcast, checks_argument_types, cpp_type_name
 from minigrad.ops.reduction import dtype_title
 from minigrad.ops.shape import SqueezeDimsList, unsafe_view
 
 __all__ = ["addmm", "bmm", "dot", "matmul", "mm", "mv", "outer"]
-
-_DTYPE_NAMES = {"float32": "float", "float64": "double", "int64": "long", "int32": "int",
-                "float16": "c10::Half", "bool": "bool", "uint8": "unsigned char"}
-
 
 # The CPU kernel each product dispatches to, named in PyTorch's error for bool tensors.
 _KERNELS = {"dot": "dot", "mv": "addmv_impl_cpu", "mm": "addmm_impl_cpu_", "bmm": "bmm"}
@@ -28,6 +24,8 @@ _KERNELS = {"dot": "dot", "mv": "addmv_impl_cpu", "mm": "addmm_impl_cpu_", "bmm"
 
 def _same_dtype(op: str, a: Tensor, b: Tensor) -> None:
     """PyTorch's errors for a product of two dtypes, or of bool tensors (no kernel)."""
+    if op == "bmm" and a._data.dtype == np.bool_:  # bmm dispatches on its first dtype first
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
     if a._data.dtype != b._data.dtype:
         titles = dtype_title(a._data.dtype), dtype_title(b._data.dtype)
         if op == "dot":
@@ -36,10 +34,12 @@ def _same_dtype(op: str, a: Tensor, b: Tensor) -> None:
         if op == "mv":  # addmv's output takes the vector's dtype
             raise RuntimeError("addmv input tensors must have the same dtype, but got "
                                f"{titles[1]}, {titles[0]}, and {titles[1]}")
-        names = _DTYPE_NAMES.get(a._data.dtype.name), _DTYPE_NAMES.get(b._data.dtype.name)
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {names[0]} != "
-                           f"{names[1]}")
-    if a._data.dtype == np.bool_:
+        if op == "bmm":
+            raise RuntimeError(f"expected scalar type {titles[0]} but found {titles[1]}")
+        raise RuntimeError("expected m1 and m2 to have the same dtype, but got: "
+                           f"{cpp_type_name(a._data.dtype)} != {cpp_type_name(b._data.dtype)}")
+    # An empty product runs no kernel, except dot's.
+    if a._data.dtype == np.bool_ and ((a._data.size and b._data.size) or op == "dot"):
         raise NotImplementedError(f"\"{_KERNELS[op]}\" not implemented for 'Bool'")
 
 
@@ -181,7 +181,7 @@ class Bmm(Function, node_name="BmmBackward0"):
     @staticmethod
     def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
         ctx.save_for_backward(a, b)
-        return np.matmul(a._data, b._data)
+        return np.matmul(a._data, b._data).astype(b._data.dtype, copy=False)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
@@ -273,7 +273,8 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
             f"Expected size for first two dimensions of batch2 tensor to be: "
             f"[{input._data.shape[0]}, {input._data.shape[2]}] but got: "
             f"[{mat2._data.shape[0]}, {mat2._data.shape[1]}].")
-    _same_dtype("bmm", input, mat2)
+    if input._data.shape[1] and mat2._data.shape[2] and input._data.shape[0]:
+        _same_dtype("bmm", input, mat2)  # an empty result is not checked (mat2's dtype)
     return Bmm.apply(input, mat2)
 
 
@@ -299,7 +300,9 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         return mv(input, other)
     if a_dim == 1 and b_dim == 2:
         product = mm(input.unsqueeze(0), other)
-        return SqueezeDimsList.apply(product, shape=product._data.shape[1:], dims=(0,))
+        result = SqueezeDimsList.apply(product, shape=product._data.shape[1:], dims=(0,))
+        result._version_counter.value += 1  # PyTorch squeezes in place: the result is at 1
+        return result
     if a_dim == 2 and b_dim == 2:
         return mm(input, other)
     if _should_fold(input, other):
@@ -325,7 +328,8 @@ def _should_fold(a: Tensor, b: Tensor) -> bool:
     if larger.size == 0:
         return True
     strides, shape = larger.strides, larger.shape
-    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(larger.ndim - 1))
+    # The batch dims must fold into the rows without a copy (the matrix dims may be strided).
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(larger.ndim - 2))
 
 
 def _folded_matmul(a: Tensor, b: Tensor) -> Tensor:

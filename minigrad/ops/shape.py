@@ -327,7 +327,7 @@ class Expand(Function, node_name="ExpandBackward0"):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, shape: tuple[int, ...] = ()) -> np.ndarray:
         ctx.shape = x._data.shape
-        return np.broadcast_to(x._data, shape)
+        return backend.broadcast_view(x._data, shape)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -589,7 +589,7 @@ def _index_array(value: Any, input: Tensor) -> np.ndarray:
     return data
 
 
-def _is_full_slice(index: slice, size: int) -> bool:
+def is_full_slice(index: slice, size: int) -> bool:
     """Whether PyTorch skips this slice: it looks at the slice as written (`0:10` of 3 is
     skipped, `-3:` is recorded), not at the positions it covers."""
     return (index.start is None or index.start == 0) and index.step in (None, 1) and (
@@ -670,7 +670,7 @@ def getitem(input: Tensor, key: Any) -> Tensor:
             size = result._data.shape[dim]
             start, stop, step = k.indices(size) if (k.step is None or k.step > 0) else (
                 0, 0, k.step)
-            if not _is_full_slice(k, size):
+            if not is_full_slice(k, size):
                 result = _slice(result, dim, slice(start, stop, step))
             dim += 1
             remaining.append(slice(None))
@@ -810,7 +810,8 @@ class Unbind(Function, node_name="UnbindBackward0"):
     def forward(ctx: BackwardFunction, x: Tensor, dim: int = 0) -> tuple[np.ndarray, ...]:
         ctx.dim = dim
         leading = (slice(None),) * dim
-        return tuple(x._data[(*leading, i)] for i in range(x._data.shape[dim]))
+        # `...` keeps a 0-d piece a view (NumPy gives a copied scalar for `a[0]` of 1-D `a`).
+        return tuple(x._data[(*leading, i, ...)] for i in range(x._data.shape[dim]))
 
     @staticmethod
     def backward(ctx: BackwardFunction, *grads: Tensor) -> Tensor:
