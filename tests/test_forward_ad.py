@@ -73,6 +73,11 @@ CASES = [
     case("mul_broadcast", lambda a, b: a * b, (2, 1, 3), (4, 1)),
     case("mul_scalar", lambda a: a * 3, (3,)),
     case("mul_scalar_node", lambda a: pointwise.MulScalar.apply(a, other=-1.5), (2, 3)),
+    case("div_scalar_node", lambda a: pointwise.DivScalar.apply(a, other=-1.5), (2, 3)),
+    case("sub_scalar_node", lambda a: pointwise.SubScalar.apply(a, other=2.0), (2, 3)),
+    case("add_scalar_node", lambda a: pointwise.AddScalar.apply(a, other=2.0), (2, 3)),
+    case("tanh_backward", lambda g, y: pointwise.TanhBackward.apply(g, y), (2, 3), (2, 3)),
+    case("sigmoid_backward", lambda g, y: pointwise.SigmoidBackward.apply(g, y), (2, 3), (2, 3)),
     case("div", lambda a, b: a / b, (2, 3), (3,), domain="nonzero"),
     case("div_scalar", lambda a: a / 4, (3,)),
     case("rdiv", lambda a: 2 / a, (3,), domain="nonzero"),
@@ -161,6 +166,14 @@ CASES = [
     case("contiguous", lambda a: a.t().contiguous(), (2, 3)),
     case("to_float32", lambda a: a.to(M.float32), (2, 3), second_order=False),
     case("fill", lambda a: inplace.Fill.apply(a, value=2.0), (2, 3)),
+    case("masked_fill_with_tensor", lambda a, v: pointwise.MaskedFillWithTensor.apply(
+        a, v, mask=minigrad.tensor([[True, False, True], [False, False, True]])), (2, 3), ()),
+    case("scatter", lambda a, b: reduction.Scatter.apply(
+        a, b, dim=1, index=np.array([[2], [0]])), (2, 3), (2, 1)),
+    case("gather", lambda a: reduction.Gather.apply(a, dim=1, index=np.array([[2], [0]])),
+         (2, 3)),
+    case("scatter_add", lambda a, b: reduction.ScatterAdd.apply(
+        a, b, dim=1, index=np.array([[2, 2], [0, 1]])), (2, 3), (2, 2)),
     case("fill_with_tensor", lambda a, v: inplace.FillWithTensor.apply(a, v), (2, 3), ()),
     case("zero", lambda a: inplace.Zero.apply(a, value=0), (2, 3)),
     case("copy", lambda a, b: inplace.Copy.apply(a, b), (2, 3), (3,)),

@@ -186,13 +186,16 @@ def _reduce_grad(node: Node, index: int, grad: Any) -> Any:
                 f"Function {node.name()} returned an invalid gradient at index {index} - got "
                 f"{list(grad_shape)} but expected shape compatible with {list(shape)}"
             )
-        dims = tuple(range(lead)) + tuple(
-            lead + i for i, s in enumerate(shape) if s == 1 and grad_shape[lead + i] != 1
-        )
-        if dims:
-            grad = grad.sum(dims, keepdims=True) if on_arrays else grad.sum(dims, keepdim=True)
-        if grad.shape != shape:
-            grad = grad.reshape(shape)
+        if on_arrays:
+            dims = tuple(range(lead)) + tuple(
+                lead + i for i, s in enumerate(shape) if s == 1 and grad_shape[lead + i] != 1
+            )
+            if dims:
+                grad = grad.sum(dims, keepdims=True)
+            if grad.shape != shape:
+                grad = grad.reshape(shape)
+        else:
+            grad = grad.sum_to_size(shape)  # PyTorch's sum_to: the nodes a double backward sees
     if grad_dtype != dtype:
         grad = grad.astype(dtype) if on_arrays else grad.to(_backend.from_numpy_dtype(dtype))
     return grad

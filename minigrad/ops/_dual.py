@@ -62,13 +62,33 @@ def where(condition: Any, x: Any, y: Any) -> Any:
     return np.where(condition, x, y)
 
 
-def mul_scalar(x: Any, number: float) -> Any:
-    """`x * number` where PyTorch's formula calls `mul(Tensor, Scalar)` (MulBackward1)."""
+def masked_fill(x: Any, mask: Any, value: float) -> Any:
+    """`x` with `value` where `mask` holds (PyTorch's `masked_fill`, MaskedFillBackward0)."""
     if isinstance(x, Tensor):
-        from minigrad.ops.pointwise import MulScalar
+        from minigrad.ops.pointwise import masked_fill as masked_fill_op
 
-        return MulScalar.apply(x, other=number)
-    return x * number
+        return masked_fill_op(x, _tensor(mask), value)
+    return np.where(mask._data if isinstance(mask, Tensor) else mask, x.dtype.type(value), x)
+
+
+def _scalar_op(name: str, array_op: Callable[[Any, float], Any]) -> Callable[[Any, float], Any]:
+    """`x <op> number` where PyTorch's formula calls the op's Scalar overload: on a tensor the
+    recorded op whose node ends in 1 (MulBackward1), on an array the plain operator."""
+
+    def op(x: Any, number: float) -> Any:
+        if isinstance(x, Tensor):
+            from minigrad.ops import pointwise
+
+            return getattr(pointwise, name).apply(x, other=number)
+        return array_op(x, number)
+
+    return op
+
+
+mul_scalar = _scalar_op("MulScalar", lambda x, n: x * n)
+div_scalar = _scalar_op("DivScalar", lambda x, n: x / n)
+sub_scalar = _scalar_op("SubScalar", lambda x, n: x - n)
+add_scalar = _scalar_op("AddScalar", lambda x, n: x + n)
 
 
 def pow_scalar(x: Any, exponent: float) -> Any:
@@ -78,6 +98,15 @@ def pow_scalar(x: Any, exponent: float) -> Any:
     from minigrad.ops.pointwise import power_by_number
 
     return power_by_number(x, exponent)
+
+
+def pow_tensors(x: Any, exponent: Any) -> Any:
+    """`x ** exponent` elementwise, as PyTorch's kernel computes it for tensors."""
+    if isinstance(x, Tensor) or isinstance(exponent, Tensor):
+        return _tensor(x) ** exponent
+    from minigrad.ops.pointwise import _power_of_tensors
+
+    return _power_of_tensors(x, exponent)
 
 
 def zeros_like(x: Any) -> Any:
@@ -95,6 +124,24 @@ def threshold_backward(grad: Any, saved: Any, threshold: float) -> Any:
 
         return ThresholdBackward.apply(_tensor(grad), _tensor(saved), threshold=threshold)
     return np.where(saved <= threshold, grad.dtype.type(0), grad)
+
+
+def tanh_backward(grad: Any, output: Any) -> Any:
+    """grad · (1 - y²), tanh's backward, PyTorch's named op (TanhBackwardBackward0)."""
+    if isinstance(grad, Tensor) or isinstance(output, Tensor):
+        from minigrad.ops.pointwise import TanhBackward
+
+        return TanhBackward.apply(_tensor(grad), _tensor(output))
+    return grad * (1 - output * output)
+
+
+def sigmoid_backward(grad: Any, output: Any) -> Any:
+    """grad · (1 - y) · y, sigmoid's backward, PyTorch's named op (SigmoidBackwardBackward0)."""
+    if isinstance(grad, Tensor) or isinstance(output, Tensor):
+        from minigrad.ops.pointwise import SigmoidBackward
+
+        return SigmoidBackward.apply(_tensor(grad), _tensor(output))
+    return grad * (1 - output) * output
 
 
 def _tensor(value: Any) -> Tensor:

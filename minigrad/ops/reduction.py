@@ -15,7 +15,7 @@ from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.autograd.graph import _TENSOR_TYPE_NAMES
 from minigrad.ops import _dual
 from minigrad.ops._util import checks_argument_types, wrap_dim, wrap_dims
-from minigrad.ops.pointwise import maximum, minimum, where
+from minigrad.ops.pointwise import MaskedFillWithTensor, maximum, minimum, where
 
 __all__ = ["amax", "amin", "argmax", "argmin", "log_softmax", "max", "mean", "min", "norm",
            "softmax", "sum"]
@@ -42,6 +42,13 @@ def _expand_back(grad: Any, dims: tuple[int, ...], keepdim: bool, shape: tuple[i
         for d in dims:
             grad = _dual.unsqueeze(grad, d)
     return _dual.expand(grad, shape)
+
+
+def _unsqueeze_dims(tensor: Tensor, dims: tuple[int, ...]) -> Tensor:
+    """A reduced tensor with its reduced `dims` (sorted) back as dims of size 1."""
+    for d in dims:
+        tensor = tensor.unsqueeze(d)
+    return tensor
 
 
 def _sum_primal_dims(tangent: Tensor, dims: tuple[int, ...], ndim: int, keepdim: bool) -> Tensor:
@@ -146,7 +153,7 @@ class MeanAll(Function, node_name="MeanBackward0"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.expand(grad, ctx.shape) / ctx.count
+        return _dual.div_scalar(_dual.expand(grad, ctx.shape), ctx.count)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -166,7 +173,7 @@ class MeanDim(Function, node_name="MeanBackward1"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _expand_back(grad, ctx.dims, ctx.keepdim, ctx.shape) / ctx.count
+        return _dual.div_scalar(_expand_back(grad, ctx.dims, ctx.keepdim, ctx.shape), ctx.count)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -208,9 +215,10 @@ class _Extremum(Function):
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         x, result = ctx.saved_tensors
         # PyTorch's evenly_distribute_backward: a NaN result is shared by the NaN elements, and
-        # the share is selected, not multiplied by a mask (an inf gradient stays off the rest).
+        # the share is filled in, not multiplied by a mask (an inf gradient stays off the rest).
         hits = x.isnan() if bool(result.isnan()._data) else x == result
-        return where(hits, grad / hits.sum(), 0.0)
+        zeros = Tensor._wrap(backend.array_module(x._data).zeros(x._data.shape, grad.dtype.np))
+        return MaskedFillWithTensor.apply(zeros, grad / hits.sum(), mask=hits)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -275,11 +283,101 @@ def _chosen_mask(ctx: BackwardFunction, indices: Any) -> Any:
 
 
 def _scatter_chosen(ctx: BackwardFunction, grad: Tensor, indices: Any) -> Tensor:
-    """The gradient at the picked elements and 0 elsewhere (selected, so inf or NaN stays put)."""
-    if not ctx.shape:
-        return grad
-    spread = _expand_back(grad, (ctx.dim,), ctx.keepdim, ctx.shape)
-    return where(Tensor._wrap(_chosen_mask(ctx, indices)), spread, 0.0)
+    """The gradient at the picked elements and 0 elsewhere: PyTorch's
+    value_selecting_reduction_backward, a scatter into zeros (so inf or NaN stays put)."""
+    zeros = Tensor._wrap(backend.array_module(grad._data).zeros(ctx.shape, grad._data.dtype))
+    if ctx.shape and not ctx.keepdim:
+        indices = np.expand_dims(indices, ctx.dim)
+        grad = grad.unsqueeze(ctx.dim)
+    return Scatter.apply(zeros, grad, dim=ctx.dim, index=indices)
+
+
+def _index_for(index: Any, data: Any) -> Any:
+    """`index` spread over the leading batch dims `data` may have (a vectorized tangent)."""
+    lead = data.ndim - index.ndim
+    if lead <= 0:
+        return index
+    return np.broadcast_to(index.reshape((1,) * lead + index.shape),
+                           data.shape[:lead] + index.shape)
+
+
+class Scatter(Function, node_name="ScatterBackward0"):
+    """`self` with `src`'s values written at `index` along `dim` (PyTorch's `scatter`)."""
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, src: Tensor, dim: int = 0,
+                index: Any = None) -> np.ndarray:
+        ctx.dim, ctx.index = dim, index
+        result = x._data.copy()
+        if result.ndim == 0:  # a 0-d tensor's one element is at index 0
+            return src._data.astype(result.dtype, copy=True)
+        np.put_along_axis(result, _index_for(index, result), src._data, axis=dim)
+        return result
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+        if grad.ndim == 0:
+            return _dual.zeros_like(grad), grad
+        zeros = Tensor._wrap(backend.array_module(grad._data).zeros(ctx.index.shape,
+                                                                    grad._data.dtype))
+        overwritten = Scatter.apply(grad, zeros, dim=ctx.dim, index=ctx.index)
+        return overwritten, Gather.apply(grad, dim=ctx.dim, index=ctx.index)
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_x: Tensor | None, tangent_src: Tensor | None
+            ) -> Tensor | None:
+        x, src = ctx.primal_inputs
+        tangent_x = tangent_x if tangent_x is not None else x.detach() * 0
+        tangent_src = tangent_src if tangent_src is not None else src.detach() * 0
+        return Scatter.apply(tangent_x, tangent_src, dim=ctx.dim - x.ndim, index=ctx.index)
+
+
+class Gather(Function, node_name="GatherBackward0"):
+    """The values of `x` at `index` along `dim` (PyTorch's `gather`, scatter's backward)."""
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, dim: int = 0, index: Any = None
+                ) -> np.ndarray:
+        ctx.dim, ctx.index, ctx.shape = dim, index, x._data.shape
+        return np.take_along_axis(x._data, _index_for(index, x._data), axis=dim)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        zeros = Tensor._wrap(backend.array_module(grad._data).zeros(ctx.shape,
+                                                                    grad._data.dtype))
+        return ScatterAdd.apply(zeros, grad, dim=ctx.dim, index=ctx.index)
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
+        return Gather.apply(tangent, dim=ctx.dim - ctx.primal_inputs[0].ndim, index=ctx.index)
+
+
+class ScatterAdd(Function, node_name="ScatterAddBackward0"):
+    """`self` with `src` added at `index` along `dim` (PyTorch's `scatter_add`, gather's
+    backward)."""
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, src: Tensor, dim: int = 0,
+                index: Any = None) -> np.ndarray:
+        ctx.dim, ctx.index = dim, index
+        result = x._data.copy()
+        index = _index_for(index, result)
+        positions = list(np.indices(index.shape, sparse=True))
+        positions[dim] = index
+        np.add.at(result, tuple(positions), src._data)
+        return result
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+        return grad, Gather.apply(grad, dim=ctx.dim, index=ctx.index)
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_x: Tensor | None, tangent_src: Tensor | None
+            ) -> Tensor | None:
+        x, src = ctx.primal_inputs
+        tangent_x = tangent_x if tangent_x is not None else x.detach() * 0
+        tangent_src = tangent_src if tangent_src is not None else src.detach() * 0
+        return ScatterAdd.apply(tangent_x, tangent_src, dim=ctx.dim - x.ndim, index=ctx.index)
 
 
 class MaxDim(_ExtremumDim, node_name="MaxBackward0"):
@@ -445,7 +543,8 @@ class VectorNorm(Function, node_name="LinalgVectorNormBackward0"):
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, ord: float = 2,
-                dims: tuple[int, ...] = (), keepdim: bool = False) -> np.ndarray:
+                dims: tuple[int, ...] = (), keepdim: bool = False,
+                named_dims: tuple[int, ...] = ()) -> np.ndarray:
         data = np.abs(x._data)
         if ord == np.inf:
             result = data.max(axis=dims, keepdims=keepdim)
@@ -457,25 +556,30 @@ class VectorNorm(Function, node_name="LinalgVectorNormBackward0"):
             result = (data ** ord).sum(axis=dims, keepdims=keepdim) ** (1.0 / ord)
         result = backend.as_array(result, x._data.dtype)
         ctx.save_for_backward(x, result)
-        ctx.ord, ctx.dims, ctx.keepdim = ord, dims, keepdim
+        ctx.ord, ctx.dims, ctx.keepdim, ctx.named_dims = ord, dims, keepdim, named_dims
         return result
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        x, result = ctx.saved_tensors
-        shape = x._data.shape
-        grad = _expand_back(grad, ctx.dims, ctx.keepdim, shape)
-        norm = _expand_back(result, ctx.dims, ctx.keepdim, shape)
+        # PyTorch's norm_backward, step for step: d‖x‖/dx = x |x|^(p-2) / ‖x‖^(p-1), and 0
+        # where the norm is 0.
+        x, norm = ctx.saved_tensors
+        if not ctx.keepdim and x.ndim:  # dims the caller named come back (all: broadcast)
+            grad, norm = (_unsqueeze_dims(t, ctx.named_dims) for t in (grad, norm))
         p = ctx.ord
         if p == 1:
-            return grad * x.sign()
+            return x.sgn() * grad
+        if p == 2:
+            return grad * (x / norm).masked_fill(norm == 0, 0.0)
         if p == np.inf:
-            hits = (x.abs() == norm).to(grad.dtype)
-            return grad * x.sign() * hits / hits.sum(ctx.dims, keepdim=True)
-        # d‖x‖/dx = x |x|^(p-2) / ‖x‖^(p-1), and 0 where the norm is 0.
-        safe_norm = norm.masked_fill(norm == 0, 1.0)
-        scale = x / safe_norm if p == 2 else x * x.abs() ** (p - 2) / safe_norm ** (p - 1)
-        return (grad * scale).masked_fill(norm == 0, 0.0)
+            magnitude = x.abs()
+            hits = (magnitude == norm) | magnitude.isnan()
+            return x.sgn() * ((grad / hits.sum(ctx.dims, keepdim=True)) * hits)
+        if p < 1:
+            scaled = x.sgn() * (x.abs() ** (p - 1)).masked_fill(x == 0, 0.0)
+            return scaled * grad * norm ** (1 - p)
+        scaled = x.sgn() * x.abs() ** (p - 1) if p < 2 else x * x.abs() ** (p - 2)
+        return scaled * (grad / norm ** (p - 1)).masked_fill(norm == 0, 0.0)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -504,7 +608,9 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
             f"{dtype_title(input._data.dtype)}"
         )
     order = 2 if p in ("fro", None) else float(p)
-    return VectorNorm.apply(input, ord=order, dims=_dims(dim, input.ndim), keepdim=keepdim)
+    dims = _dims(dim, input.ndim)
+    return VectorNorm.apply(input, ord=order, dims=dims, keepdim=keepdim,
+                            named_dims=() if dim is None else dims)
 
 
 def _softmax_axes(ctx: BackwardFunction) -> tuple[int, ...]:
@@ -565,7 +671,7 @@ class SoftmaxBackwardData(Function, node_name="SoftmaxBackwardDataBackward0"):
         axes = _softmax_axes(ctx)
         # f(g, y) = y (g - Σ g y): linear in g (the same vjp again); by y, PyTorch's
         # softmax_double_backward: G g - G Σ(g y) - g Σ(G y).
-        by_y = grad * g - grad * (g * y).sum(axes, keepdim=True) - g * (grad * y).sum(
+        by_y = g * grad - (y * g).sum(axes, keepdim=True) * grad - g * (y * grad).sum(
             axes, keepdim=True)
         return softmax_backward_data(grad, y, ctx.dim), by_y
 

@@ -386,6 +386,8 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     if lead < 0 or any(s != 1 and s != c for s, c in zip(shape, current[lead:])):
         raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size "
                            f"{{{list(current)}}}.")
+    if shape == () and current != ():
+        return input.sum()  # as PyTorch's sum_to: SumBackward0
     dims = tuple(range(lead)) + tuple(
         lead + i for i, s in enumerate(shape) if s == 1 and current[lead + i] != 1)
     result = input.sum(dims, keepdim=True) if dims else input
