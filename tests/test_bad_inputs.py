@@ -7,8 +7,8 @@ dtypes, shapes, grads, graphs; tests/fuzz/compare.py).
 from __future__ import annotations
 
 import pytest
-from fuzz import compare, reproducer
-from fuzz.generate import Statement, execute, namespace
+from fuzz import compare, reproducer, written_program
+from fuzz.generate import execute, namespace
 
 import minigrad
 
@@ -221,21 +221,10 @@ NOT_LIKE_PYTORCH: dict[str, tuple[str, str]] = {
 }
 
 
-def statements(code: str, case: str) -> list[Statement]:
-    """A case's lines as statements (an indented line continues the one before)."""
-    lines: list[str] = []
-    for line in code.splitlines():
-        if line.startswith(" ") and lines:
-            lines[-1] += "\n" + line
-        else:
-            lines.append(line)
-    return [Statement(text, case, touches_grads=True) for text in lines]
-
-
 @pytest.mark.parametrize(("category", "case"), [(c, k) for c, cases in CASES.items()
                                                for k in cases])
 def test_bad_input_acts_as_in_pytorch(category: str, case: str) -> None:
-    program = statements(CASES[category][case], case)
+    program = written_program(CASES[category][case], case)
     difference = compare(program)
     if difference is not None:
         pytest.fail(reproducer(program, difference), pytrace=False)

@@ -5,9 +5,9 @@
 """
 
 from .compare import Difference, compare, minimize
-from .generate import Program, Statement, generate
+from .generate import Program, Statement, generate, written_program
 from .ops import GROUPS, OPS, Op
 from .run import Report, fuzz, reproducer
 
 __all__ = ["GROUPS", "OPS", "Difference", "Op", "Program", "Report", "Statement", "compare",
-           "fuzz", "generate", "minimize", "reproducer"]
+           "fuzz", "generate", "minimize", "reproducer", "written_program"]

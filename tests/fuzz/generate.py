@@ -445,3 +445,15 @@ ARGS: dict[str, Callable[[Generator, torch.Tensor], str]] = {
 
 assert {f for op in OPS for f in re.findall(r"\{(\w+)\}", op.template)} <= {*ARGS, "a", "out"}
 assert set(DATA_FEATURES) <= set(GROUPS)
+
+
+def written_program(code: str, label: str) -> list[Statement]:
+    """A program written by hand as statements: each line one, an indented line continuing
+    the one before (the body of a `with`). Every statement is compared with grads."""
+    lines: list[str] = []
+    for line in code.splitlines():
+        if line.startswith(" ") and lines:
+            lines[-1] += "\n" + line
+        else:
+            lines.append(line)
+    return [Statement(text, label, touches_grads=True) for text in lines]
