@@ -181,7 +181,7 @@ def notebook_for(cells: list[Markdown | Code | Exercise], language: str,
 
 def execute(notebook: nbformat.NotebookNode, folder: Path) -> None:
     """Run every cell in `folder`, keeping outputs but not the widgets' state."""
-    runner = ExecutePreprocessor(timeout=300, kernel_name="python3",
+    runner = ExecutePreprocessor(timeout=300, kernel_name="python3", record_timing=False,
                                  store_widget_state=False, allow_errors=False)
     runner.preprocess(notebook, {"metadata": {"path": str(folder)}})
 
