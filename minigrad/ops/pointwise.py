@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -207,31 +208,61 @@ class Tanh(_Elementwise, node_name="TanhBackward0"):
         return _dual.tanh_backward(grad, result)
 
 
-class TanhBackward(Function, node_name="TanhBackwardBackward0"):
-    """tanh's backward as an op of its own, PyTorch's `tanh_backward`: grad · (1 - y²)."""
+class _ActivationBackward(Function):
+    """An activation's backward as an op of its own, as PyTorch names it (`tanh_backward`):
+    a function of the gradient and the saved output, so that a double backward records it.
+
+    A subclass gives `compute` (the `_dual` function it is), the gradient for the output,
+    and the output's slope for forward mode.
+    """
 
     saved_names = ("grad_output", "output")
     _backward_on_arrays = True
+    compute: ClassVar[Callable[[Any, Any], Any]]
+
+    @staticmethod
+    def output_gradient(grad: Tensor, grad_output: Tensor, output: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    @staticmethod
+    def output_slope(grad_output: Tensor, output: Tensor) -> Tensor:
+        raise NotImplementedError
 
     @staticmethod
     def forward(ctx: BackwardFunction, grad: Tensor, output: Tensor) -> np.ndarray:
         ctx.save_for_backward(grad, output)
-        return _dual.tanh_backward(grad._data, output._data)
+        return ctx._forward_cls.compute(grad._data, output._data)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
         grad_output, output = ctx.saved_tensors
-        return (_dual.tanh_backward(grad, output),
-                grad * (_dual.mul_scalar(output, -2.0) * grad_output))
+        op = ctx._forward_cls
+        return op.compute(grad, output), op.output_gradient(grad, grad_output, output)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_grad: Tensor | None, tangent_output: Tensor | None
             ) -> Tensor | None:
         grad_output, output = ctx.primal_inputs
+        op = ctx._forward_cls
         tangent_grad, tangent_output = _fw.lift_operands(ctx, tangent_grad, tangent_output)
         return _fw.add_tangents(
-            None if tangent_grad is None else tangent_grad * (1 - output * output),
-            None if tangent_output is None else tangent_output * (-2.0 * output * grad_output))
+            None if tangent_grad is None else op.compute(tangent_grad, output),
+            None if tangent_output is None else tangent_output * op.output_slope(grad_output,
+                                                                                 output))
+
+
+class TanhBackward(_ActivationBackward, node_name="TanhBackwardBackward0"):
+    """tanh's backward, PyTorch's `tanh_backward`: grad · (1 - y²)."""
+
+    compute = staticmethod(_dual.tanh_backward)
+
+    @staticmethod
+    def output_gradient(grad: Tensor, grad_output: Tensor, output: Tensor) -> Tensor:
+        return grad * (_dual.mul_scalar(output, -2.0) * grad_output)
+
+    @staticmethod
+    def output_slope(grad_output: Tensor, output: Tensor) -> Tensor:
+        return -2.0 * output * grad_output
 
 
 class Sigmoid(_Elementwise, node_name="SigmoidBackward0"):
@@ -252,31 +283,18 @@ class Sigmoid(_Elementwise, node_name="SigmoidBackward0"):
         return _dual.sigmoid_backward(grad, result)
 
 
-class SigmoidBackward(Function, node_name="SigmoidBackwardBackward0"):
-    """sigmoid's backward as an op of its own, PyTorch's `sigmoid_backward`: grad · (1 - y) · y."""
+class SigmoidBackward(_ActivationBackward, node_name="SigmoidBackwardBackward0"):
+    """sigmoid's backward, PyTorch's `sigmoid_backward`: grad · (1 - y) · y."""
 
-    saved_names = ("grad_output", "output")
-    _backward_on_arrays = True
-
-    @staticmethod
-    def forward(ctx: BackwardFunction, grad: Tensor, output: Tensor) -> np.ndarray:
-        ctx.save_for_backward(grad, output)
-        return _dual.sigmoid_backward(grad._data, output._data)
+    compute = staticmethod(_dual.sigmoid_backward)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
-        grad_output, output = ctx.saved_tensors
-        return (_dual.sigmoid_backward(grad, output),
-                grad * grad_output * _dual.add_scalar(_dual.mul_scalar(output, -2.0), 1))
+    def output_gradient(grad: Tensor, grad_output: Tensor, output: Tensor) -> Tensor:
+        return grad * grad_output * _dual.add_scalar(_dual.mul_scalar(output, -2.0), 1)
 
     @staticmethod
-    def jvp(ctx: BackwardFunction, tangent_grad: Tensor | None, tangent_output: Tensor | None
-            ) -> Tensor | None:
-        grad_output, output = ctx.primal_inputs
-        tangent_grad, tangent_output = _fw.lift_operands(ctx, tangent_grad, tangent_output)
-        return _fw.add_tangents(
-            None if tangent_grad is None else tangent_grad * (1 - output) * output,
-            None if tangent_output is None else tangent_output * grad_output * (1 - 2.0 * output))
+    def output_slope(grad_output: Tensor, output: Tensor) -> Tensor:
+        return grad_output * (1 - 2.0 * output)
 
 
 class Relu(_Elementwise, node_name="ReluBackward0"):

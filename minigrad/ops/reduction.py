@@ -326,10 +326,7 @@ class Scatter(Function, node_name="ScatterBackward0"):
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_x: Tensor | None, tangent_src: Tensor | None
             ) -> Tensor | None:
-        x, src = ctx.primal_inputs
-        tangent_x = tangent_x if tangent_x is not None else x.detach() * 0
-        tangent_src = tangent_src if tangent_src is not None else src.detach() * 0
-        return Scatter.apply(tangent_x, tangent_src, dim=ctx.dim - x.ndim, index=ctx.index)
+        return _write_tangents(ctx, Scatter, tangent_x, tangent_src)
 
 
 class Gather(Function, node_name="GatherBackward0"):
@@ -374,10 +371,17 @@ class ScatterAdd(Function, node_name="ScatterAddBackward0"):
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_x: Tensor | None, tangent_src: Tensor | None
             ) -> Tensor | None:
-        x, src = ctx.primal_inputs
-        tangent_x = tangent_x if tangent_x is not None else x.detach() * 0
-        tangent_src = tangent_src if tangent_src is not None else src.detach() * 0
-        return ScatterAdd.apply(tangent_x, tangent_src, dim=ctx.dim - x.ndim, index=ctx.index)
+        return _write_tangents(ctx, ScatterAdd, tangent_x, tangent_src)
+
+
+def _write_tangents(ctx: BackwardFunction, op: type[Function], tangent_x: Tensor | None,
+                    tangent_src: Tensor | None) -> Tensor:
+    """Forward mode through scatter and scatter_add: the same write, of the tangents (zeros
+    for an input without one), along the dim counted from the end past any batch dims."""
+    x, src = ctx.primal_inputs
+    tangent_x = tangent_x if tangent_x is not None else x.detach() * 0
+    tangent_src = tangent_src if tangent_src is not None else src.detach() * 0
+    return op.apply(tangent_x, tangent_src, dim=ctx.dim - x.ndim, index=ctx.index)
 
 
 class MaxDim(_ExtremumDim, node_name="MaxBackward0"):
