@@ -135,7 +135,9 @@ def _as_grad(grad: Any) -> Tensor | None:
 
 def _edge_to(tensor: Tensor) -> Edge:
     """Where a gradient for `tensor` must go: its grad_fn, its accumulator, or nowhere."""
-    grad_fn = tensor.grad_fn  # first: a view's node may be remade, and then require grad
+    # A view's node may need remaking first (its base changed in place), and then require
+    # grad; any other tensor's node is read as it is.
+    grad_fn = tensor.grad_fn if tensor._base is not None else tensor._grad_fn
     if not tensor._requires_grad:
         return (None, 0)
     if grad_fn is not None:
