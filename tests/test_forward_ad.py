@@ -465,3 +465,15 @@ def test_forward_over_reverse_without_create_graph() -> None:
             return fw.unpack_dual(grad)
 
     both(run)
+
+
+def test_setitem_of_a_dual_value_carries_its_tangent() -> None:
+    """`t[:] = dual` with nothing requiring grad: the tangent goes in with the value."""
+    results = []
+    for lib, ad in ((torch, torch_fwad), (minigrad, fwad)):
+        with ad.dual_level():
+            value = ad.make_dual(lib.tensor(2.0), lib.tensor(1.0))
+            filled = lib.ones(3)
+            filled[:] = value
+            results.append(ad.unpack_dual(filled).tangent.tolist())
+    assert results[0] == results[1] == [1.0, 1.0, 1.0]

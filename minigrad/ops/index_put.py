@@ -16,7 +16,7 @@ import numpy as np
 
 from minigrad import backend
 from minigrad._tensor import Tensor
-from minigrad.autograd import grad_mode
+from minigrad.autograd import function, grad_mode
 from minigrad.autograd.function import BackwardFunction, Function, _edge_to
 from minigrad.autograd.graph import Node, _sequence_numbers, _short_name
 from minigrad.ops.shape import is_full_slice
@@ -229,7 +229,9 @@ def setitem(tensor: Tensor, key: Any, value: Any) -> None:
     from minigrad import ops
 
     value_tracked = isinstance(value, Tensor) and value._requires_grad
-    if not (grad_mode._state.enabled and (tensor._requires_grad or value_tracked)):
+    recorded = grad_mode._state.enabled and (tensor._requires_grad or value_tracked)
+    forward_mode = function._forward_hook is not None  # tangents go through the ops too
+    if not (recorded or forward_mode):
         ops.inplace._check_inplace_allowed(tensor)
         tensor._data[_array_key(key)] = value._data if isinstance(value, Tensor) else value
         tensor._version_counter.value += 1
