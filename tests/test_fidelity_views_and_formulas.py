@@ -10,6 +10,7 @@ from fuzz import compare, reproducer, written_program
 
 X = "x = torch.tensor([[0.5, -1.5, 2.0], [3.0, -0.25, 1.0]], requires_grad=True)\n"
 SECOND = "g = torch.autograd.grad(y.sum(), [x], create_graph=True)[0]\n"
+THIRD = "h = torch.autograd.grad(g.sum(), [x], create_graph=True)[0]\n"
 
 PROGRAMS: dict[str, str] = {
     # A view whose base changed in place reads its region again: AsStridedBackward0.
@@ -59,6 +60,13 @@ PROGRAMS: dict[str, str] = {
     "max of all": X + "y = x.max() ** 2\n" + SECOND,
     "minimum": X + "w = torch.tensor([1.0, -1.5, 0.0])\ny = torch.minimum(x, w) ** 2\n" + SECOND,
     "tensor powers": X + "y = x.abs() ** x\n" + SECOND,
+    # Third derivatives: the terms of a tensor used twice add up in PyTorch's order.
+    "x / x twice": X + "y = x / x\n" + SECOND + THIRD,
+    "x ** x twice": X + "y = x.abs() ** x\n" + SECOND + THIRD,
+    "a product of three twice": X + "y = x.exp() * x * x.sin()\n" + SECOND + THIRD,
+    "where twice": X + "y = torch.where(x > 1, x.sin(), x.cos()) * x\n" + SECOND + THIRD,
+    "maximum twice": X + "y = torch.maximum(x.sin(), x.cos()) * x\n" + SECOND + THIRD,
+    "amax": X + "y = x.amax(1) ** 0.5\n" + SECOND,
     "broadcast to a 0-d operand": X + "w = torch.tensor(-0.5, requires_grad=True)\n"
                                       "y = x * w\ng = torch.autograd.grad(y.sum(), [w], "
                                       "create_graph=True)[0]",

@@ -606,8 +606,9 @@ class Mul(Function, node_name="MulBackward0"):
         const_a, const_b = ctx.constants
         needs_a, needs_b = ctx.needs_input_grad
         # A number operand multiplies as the number (a weak scalar: float32 stays float32).
-        grad_a = grad * (b if const_b is None else const_b) if needs_a else None
+        # The second input's first, as PyTorch's generated code (a double backward's order).
         grad_b = grad * (a if const_a is None else const_a) if needs_b else None
+        grad_a = grad * (b if const_b is None else const_b) if needs_a else None
         return grad_a, grad_b
 
     @staticmethod
@@ -704,9 +705,10 @@ class Div(Function, node_name="DivBackward0"):
         const_a, const_b = ctx.constants
         needs_a, needs_b = ctx.needs_input_grad
         b = b if const_b is None else const_b
-        grad_a = grad / b if needs_a else None  # d(a/b)/da = 1/b
-        # d(a/b)/db = -a/b², as PyTorch writes it: -grad * ((a / b) / b)
+        # d(a/b)/db = -a/b², as PyTorch writes it: -grad * ((a / b) / b). PyTorch's generated
+        # code computes it before d(a/b)/da = 1/b: a double backward runs in that order.
         grad_b = -grad * ((a if const_a is None else const_a) / b / b) if needs_b else None
+        grad_a = grad / b if needs_a else None
         return grad_a, grad_b
 
     @staticmethod
@@ -821,13 +823,14 @@ class PowTensorTensor(Function, node_name="PowBackward1"):
         a, b, result = ctx.saved_tensors
         needs_a, needs_b = ctx.needs_input_grad
         grad_a = grad_b = None
+        # The exponent's first, as PyTorch's generated code: a double backward runs in order.
+        if needs_b:
+            # 0 ** b contributes nothing for b >= 0 (PyTorch selects 0 over the -inf of ln 0).
+            grad_b = grad * _dual.where((a == 0) & (b >= 0), 0.0, result * _dual.log(a))
         if needs_a:
             # b a^(b-1) is 0 · inf at a = 0, b = 0: PyTorch selects 0 there.
             power = _dual.pow_tensors(a, _dual.sub_scalar(b, 1))
             grad_a = _dual.where(b == 0, 0.0, grad * (b * power))
-        if needs_b:
-            # 0 ** b contributes nothing for b >= 0 (PyTorch selects 0 over the -inf of ln 0).
-            grad_b = grad * _dual.where((a == 0) & (b >= 0), 0.0, result * _dual.log(a))
         return grad_a, grad_b
 
     @staticmethod
@@ -902,9 +905,16 @@ class _Pick(Function):
         wins = ctx._forward_cls.wins
         needs_a, needs_b = ctx.needs_input_grad
         # Selected, not multiplied by 0/1 masks: an inf gradient stays off the loser.
-        shared = _dual.where(a == b, _dual.div_scalar(grad, 2), grad)
-        return (_dual.masked_fill(shared, wins(b, a), 0.0) if needs_a else None,
-                _dual.masked_fill(shared, wins(a, b), 0.0) if needs_b else None)
+        # Each input's share of the gradient is computed whole, the second input's first, as in
+        # PyTorch's generated code (a double backward's order).
+        grad_b = grad_a = None
+        if needs_b:
+            grad_b = _dual.masked_fill(_dual.where(a == b, _dual.div_scalar(grad, 2), grad),
+                                       wins(a, b), 0.0)
+        if needs_a:
+            grad_a = _dual.masked_fill(_dual.where(a == b, _dual.div_scalar(grad, 2), grad),
+                                       wins(b, a), 0.0)
+        return grad_a, grad_b
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
@@ -1042,8 +1052,10 @@ class Where(Function, node_name="WhereBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         (condition,) = ctx.saved_tensors
         needs_a, needs_b = ctx.needs_input_grad
-        return (_dual.where(condition, grad, 0.0) if needs_a else None,
-                _dual.where(condition, 0.0, grad) if needs_b else None)
+        # The second input's first, as PyTorch's generated code (a double backward's order).
+        grad_b = _dual.where(condition, 0.0, grad) if needs_b else None
+        grad_a = _dual.where(condition, grad, 0.0) if needs_a else None
+        return grad_a, grad_b
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None

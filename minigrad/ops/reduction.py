@@ -466,11 +466,14 @@ class _ExtremumAlong(Function):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        # PyTorch's scale_grad_by_count: (grad / ties) * mask, with the reduced dims restored
+        # by a reshape (ViewBackward0).
         x, result = ctx.saved_tensors
-        shape = x._data.shape
-        hits = (x == _expand_back(result, ctx.dims, ctx.keepdim, shape)).to(grad.dtype)
-        count = hits.sum(ctx.dims, keepdim=True)
-        return _expand_back(grad, ctx.dims, ctx.keepdim, shape) * hits / count
+        kept_shape = tuple(1 if d in ctx.dims else n for d, n in enumerate(x._data.shape))
+        if not ctx.keepdim:
+            grad, result = grad.reshape(kept_shape), result.reshape(kept_shape)
+        hits = x == result
+        return (grad / hits.sum(ctx.dims, keepdim=True)) * hits
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
