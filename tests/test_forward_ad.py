@@ -85,7 +85,9 @@ CASES = [
     case("pow_zero", lambda a: a ** 0, (3,)),
     case("pow_tensor", lambda a, b: a ** b, (2, 3), (3,), domain="positive"),
     case("scalar_pow", lambda a: 2 ** a, (3,)),
-    case("zero_pow", lambda a: 0 ** a, (3,), domain="positive"),
+    # PyTorch's double backward of 0 ** x is NaN for x > 0 (0 · -inf in its formula), and so is
+    # minigrad's (tests/test_fidelity_views_and_formulas.py compares them): no gradgradcheck.
+    case("zero_pow", lambda a: 0 ** a, (3,), domain="positive", second_order=False),
     case("maximum", lambda a, b: M.maximum(a, b), (2, 3), (3,)),
     case("minimum", lambda a, b: M.minimum(a, b), (2, 3), (3,)),
     case("clamp", lambda a: a.clamp(-0.5, 0.5), (2, 3)),

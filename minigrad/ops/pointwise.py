@@ -866,8 +866,10 @@ class PowScalarTensor(Function, node_name="PowBackward2"):
         base = ctx._saved_self
         if base == 0:
             # ln 0 = -inf: 0 ** x has slope 0 for x >= 0 and -inf below, as PyTorch selects.
-            return grad * _dual.where(exponent >= 0, 0.0, _zero_base_slope(exponent))
-        return grad * (result * math.log(base))
+            with np.errstate(invalid="ignore"):  # 0 · -inf where the selection drops it
+                slope = _dual.mul_scalar(result, -math.inf)
+            return grad * _dual.where(exponent >= 0, 0.0, slope)
+        return grad * _dual.mul_scalar(result, math.log(base))  # a number: MulBackward1
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
