@@ -67,6 +67,7 @@ PROGRAMS: dict[str, str] = {
     "where twice": X + "y = torch.where(x > 1, x.sin(), x.cos()) * x\n" + SECOND + THIRD,
     "maximum twice": X + "y = torch.maximum(x.sin(), x.cos()) * x\n" + SECOND + THIRD,
     "amax": X + "y = x.amax(1) ** 0.5\n" + SECOND,
+    "advanced indexing": X + "y = x[[1, 0, 1]].abs() ** 1.5\n" + SECOND + THIRD,
     "0 ** x twice (NaN where x > 0, as PyTorch)": X + "y = 0 ** x\n" + SECOND + THIRD,
     "broadcast to a 0-d operand": X + "w = torch.tensor(-0.5, requires_grad=True)\n"
                                       "y = x * w\ng = torch.autograd.grad(y.sum(), [w], "

@@ -157,8 +157,8 @@ CASES = [
         a, shape=(2, 3), key=(1,)), (3,)),
     case("slice_backward_backward", lambda a: shape.SliceBackwardBackward.apply(
         a, shape=(4,), key=(slice(1, 3),)), (2,)),
-    case("index_put_backward", lambda a: shape.IndexPutBackward.apply(
-        a, shape=(3, 2), key=(np.array([0, 2, 2]),)), (3, 2)),
+    case("index_put_impl_backward", lambda a: shape.IndexPutImplBackward.apply(
+        M.zeros(3, 2, dtype=a.dtype), a, key=(np.array([0, 2, 2]),)), (3, 2)),
     case("cat", lambda a, b: M.cat([a, b], 1), (2, 1), (2, 3)),
     case("stack", lambda a, b: M.stack([a, b], 1), (2, 3), (2, 3)),
     case("unbind", lambda a: a.unbind(1), (2, 3)),

@@ -609,7 +609,7 @@ def _index_rule(node: BackwardFunction, grad: Tensor) -> Tensor:
     """Reading at a key: scatter each row into zeros of the input's shape."""
     key, position = forward_ad.batched_key(node.key, 1)
     moved = forward_ad.move_batch(grad, 1, 0, position)
-    return node._forward_cls.scatter.apply(moved, shape=(grad.shape[0], *node.shape), key=key)
+    return node._forward_cls.put_into_zeros((grad.shape[0], *node.shape), moved, key)
 
 
 def _scatter_rule(node: BackwardFunction, grad: Tensor) -> Tensor:

@@ -462,8 +462,37 @@ class SliceBackwardBackward(_ScatterIntoZeros, node_name="SliceBackwardBackward0
     pass
 
 
-class IndexPutBackward(_ScatterIntoZeros, node_name="IndexPutBackward0"):
-    pass
+class IndexPutImplBackward(Function, node_name="IndexPutImplBackward0"):
+    """Advanced indexing's backward as PyTorch records it, `zeros.index_put_(indices, grad,
+    accumulate=True)`: an edge for the zeros (None) and one for the gradient added in."""
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, zeros: Tensor, grad: Tensor, key: Any = ()
+                ) -> np.ndarray:
+        ctx.key = key
+        result = zeros._data.copy()
+        np.add.at(result, key, grad._data)  # repeated indices add up
+        return result
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[None, Tensor]:
+        return None, Index.apply(grad, key=ctx.key)
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_zeros: Tensor | None, tangent_grad: Tensor | None
+            ) -> Tensor | None:
+        if tangent_grad is None:
+            return None
+        lead = _fw.batch_dims(tangent_grad, ctx.primal_inputs[1])
+        key, position = _fw.batched_key(ctx.key, lead)
+        return _put_into_zeros((*tangent_grad.shape[:lead], *ctx.primal_outputs[0].shape),
+                               _fw.move_batch(tangent_grad, lead, 0, position), key)
+
+
+def _put_into_zeros(shape: tuple[int, ...], grad: Tensor, key: Any) -> Tensor:
+    """Zeros of `shape` with `grad` added at `key`, recorded as PyTorch records it."""
+    zeros = Tensor._wrap(backend.array_module(grad._data).zeros(shape, dtype=grad._data.dtype))
+    return IndexPutImplBackward.apply(zeros, grad, key=key)
 
 
 def _is_basic(key: tuple[Any, ...]) -> bool:
@@ -473,16 +502,21 @@ def _is_basic(key: tuple[Any, ...]) -> bool:
 class _Read(Function):
     """Read the elements at a NumPy `key`; backward scatters the gradient back."""
 
-    scatter: type[_ScatterIntoZeros] = IndexPutBackward
+    scatter: type[_ScatterIntoZeros]
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, key: Any = ()) -> np.ndarray:
         ctx.shape, ctx.key = x._data.shape, key
         return x._data[key]
 
+    @classmethod
+    def put_into_zeros(cls, shape: tuple[int, ...], grad: Tensor, key: Any) -> Tensor:
+        """Zeros of the input's `shape` with `grad` at `key`: this read's backward."""
+        return cls.scatter.apply(grad, shape=shape, key=key)
+
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return ctx._forward_cls.scatter.apply(grad, shape=ctx.shape, key=ctx.key)
+        return ctx._forward_cls.put_into_zeros(ctx.shape, grad, ctx.key)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -502,7 +536,6 @@ class Slice(_Read, node_name="SliceBackward0"):
 class Index(_Read, node_name="IndexBackward0"):
     """Advanced indexing: a row-major copy, with the index arrays saved as PyTorch saves them."""
 
-    scatter = IndexPutBackward
     saved_names = ("indices",)
 
     @staticmethod
@@ -518,11 +551,15 @@ class Index(_Read, node_name="IndexBackward0"):
             raise IndexError(str(error).replace(" for axis ", " for dimension ")) from None
         return result if result.flags.c_contiguous else result.copy()  # a copy is row-major
 
+    @classmethod
+    def put_into_zeros(cls, shape: tuple[int, ...], grad: Tensor, key: Any) -> Tensor:
+        return _put_into_zeros(shape, grad, key)
+
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         saved = iter(ctx.saved_tensors)
         key = tuple(k if _is_basic((k,)) else next(saved)._data for k in ctx.key)
-        return IndexPutBackward.apply(grad, shape=ctx.shape, key=key)
+        return _put_into_zeros(ctx.shape, grad, key)
 
 
 def select(input: Tensor, dim: int, index: int) -> Tensor:
