@@ -347,9 +347,9 @@ def _check_arange_numbers(start: Any, end: Any, step: Any) -> None:
     if end is None:  # PyTorch calls a lone bound `end`
         raise TypeError("arange(): argument 'end' (position 1) must be Number, not "
                         f"{type(start).__name__}")
-    got = ", ".join(type(v).__name__ for v in given)
-    raise TypeError(f"arange() received an invalid combination of arguments - got ({got}), "
-                    "but expected one of:\n" + "".join(f" * {s}\n" for s in _ARANGE_SIGNATURES))
+    from minigrad.ops._util import invalid_combination
+
+    raise TypeError(invalid_combination("arange", _ARANGE_SIGNATURES, tuple(given), {}, 0))
 
 
 def arange(start: float, end: float | None = None, step: float = 1, *,

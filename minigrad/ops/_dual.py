@@ -109,6 +109,12 @@ def pow_tensors(x: Any, exponent: Any) -> Any:
     return _power_of_tensors(x, exponent)
 
 
+def zeros(shape: tuple[int, ...], like: Tensor) -> Tensor:
+    """Zeros of `shape` in `like`'s dtype and on its device, outside any graph (the buffer
+    PyTorch's backward formulas scatter into)."""
+    return Tensor._wrap(backend.array_module(like._data).zeros(shape, like._data.dtype))
+
+
 def zeros_like(x: Any) -> Any:
     """Zeros of `x`'s shape and dtype, outside any graph (PyTorch's `zeros_like(grad)`)."""
     if isinstance(x, Tensor):

@@ -38,17 +38,14 @@ def _check_nonempty(name: str, shape: tuple[int, ...], dims: tuple[int, ...]) ->
 def _expand_back(grad: Any, dims: tuple[int, ...], keepdim: bool, shape: tuple[int, ...]
                  ) -> Any:
     """Spread a reduced gradient (a tensor or an array) over the input's shape again."""
-    if not keepdim:
-        for d in dims:
-            grad = _dual.unsqueeze(grad, d)
-    return _dual.expand(grad, shape)
+    return _dual.expand(grad if keepdim else _unsqueeze_dims(grad, dims), shape)
 
 
-def _unsqueeze_dims(tensor: Tensor, dims: tuple[int, ...]) -> Tensor:
-    """A reduced tensor with its reduced `dims` (sorted) back as dims of size 1."""
+def _unsqueeze_dims(reduced: Any, dims: tuple[int, ...]) -> Any:
+    """A reduced tensor (or array) with its reduced `dims` (sorted) back as dims of size 1."""
     for d in dims:
-        tensor = tensor.unsqueeze(d)
-    return tensor
+        reduced = _dual.unsqueeze(reduced, d)
+    return reduced
 
 
 def _sum_primal_dims(tangent: Tensor, dims: tuple[int, ...], ndim: int, keepdim: bool) -> Tensor:
@@ -217,8 +214,8 @@ class _Extremum(Function):
         # PyTorch's evenly_distribute_backward: a NaN result is shared by the NaN elements, and
         # the share is filled in, not multiplied by a mask (an inf gradient stays off the rest).
         hits = x.isnan() if bool(result.isnan()._data) else x == result
-        zeros = Tensor._wrap(backend.array_module(x._data).zeros(x._data.shape, grad.dtype.np))
-        return MaskedFillWithTensor.apply(zeros, grad / hits.sum(), mask=hits)
+        return MaskedFillWithTensor.apply(_dual.zeros(x._data.shape, grad), grad / hits.sum(),
+                                          mask=hits)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -285,7 +282,7 @@ def _chosen_mask(ctx: BackwardFunction, indices: Any) -> Any:
 def _scatter_chosen(ctx: BackwardFunction, grad: Tensor, indices: Any) -> Tensor:
     """The gradient at the picked elements and 0 elsewhere: PyTorch's
     value_selecting_reduction_backward, a scatter into zeros (so inf or NaN stays put)."""
-    zeros = Tensor._wrap(backend.array_module(grad._data).zeros(ctx.shape, grad._data.dtype))
+    zeros = _dual.zeros(ctx.shape, grad)
     if ctx.shape and not ctx.keepdim:
         indices = np.expand_dims(indices, ctx.dim)
         grad = grad.unsqueeze(ctx.dim)
@@ -318,9 +315,8 @@ class Scatter(Function, node_name="ScatterBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
         if grad.ndim == 0:
             return _dual.zeros_like(grad), grad
-        zeros = Tensor._wrap(backend.array_module(grad._data).zeros(ctx.index.shape,
-                                                                    grad._data.dtype))
-        overwritten = Scatter.apply(grad, zeros, dim=ctx.dim, index=ctx.index)
+        overwritten = Scatter.apply(grad, _dual.zeros(ctx.index.shape, grad), dim=ctx.dim,
+                                    index=ctx.index)
         return overwritten, Gather.apply(grad, dim=ctx.dim, index=ctx.index)
 
     @staticmethod
@@ -340,9 +336,7 @@ class Gather(Function, node_name="GatherBackward0"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        zeros = Tensor._wrap(backend.array_module(grad._data).zeros(ctx.shape,
-                                                                    grad._data.dtype))
-        return ScatterAdd.apply(zeros, grad, dim=ctx.dim, index=ctx.index)
+        return ScatterAdd.apply(_dual.zeros(ctx.shape, grad), grad, dim=ctx.dim, index=ctx.index)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:

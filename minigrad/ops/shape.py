@@ -491,8 +491,7 @@ class IndexPutImplBackward(Function, node_name="IndexPutImplBackward0"):
 
 def _put_into_zeros(shape: tuple[int, ...], grad: Tensor, key: Any) -> Tensor:
     """Zeros of `shape` with `grad` added at `key`, recorded as PyTorch records it."""
-    zeros = Tensor._wrap(backend.array_module(grad._data).zeros(shape, dtype=grad._data.dtype))
-    return IndexPutImplBackward.apply(zeros, grad, key=key)
+    return IndexPutImplBackward.apply(_dual.zeros(shape, grad), grad, key=key)
 
 
 def _is_basic(key: tuple[Any, ...]) -> bool:
@@ -744,8 +743,7 @@ class Cat(Function, node_name="CatBackward0"):
         start = 0
         for size in ctx.sizes:
             if size is None:
-                grads.append(Tensor._wrap(backend.array_module(grad._data).zeros(
-                    (0,), grad._data.dtype)))
+                grads.append(_dual.zeros((0,), grad))
                 continue
             grads.append(grad.narrow(ctx.dim, start, size))
             start += size
