@@ -4,18 +4,24 @@
     python benchmarks/run.py --quick    # fewer repeats, for a smoke run
 
 Every workload runs in this one process: PyTorch pinned to one thread, the
-same inputs for all three, the median of repeated runs after a warm-up, in
-blocks that take turns so that a slow spell of the machine hits all alike.
-The NumPy floor is the same computation with the backward pass written out
-by hand: what an autograd engine on NumPy cannot beat.
+same inputs for all three, in rounds that take turns so that a slow spell of
+the machine hits all alike. A ratio is the median over rounds of the ratio of
+that round's medians. The objects that exist before timing starts (both
+libraries, the workloads' inputs) are frozen out of the garbage collector: a
+learner's kernel holds minigrad alone, and without the freeze minigrad's
+collections would also walk PyTorch's 170k objects. The NumPy floor is the
+same computation with the backward pass written out by hand: what an autograd
+engine on NumPy cannot beat.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import os
 import platform
+import statistics
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,7 +33,7 @@ import itertools
 
 import numpy as np
 import torch
-from timing import interleaved_medians, median_seconds
+from timing import median_ratio, median_seconds, round_medians
 
 import minigrad
 
@@ -240,8 +246,11 @@ def gpu_rows(repeats: int) -> list[str]:
     mlp = ((784, 512, 512, 10), 256, "ce")
     mini = mlp_step(minigrad, *mlp, device="cuda")
     if torch.cuda.is_available():
-        t_mini, t_ref = interleaved_medians([mini, mlp_step(torch, *mlp, device="cuda")], repeats)
-        ref, ratio = format_time(t_ref), f"{t_mini / t_ref:.2f}"
+        mini_rounds, ref_rounds = round_medians([mini, mlp_step(torch, *mlp, device="cuda")],
+                                                repeats)
+        t_mini = statistics.median(mini_rounds)
+        ref = format_time(statistics.median(ref_rounds))
+        ratio = f"{median_ratio(mini_rounds, ref_rounds):.2f}"
     else:
         t_mini = median_seconds(mini, repeats)
         ref, ratio = "— (CPU-only build)", "—"
@@ -251,8 +260,6 @@ def gpu_rows(repeats: int) -> list[str]:
 
 def widget_rows(repeats: int) -> list[str]:
     """Drawing and stepping the tutorial's graphs: minigrad only (nothing to compare with)."""
-    import statistics as stats
-
     import bench_widgets
 
     import widgets
@@ -266,7 +273,7 @@ def widget_rows(repeats: int) -> list[str]:
         steps, _ = bench_widgets.step_times(build)
         rows.append(f"| widgets: draw + render, {label} | {format_time(draw)} | — | — | — | — |")
         rows.append(f"| widgets: stepper step (median of {len(steps)}), {label} | "
-                    f"{format_time(stats.median(steps) / 1000)} | — | — | — | — |")
+                    f"{format_time(statistics.median(steps) / 1000)} | — | — | — | — |")
     return rows
 
 
@@ -303,7 +310,7 @@ def main() -> None:
     parser.add_argument("--gpu", action="store_true",
                         help="also time the MLP step on the GPU (needs CuPy and an NVIDIA GPU)")
     args = parser.parse_args()
-    repeats = 3 if args.quick else 21
+    repeats = 7 if args.quick else 35
 
     header = ("| workload | minigrad | PyTorch | NumPy floor | minigrad/PyTorch | "
               "minigrad/NumPy |")
@@ -311,10 +318,15 @@ def main() -> None:
     print(header)
     # Overflow in the profiler loop is expected (z grows without bound), in all three.
     np.seterr(all="ignore")
-    for name, mini, ref, floor in workloads():
-        t_mini, t_ref, t_floor = interleaved_medians([mini, ref, floor], repeats)
-        row = (f"| {name} | {format_time(t_mini)} | {format_time(t_ref)} | "
-               f"{format_time(t_floor)} | {t_mini / t_ref:.2f} | {t_mini / t_floor:.2f} |")
+    table = workloads()
+    gc.freeze()
+    for name, mini, ref, floor in table:
+        mini_rounds, ref_rounds, floor_rounds = round_medians([mini, ref, floor], repeats)
+        row = (f"| {name} | {format_time(statistics.median(mini_rounds))} | "
+               f"{format_time(statistics.median(ref_rounds))} | "
+               f"{format_time(statistics.median(floor_rounds))} | "
+               f"{median_ratio(mini_rounds, ref_rounds):.2f} | "
+               f"{median_ratio(mini_rounds, floor_rounds):.2f} |")
         rows.append(row)
         print(row, flush=True)
     for row in widget_rows(repeats) + (gpu_rows(repeats) if args.gpu else []):
@@ -330,9 +342,10 @@ def main() -> None:
                if args.gpu else
                "GPU: not measured here (`python benchmarks/run.py --gpu` adds the MLP step on "
                "a GPU; it needs CuPy and an NVIDIA GPU).\n\n")
-            + "Median of repeated runs after a warm-up, all in one process "
-            "(`python benchmarks/run.py`). Ratios below 1 mean minigrad is faster. On a "
-            "shared machine they move by up to a fifth from run to run.\n\n"
+            + "Medians of repeated runs after a warm-up, all in one process, objects made "
+            "before timing frozen out of the garbage collector (`python benchmarks/run.py`). "
+            "A ratio is the median of the per-round ratios; below 1 means minigrad is "
+            "faster. On a shared machine they move by up to a tenth from run to run.\n\n"
             + "\n".join(rows) + "\n"
         )
         print(f"\nwritten to {results}")

@@ -1,4 +1,4 @@
-"""How the benchmarks time work: the median of repeated runs after a warm-up."""
+"""How the benchmarks time work: medians of repeated runs after a warm-up, in alternating rounds."""
 
 from __future__ import annotations
 
@@ -9,28 +9,35 @@ from collections.abc import Callable
 from typing import Any
 
 
-def interleaved_medians(actions: list[Callable[[], Any]], repeats: int, rounds: int = 5
-                        ) -> list[float]:
-    """The median wall time of each action over `repeats` calls, the actions taking turns.
+def round_medians(actions: list[Callable[[], Any]], repeats: int, rounds: int = 7
+                  ) -> list[list[float]]:
+    """For each action, the median wall time of its calls in each of `rounds` rounds.
 
-    Each action runs in `rounds` blocks of warm-up plus repeated calls (so its
-    caches are warm, as in a learner's loop), the actions' blocks alternating,
-    so that a slow spell of the machine falls on all of them alike. The garbage
-    collector stays on: its work is part of what a learner waits for.
+    In every round each action runs a warm-up call and then `repeats // rounds`
+    timed calls (its caches warm, as in a learner's loop), the actions taking
+    turns, so that a slow spell of the machine falls on all of them alike. The
+    garbage collector stays on: its work is part of what a learner waits for.
     """
     times: list[list[float]] = [[] for _ in actions]
-    per_block = max(1, repeats // rounds)
+    per_round = max(1, repeats // rounds)
     for _ in range(rounds):
-        for action, spent in zip(actions, times):
-            gc.collect()  # each block starts from the same state; collections still count
+        for action, medians in zip(actions, times):
+            gc.collect()  # each round starts from the same state; collections still count
             action()
-            for _ in range(per_block):
+            spent = []
+            for _ in range(per_round):
                 start = time.perf_counter()
                 action()
                 spent.append(time.perf_counter() - start)
-    return [statistics.median(spent) for spent in times]
+            medians.append(statistics.median(spent))
+    return times
+
+
+def median_ratio(numerator: list[float], denominator: list[float]) -> float:
+    """The median over rounds of the per-round ratio: a slow round moves both sides of it."""
+    return statistics.median(a / b for a, b in zip(numerator, denominator))
 
 
 def median_seconds(action: Callable[[], Any], repeats: int) -> float:
-    """The median wall time of `action()` over `repeats` calls (in warmed-up blocks)."""
-    return interleaved_medians([action], repeats)[0]
+    """The median wall time of `action()` over its rounds (in warmed-up blocks)."""
+    return statistics.median(round_medians([action], repeats)[0])
