@@ -8,11 +8,10 @@ consume it step by step, so what a learner steps through is the real thing.
 
 from __future__ import annotations
 
-import collections
 import heapq
 import itertools
 import operator
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -171,12 +170,13 @@ def _nodes_to_run(order: list[Node], dependencies: dict[Node, int],
     return runs
 
 
-def _reduce_grad(node: Node, index: int, grad: Any) -> Any:
+def _reduce_grad(node: Node, index: int, grad: Any, expected: tuple[tuple[int, ...], Any]
+                 ) -> Any:
     """Sum a broadcast gradient back to its input's shape and cast it to the input's dtype.
 
     `grad` is a tensor, or an array when the engine runs on arrays.
     """
-    shape, dtype = node._input_metadata[index]
+    shape, dtype = expected
     on_arrays = not isinstance(grad, Tensor)
     grad_shape, grad_dtype = _shape_and_dtype(grad)
     if grad_shape != shape:
@@ -206,23 +206,31 @@ def _shape_and_dtype(grad: Any) -> tuple[tuple[int, ...], Any]:
     return data.shape, data.dtype
 
 
-def _checked_grads(node: Node, grads: Sequence[Any], on_arrays: bool) -> tuple[Any, ...]:
+def _checked_grads(node: Node, grads: Sequence[Any], on_arrays: bool) -> Sequence[Any]:
     """The node's output gradients, each reduced to its input's shape and dtype if needed.
 
-    In the array mode each also becomes a bare array (a formula may give a tensor or a
-    NumPy scalar).
+    The input's shape and dtype are those of the output of the node the edge leads to. In
+    the array mode each gradient also becomes a bare array (a formula may give a tensor or
+    a NumPy scalar).
     """
-    metadata = node._input_metadata
-    checked = list(grads)
-    for i, grad in enumerate(checked):
+    checked = None
+    for i, ((next_node, input_nr), grad) in enumerate(zip(node.next_functions, grads)):
         if grad is None:
             continue
         if on_arrays and type(grad) is not np.ndarray:
-            grad = checked[i] = grad._data if isinstance(grad, Tensor) else backend.as_array(grad)
-        expected = metadata[i] if i < len(metadata) else None
-        if expected is not None and _shape_and_dtype(grad) != expected:
-            checked[i] = _reduce_grad(node, i, grad)
-    return tuple(checked)
+            grad = grad._data if isinstance(grad, Tensor) else backend.as_array(grad)
+        elif next_node is None:
+            continue
+        if next_node is not None:
+            expected = next_node._output_metadata[input_nr]
+            data = grad if on_arrays else grad._data
+            if expected is not None and (data.shape != expected[0] or data.dtype != expected[1]):
+                grad = _reduce_grad(node, i, grad, expected)
+        if grad is not grads[i]:
+            if checked is None:
+                checked = list(grads)
+            checked[i] = grad
+    return grads if checked is None else checked
 
 
 def _add_grads(a: Any, b: Any) -> Any:
@@ -252,23 +260,27 @@ RawStep = tuple[Node, Sequence[Any], tuple[Any, ...]]
 
 def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain_graph: bool,
          create_graph: bool, captures: dict[tuple[Node, int], list[int]] | None,
-         accumulate_nodes: set[Node] | None) -> Generator[RawStep, None, list[Any]]:
+         accumulate_nodes: set[Node] | None, steps: bool = True,
+         vectorized: Callable[[Node, list[Any]], Sequence[Any]] | None = None
+         ) -> Generator[RawStep, None, list[Any]]:
     """Run the graph below `root_edges`; yield each node run; return the captured gradients.
 
     `captures` maps (node, output_nr) to the positions of the requested inputs
     whose gradient is the one arriving there. `accumulate_nodes` limits which
-    leaves accumulate (None: all of them).
+    leaves accumulate (None: all of them). With `steps=False` the pass runs to
+    its end without yielding (a plain `backward()`). `vectorized` runs a node on
+    gradients that carry a leading batch dim (the vectorized Jacobian) in place of
+    its own backward; tensor hooks and retained gradients are then left out.
 
     Without `create_graph` nothing of the pass is recorded, so the gradients
     flow as plain arrays and formulas that allow it run on them (fast); with it
     (or under the profiler, which times the formulas' tensor ops) they flow as
     tensors. Each yielded step holds (node, grads that arrived, grads sent on).
     """
-    on_arrays = not create_graph and profiler._active is None
+    on_arrays = not create_graph and profiler._active is None and vectorized is None
     captures = captures or {}
     captured: list[Any] = [None] * sum(len(v) for v in captures.values())
-    roots = [node for node, _ in root_edges]
-    dependencies, order = _discover(roots)
+    dependencies, order = _discover([node for node, _ in root_edges])
     capture_nodes = {node for node, _ in captures}
     # None means every node reached runs (a plain backward), which needs no membership tests.
     runs: set[Node] | None = None
@@ -280,80 +292,109 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
     buffers: dict[Node, list[Any]] = {}
     ready: list[tuple[float, int, Node]] = []
     tiebreak = itertools.count()
-
-    def deliver(node: Node, output_nr: int, grad: Any) -> None:
-        """Add `grad` to what waits for `node`; queue the node once all its inputs are in."""
-        if grad is not None:
-            buffer = buffers.get(node)
-            if buffer is None:
-                buffer = buffers[node] = [None] * max(1, len(node._output_metadata))
-            held = buffer[output_nr]
-            buffer[output_nr] = grad if held is None else _add_grads(held, grad)
-        left = dependencies.get(node, 0) - 1
-        dependencies[node] = left
-        if left == 0:
-            heapq.heappush(ready, (-node._sequence_nr, next(tiebreak), node))
-
-    def send_on(node: Node, grad_inputs: tuple[Any, ...]) -> None:
-        """Deliver what `node` computed along its edges (those that lead somewhere useful)."""
-        for (next_node, input_nr), grad in zip(node.next_functions, grad_inputs):
-            if next_node is not None and (relevant is None or next_node in relevant):
-                deliver(next_node, input_nr, grad)
-
+    # The roots as edges of a node that runs first: their gradients arrive as any others.
+    pending: Iterable[tuple[tuple[Node | None, int], Any]] = list(
+        zip(root_edges, [g._data if on_arrays else g for g in root_grads]))
     for node, _ in root_edges:
         dependencies[node] = dependencies.get(node, 0) + 1
-    for (node, output_nr), grad in zip(root_edges, root_grads):
-        deliver(node, output_nr, grad._data if on_arrays else grad)
 
     state = grad_mode._state
+    caller_mode = state.enabled
     task: graph.GraphTask | None = None  # what tensor hooks may ask about this pass
-    while ready:
-        node = heapq.heappop(ready)[2]
-        grads = buffers.pop(node, None) or [None] * max(1, len(node._output_metadata))
-        if node._tensor_pre_hooks or node._retained or (
-                type(node) is AccumulateGrad and node.variable._backward_hooks):
-            if task is None:
-                task = graph.GraphTask(dependencies, relevant)
-            with task:
-                _apply_tensor_hooks(node, grads, create_graph, on_arrays)
-        if capture_nodes and node in capture_nodes:
-            for output_nr in range(len(grads)):
-                for position in captures.get((node, output_nr), ()):
-                    captured[position] = grads[output_nr]
-        if runs is not None and node not in runs:
-            continue
-        if node._released and getattr(node, "_names_of_saved", ()):
-            # A built-in node (it names what it saves) needs its saved values, whatever its
-            # formula here reads, as PyTorch's nodes unpack them all. A learner's Function
-            # raises only if its backward reads `saved_tensors`, as in PyTorch.
-            raise RuntimeError(_FREED_MESSAGE)
-
-        previous_mode = state.enabled
-        state.enabled = create_graph
-        try:
-            if node._pre_hooks:
-                grads = _run_pre_hooks(node, grads, on_arrays)
-            if grads[0] is None and all(g is None for g in grads):
-                grad_inputs: tuple[Any, ...] = (None,) * len(node.next_functions)
-            elif on_arrays:
-                grad_inputs = _checked_grads(node, node._apply_arrays(grads), on_arrays)
-            elif profiler._active is None:
-                grad_inputs = _checked_grads(node, node.apply(grads), on_arrays)
+    node = None
+    grads: list[Any] = []
+    grad_inputs: Sequence[Any] = ()
+    # Grad mode is `create_graph` while nodes run, and the caller's while a step is out.
+    state.enabled = create_graph
+    try:
+        while True:
+            # Deliver what the last node sent (at first: the roots' gradients).
+            for (next_node, input_nr), grad in pending:
+                if next_node is None or (relevant is not None and next_node not in relevant):
+                    continue
+                if grad is not None:
+                    buffer = buffers.get(next_node)
+                    if buffer is None:
+                        buffer = buffers[next_node] = [None] * (
+                            len(next_node._output_metadata) or 1)
+                    held = buffer[input_nr]
+                    buffer[input_nr] = grad if held is None else _add_grads(held, grad)
+                left = dependencies[next_node] - 1
+                dependencies[next_node] = left
+                if left == 0:
+                    heapq.heappush(ready, (-next_node._sequence_nr, next(tiebreak), next_node))
+            # Only the buffers hold the gradients now: an accumulator may keep an unshared one.
+            pending, grad = (), None
+            if node is not None and steps:
+                state.enabled = caller_mode
+                yield node, grads, grad_inputs
+                state.enabled = create_graph
+            if not ready:
+                break
+            node = heapq.heappop(ready)[2]
+            del grads, grad_inputs  # the last step's, as above
+            grads = buffers.pop(node, None) or [None] * (len(node._output_metadata) or 1)
+            if node._has_hooks and vectorized is None:
+                if task is None:
+                    task = graph.GraphTask(dependencies, relevant)
+                with task:
+                    _apply_tensor_hooks(node, grads, create_graph, on_arrays)
+            if capture_nodes and node in capture_nodes:
+                for output_nr in range(len(grads)):
+                    for position in captures.get((node, output_nr), ()):
+                        captured[position] = grads[output_nr]
+            if runs is not None and node not in runs:
+                grad_inputs = ()
+                continue
+            if node._released and node._names_of_saved:
+                # A built-in node (it names what it saves) needs its saved values, whatever
+                # its formula here reads, as PyTorch's nodes unpack them all. A learner's
+                # Function raises only if its backward reads `saved_tensors`, as in PyTorch.
+                raise RuntimeError(_FREED_MESSAGE)
+            if vectorized is not None:
+                grad_inputs = vectorized(node, grads)
+            elif node._has_hooks:
+                grads, grad_inputs = _run_node_with_hooks(node, grads, on_arrays)
             else:
-                grad_inputs = _checked_grads(node, profiler._active.run_node(node, grads),
-                                             on_arrays)
-            if node._post_hooks:
-                grad_inputs = _run_post_hooks(node, grad_inputs, grads, on_arrays)
-        finally:
-            state.enabled = previous_mode
-        if not retain_graph and node._saved is not None:
-            node._release_saved()
-
-        send_on(node, grad_inputs)
-        yield node, grads, grad_inputs
-        # Let go of this step's gradients: a leaf's accumulator may keep an unshared one.
-        del grads, grad_inputs
+                grad_inputs = _run_node(node, grads, on_arrays)
+            if not retain_graph and node._saved is not None:
+                node._release_saved()
+            pending = zip(node.next_functions, grad_inputs)
+    finally:
+        state.enabled = caller_mode
     return list(_as_tensors(captured))
+
+
+def run_to_end(run: Generator[RawStep, None, list[Any]]) -> list[Any]:
+    """The captured gradients of a `_run(..., steps=False)`, which yields nothing."""
+    try:
+        next(run)
+    except StopIteration as done:
+        return done.value
+    raise AssertionError("the engine yielded a step it was told not to")
+
+
+def _run_node(node: Node, grads: list[Any], on_arrays: bool) -> Sequence[Any]:
+    """What `node` sends along its edges, given the gradients that arrived at it."""
+    if grads[0] is None and all(g is None for g in grads):
+        return (None,) * len(node.next_functions)
+    if on_arrays:
+        return _checked_grads(node, node._apply_arrays(grads), on_arrays)
+    if profiler._active is None:
+        return _checked_grads(node, node.apply(grads), on_arrays)
+    return _checked_grads(node, profiler._active.run_node(node, grads), on_arrays)
+
+
+def _run_node_with_hooks(node: Node, grads: list[Any], on_arrays: bool
+                         ) -> tuple[list[Any], Sequence[Any]]:
+    """`_run_node` between the node's own pre-hooks and post-hooks: the gradients that
+    arrived (as the pre-hooks left them) and those sent on."""
+    if node._pre_hooks:
+        grads = _run_pre_hooks(node, grads, on_arrays)
+    grad_inputs = _run_node(node, grads, on_arrays)
+    if node._post_hooks:
+        grad_inputs = _run_post_hooks(node, grad_inputs, grads, on_arrays)
+    return grads, grad_inputs
 
 
 def _in_mode(tensors: Iterable[Tensor | None], on_arrays: bool) -> list[Any]:
@@ -402,6 +443,9 @@ def _check_hook_result(hook: Any, grad: Tensor, replaced: Any) -> None:
 def _apply_tensor_hooks(node: Node, grads: list[Any], create_graph: bool,
                         on_arrays: bool) -> None:
     """Run `Tensor.register_hook` hooks and fill `.grad` of tensors that retain it."""
+    if not (node._tensor_pre_hooks or node._retained or (
+            type(node) is AccumulateGrad and node.variable._backward_hooks)):
+        return
     hook_lists: list[tuple[int, list[Any]]] = list((node._tensor_pre_hooks or {}).items())
     if isinstance(node, AccumulateGrad) and node.variable._backward_hooks:
         hook_lists.append((0, node.variable._backward_hooks))
@@ -421,8 +465,9 @@ def _apply_tensor_hooks(node: Node, grads: list[Any], create_graph: bool,
 
 def _backward_raw(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | None,
                   retain_graph: bool | None, create_graph: bool,
-                  inputs: TensorOrTensors | None) -> Generator[RawStep, None, None]:
-    """`backward`'s work, yielding each node run as the engine sees it."""
+                  inputs: TensorOrTensors | None, steps: bool = True
+                  ) -> Generator[RawStep, None, None]:
+    """`backward`'s work, yielding each node run as the engine sees it (if `steps`)."""
     outputs = _checked_outputs(tensors)
     create_graph = _flag(create_graph)
     retain_graph = create_graph if retain_graph is None else _flag(retain_graph)
@@ -431,7 +476,8 @@ def _backward_raw(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | None
     grads = _root_grads(outputs, _as_tuple(grad_tensors), create_graph)
     if not input_tensors:
         yield from _run(root_edges, grads, retain_graph=retain_graph,
-                        create_graph=create_graph, captures=None, accumulate_nodes=None)
+                        create_graph=create_graph, captures=None, accumulate_nodes=None,
+                        steps=steps)
         return
     edges = [_input_edge(t) for t in input_tensors]
     captures: dict[tuple[Node, int], list[int]] = {}
@@ -441,7 +487,7 @@ def _backward_raw(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | None
     leaf_nodes = {edge[0] for t, edge in zip(input_tensors, edges) if t.grad_fn is None}
     captured = yield from _run(root_edges, grads, retain_graph=retain_graph,
                                create_graph=create_graph, captures=captures,
-                               accumulate_nodes=leaf_nodes)
+                               accumulate_nodes=leaf_nodes, steps=steps)
     for position, grad in enumerate(captured):
         if grad is not None:
             input_tensors[position]._accumulate_grad(grad, keep_graph=create_graph)
@@ -465,9 +511,9 @@ def backward(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | None = No
              retain_graph: bool | None = None, create_graph: bool = False,
              inputs: TensorOrTensors | None = None) -> None:
     """Accumulate the gradients of `tensors` into the leaves' `.grad`."""
-    # Exhausted without holding on to any step, so unshared gradients stay unshared.
-    collections.deque(_backward_raw(tensors, grad_tensors, retain_graph, create_graph, inputs),
-                      maxlen=0)
+    for _ in _backward_raw(tensors, grad_tensors, retain_graph, create_graph, inputs,
+                           steps=False):
+        pass  # nothing is yielded: the pass runs straight through
 
 
 def grad(outputs: TensorOrTensors, inputs: TensorOrTensors,
@@ -493,14 +539,9 @@ def grad(outputs: TensorOrTensors, inputs: TensorOrTensors,
     captures: dict[tuple[Node, int], list[int]] = {}
     for position, t in enumerate(input_tensors):
         captures.setdefault(_input_edge(t), []).append(position)
-    steps = _run(root_edges, grads, retain_graph=retain_graph, create_graph=create_graph,
-                 captures=captures, accumulate_nodes=set())
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            captured = done.value
-            break
+    captured = run_to_end(_run(root_edges, grads, retain_graph=retain_graph,
+                               create_graph=create_graph, captures=captures,
+                               accumulate_nodes=set(), steps=False))
     result = []
     for position, (t, g) in enumerate(zip(input_tensors, captured)):
         if g is None:

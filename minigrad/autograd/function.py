@@ -54,7 +54,8 @@ class BackwardFunction(Node):
     materialize_grads = True
     _non_differentiable: tuple[Tensor, ...] = ()
     _num_args = 0
-    _edge_positions: tuple[int, ...] = ()
+    # The forward arguments that have an edge, by position; None: all of them (most ops).
+    _edge_positions: tuple[int, ...] | None = None
 
     def save_for_backward(self, *tensors: Any) -> None:
         """Keep inputs or outputs (or None) for backward; read them back as `saved_tensors`.
@@ -81,17 +82,21 @@ class BackwardFunction(Node):
         grads = self._forward_cls.backward(self, *self._with_zeros(grad_outputs, Tensor._wrap))
         return tuple([_as_grad(g) for g in self._grads_for_edges(grads)])
 
-    def _apply_arrays(self, grad_outputs: Sequence[Any]) -> tuple[Any, ...]:
+    def _apply_arrays(self, grad_outputs: Sequence[Any]) -> Sequence[Any]:
         """`apply` on arrays: an op whose formula also works on arrays runs it on them."""
         op = self._forward_cls
         if not op._backward_on_arrays:
             return super()._apply_arrays(grad_outputs)
-        grad_outputs = self._with_zeros(grad_outputs, lambda array: array)
+        if len(grad_outputs) > 1:
+            grad_outputs = self._with_zeros(grad_outputs, _unchanged)
         self._on_arrays = True
         try:
             grads = op.backward(self, *grad_outputs)
         finally:
             self._on_arrays = False
+        if type(grads) is tuple and len(grads) == self._num_args and (
+                self._edge_positions is None):
+            return grads  # the common case, as `_grads_for_edges` would find it
         return self._grads_for_edges(grads)  # the engine makes them arrays as it checks them
 
     def _with_zeros(self, grad_outputs: Sequence[Any], wrap: Callable[[Any], Any]
@@ -113,7 +118,7 @@ class BackwardFunction(Node):
         """What backward returned, one per forward argument, picked out for next_functions."""
         if not isinstance(grads, tuple):
             grads = (grads,)
-        if len(grads) == len(self._edge_positions) == self._num_args:
+        if len(grads) == self._num_args and self._edge_positions is None:
             return grads  # every argument has an edge: nothing to pick
         if len(grads) != self._num_args and (
                 len(grads) < self._num_args or any(g is not None for g in grads[self._num_args:])):
@@ -121,10 +126,16 @@ class BackwardFunction(Node):
                 f"function {self.name()} returned an incorrect number of gradients "
                 f"(expected {self._num_args}, got {len(grads)})"
             )
+        if self._edge_positions is None:
+            return grads[:self._num_args]
         return [grads[i] for i in self._edge_positions]
 
 
 FunctionCtx = BackwardFunction
+
+
+def _unchanged(array: Any) -> Any:
+    return array
 
 
 def _as_grad(grad: Any) -> Tensor | None:
@@ -139,10 +150,13 @@ def _edge_to(tensor: Tensor) -> Edge:
     # grad; any other tensor's node is read as it is.
     grad_fn = tensor.grad_fn if tensor._base is not None else tensor._grad_fn
     if not tensor._requires_grad:
-        return (None, 0)
+        return _NO_EDGE
     if grad_fn is not None:
         return (grad_fn, tensor._output_nr)
     return (tensor._grad_accumulator_node(), 0)
+
+
+_NO_EDGE: Edge = (None, 0)
 
 
 class Function:
@@ -201,12 +215,16 @@ class Function:
                 raw = profiler._active.run_forward(cls, ctx, args, kwargs)
         finally:
             state.enabled = grad_enabled
+        if type(raw) is np.ndarray:  # the common case, kept short
+            output = Tensor._wrap(raw)
+            if grad_enabled and True in needs_input_grad:
+                _record(ctx, cls, args, (output,), (raw,))
+            if _forward_hook is not None:
+                _forward_hook(ctx, args, (output,))
+            return output
         is_tuple = type(raw) is tuple
         raw_outputs = raw if is_tuple else (raw,)
-        if type(raw) is np.ndarray:  # the common case, kept short
-            outputs: tuple[Any, ...] = (Tensor._wrap(raw),)
-        else:
-            outputs = tuple([_as_output(o, args) for o in raw_outputs])
+        outputs = tuple([_as_output(o, args) for o in raw_outputs])
         if grad_enabled and True in needs_input_grad:
             _record(ctx, cls, args, outputs, raw_outputs)
         if _forward_hook is not None:
@@ -227,52 +245,83 @@ def _as_output(value: Any, args: tuple[Any, ...]) -> Any:
 
 def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
             outputs: tuple[Any, ...], raw_outputs: tuple[Any, ...]) -> None:
-    """Link the outputs to `ctx` and `ctx` to the inputs' nodes (the hot path of every op)."""
+    """Link the outputs to `ctx` and `ctx` to the inputs' nodes (the hot path of every op).
+
+    The node keeps one edge per tensor argument (and per number, for the binary ops that
+    treat one as PyTorch's wrapped scalar); the shapes and dtypes its gradients must have
+    are read from those edges when backward needs them.
+    """
     ctx._sequence_nr = next(_sequence_numbers)
-    scalar_edges = cls._scalar_inputs_are_edges
-    positions = []
     edges = []
-    metadata = []
+    positions = None  # None: every argument has an edge, the common case
     for i, a in enumerate(args):
         if isinstance(a, Tensor):
-            positions.append(i)
-            edge = _edge_to(a)
-            edges.append(edge)
-            # Shape and dtype of the input, shared with the node that made it (no gradient
-            # flows to an input without one).
-            node, output_nr = edge
-            metadata.append(None if node is None else node._output_metadata[output_nr])
-        elif scalar_edges and (a is None or isinstance(a, (int, float))):  # None: no tensor
-            positions.append(i)
-            edges.append((None, 0))
-            metadata.append(None)
-    ctx._edge_positions = _shared(tuple(positions))
+            # `_edge_to(a)`, spelled out for the common cases.
+            if a._base is not None:
+                edges.append(_edge_to(a))
+            elif not a._requires_grad:
+                edges.append(_NO_EDGE)
+            elif a._grad_fn is not None:
+                edges.append((a._grad_fn, a._output_nr))
+            else:
+                edges.append((a._grad_accumulator_node(), 0))
+            if positions is not None:
+                positions.append(i)
+        elif cls._scalar_inputs_are_edges and (a is None or isinstance(a, (int, float))):
+            edges.append(_NO_EDGE)  # None: no tensor
+            if positions is not None:
+                positions.append(i)
+        elif positions is None:
+            positions = list(range(i))
+    if positions is not None:
+        ctx._edge_positions = _shared(tuple(positions))
     ctx._num_args = len(args)
     ctx.next_functions = tuple(edges)
-    ctx._input_metadata = tuple(metadata)
 
     excluded = ctx._non_differentiable
-    output_metadata = []
-    like_input = metadata[0] if metadata else None
-    for nr, out in enumerate(outputs):
-        if not isinstance(out, Tensor):
-            output_metadata.append(None)  # one entry per output: an output_nr indexes it
-            continue
-        data = out._data
-        meta = (data.shape, data.dtype)
-        # Elementwise ops keep their input's shape and dtype: share that tuple, one fewer to keep.
-        output_metadata.append(like_input if meta == like_input else meta)
-        if data.dtype.kind == "f" and not (excluded and _contains(excluded, out)):
-            out._requires_grad = True
-            out.grad_fn = ctx
-            out._output_nr = nr
-    ctx._output_metadata = tuple(output_metadata)
+    if len(outputs) == 1 and not excluded:
+        out = outputs[0]
+        if isinstance(out, Tensor):
+            data = out._data
+            ctx._output_metadata = _shared_metadata(data.shape, data.dtype, edges)
+            if data.dtype.kind == "f":
+                out._requires_grad = True
+                out.grad_fn = ctx
+                if out._output_nr:
+                    out._output_nr = 0
+        else:
+            ctx._output_metadata = (None,)
+    else:
+        output_metadata = []
+        for nr, out in enumerate(outputs):
+            if not isinstance(out, Tensor):
+                output_metadata.append(None)  # one entry per output: an output_nr indexes it
+                continue
+            data = out._data
+            output_metadata.append((data.shape, data.dtype))
+            if data.dtype.kind == "f" and not (excluded and _contains(excluded, out)):
+                out._requires_grad = True
+                out.grad_fn = ctx
+                out._output_nr = nr
+        ctx._output_metadata = tuple(output_metadata)
 
     if ctx.to_save:
         saved = _saved_values(ctx.to_save, outputs, raw_outputs,
                               numbers_allowed=bool(cls.saved_names))
         ctx._saved = graph.pack_saved(saved, ctx) if graph._saved_hooks_open else saved
         ctx.to_save = ()
+
+
+def _shared_metadata(shape: tuple[int, ...], dtype: Any, edges: list[Edge]
+                     ) -> tuple[tuple[tuple[int, ...], Any]]:
+    """A one-output node's `_output_metadata`: its first input's, when the op kept the shape
+    and dtype (elementwise ops do), so that a chain of them shares one tuple."""
+    node, output_nr = edges[0] if edges else _NO_EDGE
+    if node is not None:
+        metadata = node._output_metadata[output_nr]
+        if metadata is not None and metadata[0] == shape and metadata[1] == dtype:
+            return (metadata,)
+    return ((shape, dtype),)
 
 
 _INFERENCE_SAVE_MESSAGE = (
@@ -308,21 +357,26 @@ def _saved_values(items: tuple[Any, ...], outputs: tuple[Any, ...],
     for position, item in enumerate(items):
         if item is None or (numbers_allowed and type(item) in _SAVED_NUMBER_TYPES):
             saved.append(item)
-            continue
-        for out, raw in zip(outputs, raw_outputs):
-            if item is out or item is raw:
-                saved.append(SavedTensor(out, True))
-                break
-        else:
-            if not isinstance(item, Tensor):
-                raise TypeError(
-                    f"save_for_backward can only save variables, but argument {position} is "
-                    f"of type {type(item).__name__}"
-                )
+        elif _contains(outputs, item) or _contains(raw_outputs, item):
+            saved.append(SavedTensor(outputs[_index_of(outputs, raw_outputs, item)], True))
+        elif isinstance(item, Tensor):
             if item._is_inference:
                 raise RuntimeError(_INFERENCE_SAVE_MESSAGE)
             counter = item._counter
             # Never changed in place yet (version 0): the tensor itself is enough.
             saved.append(item if counter is None or counter.value == 0
                          else SavedTensor(item, False))
+        else:
+            raise TypeError(
+                f"save_for_backward can only save variables, but argument {position} is "
+                f"of type {type(item).__name__}"
+            )
     return tuple(saved)
+
+
+def _index_of(outputs: tuple[Any, ...], raw_outputs: tuple[Any, ...], item: Any) -> int:
+    """The position of `item` among the outputs (as tensors or as the arrays forward made)."""
+    for i, (out, raw) in enumerate(zip(outputs, raw_outputs)):
+        if item is out or item is raw:
+            return i
+    raise ValueError("not an output")

@@ -21,7 +21,6 @@ a leading batch dim (see `forward_ad`).
 from __future__ import annotations
 
 import functools
-import heapq
 import itertools
 from collections.abc import Callable
 from typing import Any
@@ -463,63 +462,36 @@ def hessian(func: Callable[..., Tensor], inputs: Tensors, create_graph: bool = F
 def _batched_grad(outputs: tuple[Tensor, ...], inputs: tuple[Tensor, ...],
                   grad_outputs: tuple[Tensor, ...], create_graph: bool
                   ) -> tuple[Tensor | None, ...]:
-    """`autograd.grad` for a batch of grad_outputs (leading dim) in one pass over the graph.
+    """`autograd.grad` for a batch of grad_outputs (leading dim) in one pass of the engine.
 
     Returns one batched gradient per input, None for inputs the outputs do not reach.
     """
     pairs = [(out, g) for out, g in zip(outputs, grad_outputs) if out.requires_grad]
     if not pairs:
         return (None,) * len(inputs)
-    batch = pairs[0][1].shape[0]
     roots = [engine._root_edge(out, i) for i, (out, _) in enumerate(pairs)]
     captures: dict[tuple[Node, int], list[int]] = {}
     for position, t in enumerate(inputs):
         captures.setdefault(engine._input_edge(t), []).append(position)
-    dependencies, order = engine._discover(node for node, _ in roots)
-    runs = engine._nodes_to_run(order, dependencies, {node for node, _ in captures}, set())
-    relevant = runs | {node for node, _ in captures}
+    run = engine._run(roots, [g if create_graph else g.detach() for _, g in pairs],
+                      retain_graph=True, create_graph=create_graph, captures=captures,
+                      accumulate_nodes=set(), steps=False,
+                      vectorized=functools.partial(_run_batched, batch=pairs[0][1].shape[0]))
+    return tuple(engine.run_to_end(run))
 
-    captured: list[Tensor | None] = [None] * len(inputs)
-    buffers: dict[Node, list[Tensor | None]] = {}
-    ready: list[tuple[float, int, Node]] = []
-    tiebreak = itertools.count()
 
-    def deliver(node: Node, output_nr: int, grad: Tensor | None) -> None:
-        if grad is not None:
-            buffer = buffers.setdefault(node, [None] * max(1, len(node._output_metadata)))
-            held = buffer[output_nr]
-            buffer[output_nr] = grad if held is None else held + grad
-        dependencies[node] = dependencies.get(node, 0) - 1
-        if dependencies[node] == 0:
-            heapq.heappush(ready, (-node._sequence_nr, next(tiebreak), node))
-
-    for node, _ in roots:
-        dependencies[node] = dependencies.get(node, 0) + 1
-    for (node, output_nr), (_, grad) in zip(roots, pairs):
-        deliver(node, output_nr, grad if create_graph else grad.detach())
-
-    with set_grad_enabled(create_graph):
-        while ready:
-            node = heapq.heappop(ready)[2]
-            grads = buffers.pop(node, None) or [None] * max(1, len(node._output_metadata))
-            for output_nr, grad in enumerate(grads):
-                for position in captures.get((node, output_nr), ()):
-                    captured[position] = grad
-            if node not in runs:
-                continue
-            if all(g is None for g in grads):
-                grad_inputs: tuple[Tensor | None, ...] = (None,) * len(node.next_functions)
-            else:
-                xp = backend.array_module(next(g._data for g in grads if g is not None))
-                filled = [Tensor._wrap(xp.zeros((batch, *meta[0]), meta[1]))
-                          if g is None and meta is not None else g
-                          for g, meta in zip(grads, node._output_metadata)]
-                grad_inputs = tuple(None if g is None else _sum_to_batched(node, i, g)
-                                    for i, g in enumerate(_node_batched_backward(node, filled)))
-            for (next_node, input_nr), grad in zip(node.next_functions, grad_inputs):
-                if next_node is not None and next_node in relevant:
-                    deliver(next_node, input_nr, grad)
-    return tuple(captured)
+def _run_batched(node: Node, grads: list[Tensor | None], batch: int
+                 ) -> tuple[Tensor | None, ...]:
+    """What `node` sends on for a batch of gradients: zeros of the batch's shape for outputs
+    that got none, the node's batched backward, broadcast dims summed away."""
+    if all(g is None for g in grads):
+        return (None,) * len(node.next_functions)
+    xp = backend.array_module(next(g._data for g in grads if g is not None))
+    filled = [Tensor._wrap(xp.zeros((batch, *meta[0]), meta[1]))
+              if g is None and meta is not None else g
+              for g, meta in zip(grads, node._output_metadata)]
+    return tuple(None if g is None else _sum_to_batched(node, i, g)
+                 for i, g in enumerate(_node_batched_backward(node, filled)))
 
 
 def _sum_to_batched(node: Node, index: int, grad: Tensor) -> Tensor:
@@ -553,7 +525,7 @@ def _node_batched_backward(node: BackwardFunction, grads: list[Tensor]
     per_argument = rule(node, *grads)
     if not isinstance(per_argument, tuple):
         per_argument = (per_argument,)
-    return tuple(per_argument[i] for i in node._edge_positions)
+    return tuple(node._grads_for_edges(per_argument))
 
 
 def _row_by_row_backward(node: BackwardFunction, grads: list[Tensor]

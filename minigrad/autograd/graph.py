@@ -67,9 +67,8 @@ class Node:
 
     # Class-level defaults keep making a node cheap: most nodes never get hooks.
     next_functions: tuple[Edge, ...] = ()
-    # Shape and dtype of each forward input, to reduce broadcast gradients.
-    _input_metadata: tuple[tuple[tuple[int, ...], Any] | None, ...] = ()
-    # Shape and dtype of each output, to fill in gradients that never arrive.
+    # Shape and dtype of each output, to fill in gradients that never arrive and to check
+    # (and reduce) the gradients the nodes after this one send it.
     _output_metadata: tuple[tuple[tuple[int, ...], Any], ...] = ()
     # What forward saved, one entry per item: None, an input tensor saved before any in-place
     # change (so at version 0: most are, and they need no wrapper), a SavedTensor, or a
@@ -80,6 +79,10 @@ class Node:
     _post_hooks: list[Callable[..., Any]] | tuple[()] = ()
     _tensor_pre_hooks: dict[int, list[Callable[..., Any]]] | None = None
     _retained: dict[int, weakref.ref[Tensor]] | None = None
+    # Set once any of the four above is: the engine looks for hooks only where this is.
+    _has_hooks = False
+    # The names of what a built-in op's node saves (`self`, `result`): see `BackwardFunction`.
+    _names_of_saved: tuple[str, ...] = ()
     # True while the engine runs this node's formula on arrays rather than tensors.
     _on_arrays = False
 
@@ -90,6 +93,13 @@ class Node:
     def name(self) -> str:
         """The node's class name, such as `SinBackward0`."""
         return type(self).__name__
+
+    @property
+    def _input_metadata(self) -> tuple[tuple[tuple[int, ...], Any] | None, ...]:
+        """Shape and dtype of the input behind each edge (None for an edge to nowhere): the
+        gradient sent along an edge must have them."""
+        return tuple([None if node is None else node._output_metadata[output_nr]
+                      for node, output_nr in self.next_functions])
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {hex(id(self))}>"
@@ -114,6 +124,7 @@ class Node:
         """Call `hook(grad_inputs, grad_outputs)` after the node runs; it may return new ones."""
         if not self._post_hooks:
             self._post_hooks = []
+        self._has_hooks = True
         self._post_hooks.append(hook)
         return _RemovableHandle(self._post_hooks, hook)
 
@@ -121,12 +132,14 @@ class Node:
         """Call `hook(grad_outputs)` before the node runs; it may return new grad_outputs."""
         if not self._pre_hooks:
             self._pre_hooks = []
+        self._has_hooks = True
         self._pre_hooks.append(hook)
         return _RemovableHandle(self._pre_hooks, hook)
 
     def _register_tensor_hook(self, output_nr: int, hook: Callable[..., Any]) -> _RemovableHandle:
         if self._tensor_pre_hooks is None:
             self._tensor_pre_hooks = {}
+        self._has_hooks = True
         hooks = self._tensor_pre_hooks.setdefault(output_nr, [])
         hooks.append(hook)
         return _RemovableHandle(hooks, hook)
@@ -151,6 +164,7 @@ class Node:
         """Fill `tensor.grad` (an output of this node) when its gradient passes by."""
         if self._retained is None:
             self._retained = {}
+        self._has_hooks = True
         self._retained[tensor._output_nr] = weakref.ref(tensor)
 
     def _release_saved(self) -> None:
@@ -199,6 +213,17 @@ class AccumulateGrad(Node):
     def name(self) -> str:
         """PyTorch's C++ name of this node kind."""
         return "torch::autograd::AccumulateGrad"
+
+    @property  # type: ignore[override]
+    def _has_hooks(self) -> bool:
+        """Its own hooks, or its leaf's (`Tensor.register_hook` on a leaf)."""
+        return self._own_hooks or bool(self.variable._backward_hooks)
+
+    @_has_hooks.setter
+    def _has_hooks(self, value: bool) -> None:
+        self._own_hooks = value
+
+    _own_hooks = False
 
     def apply(self, grad_outputs: Sequence[Tensor]) -> tuple[Tensor | None, ...]:
         # The engine turns grad mode on exactly when the backward pass records a graph.

@@ -90,7 +90,6 @@ class CopySlices(Node):
         self._sequence_nr = next(_sequence_numbers)
         base_metadata = (base._data.shape, base._data.dtype)
         self.next_functions = (_edge_to(base), *fn.next_functions[1:])
-        self._input_metadata = (base_metadata, *fn._input_metadata[1:])
         self._output_metadata = (base_metadata,)
         self._saved = ()  # what it keeps is `fn`'s: freed with it
 
