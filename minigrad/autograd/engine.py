@@ -152,21 +152,23 @@ def _nodes_to_run(order: list[Node], dependencies: dict[Node, int],
     # Visit children before parents: a Kahn order of the graph, reversed.
     remaining = dict(dependencies)
     topological = [n for n in order if remaining.get(n, 0) == 0]
-    i = 0
-    while i < len(topological):
-        for next_node, _ in topological[i].next_functions:
+    for node in topological:  # grows as it goes: each node once all its parents are in
+        for next_node, _ in node.next_functions:
             if next_node is not None:
-                remaining[next_node] -= 1
-                if remaining[next_node] == 0:
+                left = remaining[next_node] - 1
+                remaining[next_node] = left
+                if left == 0:
                     topological.append(next_node)
-        i += 1
     runs: set[Node] = set()
     for node in reversed(topological):
         if isinstance(node, AccumulateGrad):
             if node in accumulate_nodes:
                 runs.add(node)
-        elif any(n in runs or n in capture_nodes for n, _ in node.next_functions):
-            runs.add(node)
+            continue
+        for next_node, _ in node.next_functions:
+            if next_node in runs or next_node in capture_nodes:
+                runs.add(node)
+                break
     return runs
 
 
