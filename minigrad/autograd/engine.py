@@ -216,22 +216,27 @@ def _checked_grads(node: Node, grads: Sequence[Any], on_arrays: bool) -> Sequenc
     a NumPy scalar).
     """
     checked = None
-    for i, ((next_node, input_nr), grad) in enumerate(zip(node.next_functions, grads)):
+    edges = node.next_functions
+    for i in range(min(len(edges), len(grads))):
+        grad = grads[i]
         if grad is None:
             continue
-        if on_arrays and type(grad) is not np.ndarray:
-            grad = grad._data if isinstance(grad, Tensor) else backend.as_array(grad)
-        elif next_node is None:
+        if on_arrays:
+            data = grad if type(grad) is np.ndarray else (
+                grad._data if isinstance(grad, Tensor) else backend.as_array(grad))
+            if data is not grad:
+                checked = checked or list(grads)
+                checked[i] = grad = data
+        else:
+            data = grad._data
+        next_node, input_nr = edges[i]
+        if next_node is None:
             continue
-        if next_node is not None:
-            expected = next_node._output_metadata[input_nr]
-            data = grad if on_arrays else grad._data
-            if expected is not None and (data.shape != expected[0] or data.dtype != expected[1]):
-                grad = _reduce_grad(node, i, grad, expected)
-        if grad is not grads[i]:
-            if checked is None:
-                checked = list(grads)
-            checked[i] = grad
+        expected = next_node._output_metadata[input_nr]
+        if expected is not None and (data.shape != expected[0] or (
+                data.dtype is not expected[1] and data.dtype != expected[1])):
+            checked = checked or list(grads)
+            checked[i] = _reduce_grad(node, i, grad, expected)
     return grads if checked is None else checked
 
 
