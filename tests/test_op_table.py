@@ -254,6 +254,8 @@ KNOWN_BUGS = {
         "masked_fill with a 0-dim tensor value gives it no gradient (PyTorch gives the sum)",
     ("masked_fill_tensor", "pytorch_names"):
         "masked_fill with a tensor value is MaskedFillBackward0, PyTorch's MaskedFillBackward1",
+    ("masked_fill_tensor", "vectorized_jacobian"):
+        "masked_fill with a 0-dim tensor value: its Jacobian column is zeros (test_functional)",
     ("rsub", "pytorch_names"): "rsub of two tensors is SubBackward0, PyTorch's RsubBackward0",
     ("to", "pytorch_names"):
         "to(same dtype, copy=True) is CloneBackward0, PyTorch's ToCopyBackward0",
@@ -330,7 +332,8 @@ def test_every_exported_op_has_an_entry() -> None:
     assert sorted(exported_ops() - covered) == [], "exported ops missing from OPS"
     assert sorted(covered - exported_ops()) == [], "OPS covers names that are not exported"
     assert len(set(OP_IDS)) == len(OP_IDS)
-    checks = {"gradcheck", "gradgradcheck", "pytorch_values", "pytorch_names", "plain_vs_graph"}
+    checks = {"gradcheck", "gradgradcheck", "pytorch_values", "pytorch_names", "plain_vs_graph",
+              "vectorized_jacobian"}  # the last one in test_functional
     assert {(name, check) for name, check in KNOWN_BUGS
             if name not in OP_IDS or check not in checks} == set()
 
