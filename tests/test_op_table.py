@@ -69,10 +69,12 @@ class Op:
 
 def op(name: str, call: Callable[..., Any], *shapes: tuple[int, ...],
        covers: tuple[str, ...] | None = None, domain: str = "any") -> Op:
+    """An entry; it covers the export of its own name unless `covers` says otherwise."""
     return Op(name, call, shapes, covers or (name,), domain)
 
 
 def unary(name: str, domain: str = "any") -> Op:
+    """A one-input op on a 2×3 tensor."""
     return op(name, lambda lib, x: fn(lib, name)(x), (2, 3), domain=domain)
 
 
@@ -81,8 +83,8 @@ def inplace(name: str, domain: str = "any") -> Op:
     return op(name, lambda lib, x: fn(lib, name)(x.clone()), (2, 3), domain=domain)
 
 
-def key(lib: ModuleType, rows: list[int]) -> Any:
-    """An integer index tensor in `lib`."""
+def indices(lib: ModuleType, rows: list[int]) -> Any:
+    """An int64 tensor of indices (or class targets) in `lib`."""
     return lib.tensor(rows)
 
 
@@ -201,7 +203,7 @@ OPS: list[Op] = [
        (2, 4), covers=("getitem",)),
     op("getitem_none", lambda lib, a: fn(lib, "getitem")(a, (None, 0)), (2, 3),
        covers=("getitem",)),
-    op("getitem_rows", lambda lib, a: fn(lib, "getitem")(a, key(lib, [0, 2, 2])), (3, 2),
+    op("getitem_rows", lambda lib, a: fn(lib, "getitem")(a, indices(lib, [0, 2, 2])), (3, 2),
        covers=("getitem",)),
     op("getitem_columns", lambda lib, a: fn(lib, "getitem")(a, (slice(None), [0, 2])), (2, 3),
        covers=("getitem",)),
@@ -235,13 +237,14 @@ OPS: list[Op] = [
          lambda lib, a, b, r=reduction: nnf(lib, "mse_loss")(a, b, reduction=r), (2, 3), (2, 3),
          covers=("nn.functional.mse_loss",)) for reduction in ("mean", "sum", "none")),
     *(op(f"nn.functional.nll_loss_{reduction}",
-         lambda lib, a, r=reduction: nnf(lib, "nll_loss")(a, key(lib, [0, 2, 1]), reduction=r),
+         lambda lib, a, r=reduction: nnf(lib, "nll_loss")(a, indices(lib, [0, 2, 1]), reduction=r),
          (3, 4), covers=("nn.functional.nll_loss",)) for reduction in ("mean", "sum", "none")),
     op("nn.functional.nll_loss_weight", lambda lib, a: nnf(lib, "nll_loss")(
-        a, key(lib, [0, 2, 1]), weight=lib.tensor([1.0, 2.0, 0.5, 1.5], dtype=lib.float64)),
+        a, indices(lib, [0, 2, 1]), weight=lib.tensor([1.0, 2.0, 0.5, 1.5], dtype=lib.float64)),
        (3, 4), covers=("nn.functional.nll_loss",)),
     *(op(f"nn.functional.cross_entropy_{reduction}",
-         lambda lib, a, r=reduction: nnf(lib, "cross_entropy")(a, key(lib, [3, 0]), reduction=r),
+         lambda lib, a, r=reduction: nnf(lib, "cross_entropy")(
+             a, indices(lib, [3, 0]), reduction=r),
          (2, 4), covers=("nn.functional.cross_entropy",)) for reduction in ("mean", "sum", "none")),
 ]
 OP_IDS = [entry.name for entry in OPS]
@@ -272,6 +275,7 @@ def checked(check: str) -> list[Any]:
                                                         strict=True))
             if (entry.name, check) in KNOWN_BUGS else entry for entry in OPS]
 
+
 # Exports that are not differentiable ops, each group with why.
 NOT_OPS = {
     # Factories, random numbers and dtype/device/printing settings: they make tensors, take none.
@@ -281,6 +285,8 @@ NOT_OPS = {
     "manual_seed", "seed", "set_rng_state", "get_default_dtype", "set_default_dtype",
     "get_default_device", "set_default_device", "get_printoptions", "set_printoptions",
     "finfo", "iinfo", "device",
+    # Classes: the tensor itself, its size, the dtype type.
+    "Tensor", "Size", "dtype",
     # Grad-mode switches.
     "enable_grad", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "no_grad",
     "set_grad_enabled",
@@ -296,9 +302,9 @@ NOT_OPS = {
 
 
 def exported_ops() -> set[str]:
-    """Every exported function of `minigrad` and `minigrad.nn.functional`, less NOT_OPS."""
-    found = {name for name in minigrad.__all__
-             if inspect.isfunction(getattr(minigrad, name))}
+    """Every exported callable of `minigrad` and `minigrad.nn.functional`, less NOT_OPS
+    (modules, dtypes and the default generator are not callable)."""
+    found = {name for name in minigrad.__all__ if callable(getattr(minigrad, name))}
     found |= {f"nn.functional.{name}" for name in minigrad.nn.functional.__all__}
     return found - NOT_OPS
 
@@ -331,6 +337,7 @@ def test_every_exported_op_has_an_entry() -> None:
     covered = {name for entry in OPS for name in entry.covers}
     assert sorted(exported_ops() - covered) == [], "exported ops missing from OPS"
     assert sorted(covered - exported_ops()) == [], "OPS covers names that are not exported"
+    assert sorted(NOT_OPS - set(minigrad.__all__)) == [], "NOT_OPS names that are not exported"
     assert len(set(OP_IDS)) == len(OP_IDS)
     checks = {"gradcheck", "gradgradcheck", "pytorch_values", "pytorch_names", "plain_vs_graph",
               "vectorized_jacobian"}  # the last one in test_functional
