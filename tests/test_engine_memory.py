@@ -5,7 +5,6 @@ from __future__ import annotations
 import weakref
 
 import numpy as np
-import pytest
 
 import minigrad
 from minigrad.autograd import Function
@@ -79,28 +78,35 @@ def test_a_saved_tensor_returned_as_gradient_is_copied() -> None:
     assert x.grad.tolist() == [2.0, 4.0, 6.0]
 
 
-@pytest.mark.parametrize("step_through", [False, True])
-def test_a_fresh_gradient_becomes_grad_without_a_copy(
-        step_through: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bias gradient is a fresh sum nobody else holds, so `.grad` takes it over; a
-    consumer of backward_steps (the stepper widget) still holds it, so there it is copied."""
-    decisions = []
-    accumulate = minigrad.Tensor._accumulate_grad
+def test_grad_taken_over_from_a_fresh_sum_is_owned_by_the_leaf() -> None:
+    """The bias gradient is a fresh sum that `.grad` may take over; it must still accumulate
+    in place without touching anything else, and later passes must add to it."""
+    bias = minigrad.zeros(3, requires_grad=True)
+    ones = minigrad.ones(5, 3)
+    (ones + bias).sum().backward()
+    assert bias.grad.tolist() == [5.0, 5.0, 5.0]
+    first = bias.grad
+    (ones + bias).sum().backward()
+    assert bias.grad.tolist() == [10.0, 10.0, 10.0]
+    assert ones.tolist() == minigrad.ones(5, 3).tolist()
+    assert first.tolist() == [10.0, 10.0, 10.0]  # accumulated in place, as PyTorch does
 
-    def spy(self, new_grad, keep_graph, unshared=False):
-        decisions.append(unshared)
-        accumulate(self, new_grad, keep_graph, unshared)
 
-    monkeypatch.setattr(minigrad.Tensor, "_accumulate_grad", spy)
+def test_a_stepped_through_pass_keeps_what_each_step_sent() -> None:
+    """A consumer of backward_steps (the stepper widget) holds each step's gradients: `.grad`
+    must not share their memory, or accumulating later would rewrite what a step showed."""
     bias = minigrad.zeros(3, requires_grad=True)
     out = (minigrad.ones(5, 3) + bias).sum()
-    if step_through:
-        steps = list(minigrad.autograd.backward_steps(out))
-        assert steps[-1].leaf is bias
-    else:
-        out.backward()
+    steps = list(minigrad.autograd.backward_steps(out, retain_graph=True))
+    assert steps[-1].leaf is bias
     assert bias.grad.tolist() == [5.0, 5.0, 5.0]
-    assert decisions == [not step_through]
+    held = [g for step in steps for g in (*step.grad_outputs, *step.grad_inputs)
+            if g is not None]
+    assert all(not np.shares_memory(g.numpy(), bias.grad.numpy()) for g in held)
+    recorded = [g.tolist() for g in held]
+    out.backward()
+    assert bias.grad.tolist() == [10.0, 10.0, 10.0]
+    assert [g.tolist() for g in held] == recorded
 
 
 def test_assigning_data_of_another_shape_gives_new_graphs_the_new_shape() -> None:

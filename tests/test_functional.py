@@ -18,6 +18,7 @@ import torch
 import torch.autograd.functional as torch_functional
 from oracle import to_mini
 from test_forward_ad import CASE_IDS, CASES, Case, as_tuple
+from test_op_table import OP_IDS, Op, as_array, as_outputs, checked
 
 import minigrad
 from minigrad.autograd import functional
@@ -326,27 +327,49 @@ def test_errors_match_pytorch(fn_name: str, func: Callable[[object], Callable[..
 # Vectorized Jacobians -----------------------------------------------------------------
 
 
-def test_vectorized_jacobian_is_one_backward_pass(monkeypatch: pytest.MonkeyPatch) -> None:
-    """200 inputs: every node runs its backward once, on all 200 rows together."""
-    calls: list[str] = []
-    batched = functional._node_batched_backward
-    monkeypatch.setattr(functional, "_node_batched_backward",
-                        lambda node, grads: calls.append(node.name()) or batched(node, grads))
-    monkeypatch.setattr(functional, "_row_by_row_backward", None)  # never the slow path
+def test_vectorized_jacobian_of_a_network_matches_rows_and_pytorch() -> None:
+    """200 inputs through a small network: batched, row by row, forward mode and PyTorch's
+    vectorized Jacobian all agree."""
+    weights = np.random.default_rng(0).standard_normal((200, 200))
+    x = np.random.default_rng(1).standard_normal(200)
 
-    w = minigrad.tensor(np.random.default_rng(0).standard_normal((200, 200)))
+    def net(lib: object) -> Callable[..., object]:
+        w = lib.tensor(weights)
+        return lambda t: ((w @ t).tanh() * t).softmax(0).log() + t.sum() / 200
 
-    def net(x):
-        return ((w @ x).tanh() * x).softmax(0).log() + x.sum() / 200
-
-    x = minigrad.tensor(np.random.default_rng(1).standard_normal(200))
-    result = functional.jacobian(net, x, vectorize=True)
-    assert len(calls) == len(set(calls)) < 12
-    monkeypatch.undo()
-    np.testing.assert_allclose(result.numpy(), functional.jacobian(net, x).numpy(), atol=1e-12)
-    np.testing.assert_allclose(
-        functional.jacobian(net, x, vectorize=True, strategy="forward-mode").numpy(),
+    result = functional.jacobian(net(minigrad), minigrad.tensor(x), vectorize=True)
+    np.testing.assert_allclose(result.numpy(), functional.jacobian(
+        net(minigrad), minigrad.tensor(x)).numpy(), atol=1e-12)
+    np.testing.assert_allclose(functional.jacobian(
+        net(minigrad), minigrad.tensor(x), vectorize=True, strategy="forward-mode").numpy(),
         result.numpy(), atol=1e-12)
+    np.testing.assert_allclose(torch_functional.jacobian(
+        net(torch), torch.tensor(x), vectorize=True).numpy(), result.numpy(), atol=1e-12)
+
+
+def floating_outputs(entry: Op, lib: object) -> Callable[..., object]:
+    """The table entry's op, keeping the outputs that have gradients (not max's indices)."""
+    def func(*inputs: object) -> object:
+        outputs = tuple(out for out in as_outputs(entry.call(lib, *inputs))
+                        if out.dtype.is_floating_point)
+        return outputs if len(outputs) > 1 else outputs[0]
+
+    return func
+
+
+@pytest.mark.parametrize("entry", checked("vectorized_jacobian"), ids=OP_IDS)
+def test_vectorized_jacobian_of_every_op_matches_rows_and_pytorch(entry: Op) -> None:
+    """One batched backward pass gives the Jacobian row-by-row passes give, and PyTorch's."""
+    vectorized = functional.jacobian(floating_outputs(entry, minigrad), entry.inputs(minigrad),
+                                     vectorize=True)
+    rows = functional.jacobian(floating_outputs(entry, minigrad), entry.inputs(minigrad))
+    reference = torch_functional.jacobian(floating_outputs(entry, torch), entry.inputs(torch),
+                                          vectorize=True)
+    for actual, by_rows, expected in zip(flatten(vectorized), flatten(rows), flatten(reference),
+                                         strict=True):
+        assert actual.shape == by_rows.shape == expected.shape
+        np.testing.assert_allclose(actual.numpy(), by_rows.numpy(), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(actual.numpy(), as_array(expected), rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("c", CASES, ids=CASE_IDS)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import math
+import re
 
 import numpy as np
 import pytest
@@ -112,19 +114,133 @@ def test_gradient_magnitudes_per_parameter() -> None:
     assert axes.get_xscale() == "log"
 
 
-# Local derivatives -------------------------------------------------------------------------
+# Local derivatives, as the stepper shows them ------------------------------------------------
+
+# The shown formulas use a few signs that are not Python; these turn them into PyTorch code.
+MATH_TO_PYTHON = {"²": " ** 2", "ᵀ": ".T"}
+FORMULA_FUNCTIONS = {"cos": torch.cos, "sin": torch.sin, "log": torch.log, "exp": torch.exp,
+                     "sign": torch.sign, "outer": torch.outer}
 
 
-def test_every_node_of_the_tutorial_graphs_has_a_local_derivative() -> None:
-    for name in ("SinBackward0", "MulBackward0", "AddBackward0", "SumBackward0", "PowBackward0",
-                 "SubBackward0", "AddmmBackward0", "ReluBackward0", "TBackward0",
-                 "torch::autograd::AccumulateGrad"):
-        generic = widgets.local_derivative("FancyBackward7")
-        assert widgets.local_derivative(name).forward != generic.forward, name
-    assert widgets.local_derivative("SinBackward0").sends == ("grad * cos(self)",)
-    assert widgets.local_derivative("MulBackward0").sends == ("grad * other", "grad * self")
+def shown_rules(stepper: widgets.BackwardStepper) -> list[str]:
+    """The rule the stepper's panel shows for each input of the current node, as displayed."""
+    return [html.unescape(rule) for rule in re.findall(
+        r"<td class='mg-rule'><code>(.*?)</code></td>", stepper.panel_html_widget.value)]
+
+
+def step_to(stepper: widgets.BackwardStepper, node: str) -> None:
+    while stepper.current is None or stepper.current.node.name() != node:
+        assert stepper.step(), f"{node} never ran"
+
+
+def leaf(*shape: int, positive: bool = False, seed: int = 0) -> minigrad.Tensor:
+    values = np.random.default_rng(seed).uniform(-2.0, 2.0, shape)
+    return minigrad.tensor(np.abs(values) + 0.5 if positive else values, requires_grad=True)
+
+
+def formula_cases() -> dict[str, tuple[minigrad.Tensor, dict[str, object]]]:
+    """Node name: (a result that node made, the values its formulas name)."""
+    a, b = leaf(2, 3), leaf(2, 3, seed=1)
+    p, q = leaf(2, 3, positive=True), leaf(2, 3, positive=True, seed=1)
+    m, v, w = leaf(3, 2, seed=2), leaf(3, seed=3), leaf(3, seed=4)
+    unary = {name: (getattr(minigrad, function)(x), {"self": x}) for name, function, x in (
+        ("SinBackward0", "sin", a), ("CosBackward0", "cos", a), ("TanBackward0", "tan", a / 4),
+        ("ExpBackward0", "exp", a), ("LogBackward0", "log", p), ("SqrtBackward0", "sqrt", p),
+        ("AbsBackward0", "abs", a), ("TanhBackward0", "tanh", a),
+        ("SigmoidBackward0", "sigmoid", a), ("ReluBackward0", "relu", a),
+        ("NegBackward0", "neg", a), ("TBackward0", "t", a), ("CloneBackward0", "clone", a))}
+    return {
+        **unary,
+        "AddBackward0": (minigrad.add(a, b, alpha=2.5), {"self": a, "other": b, "alpha": 2.5}),
+        "SubBackward0": (minigrad.sub(a, b, alpha=1.5), {"self": a, "other": b, "alpha": 1.5}),
+        "RsubBackward1": (minigrad.rsub(a, 3.0, alpha=2.0), {"self": a, "alpha": 2.0}),
+        "MulBackward0": (a * b, {"self": a, "other": b}),
+        "DivBackward0": (a / p, {"self": a, "other": p}),
+        "PowBackward0": (a ** 3, {"self": a, "exponent": 3}),
+        "PowBackward1": (p ** q, {"self": p, "exponent": q}),
+        "MmBackward0": (a.mm(m), {"self": a, "mat2": m}),
+        "MvBackward0": (a.mv(v), {"self": a, "vec": v}),
+        "DotBackward0": (v.dot(w), {"self": v, "tensor": w}),
+        "SoftmaxBackward0": (v.softmax(0), {"dim": 0}),
+        "LogSoftmaxBackward0": (v.log_softmax(0), {"dim": 0}),
+    }
+
+
+@pytest.mark.parametrize("node", formula_cases())
+def test_the_shown_formula_computes_the_gradient_the_engine_sent(node: str) -> None:
+    """Evaluating each formula the stepper shows for a node, on that node's values, gives
+    exactly the gradient the engine sent to that input."""
+    result, values = formula_cases()[node]
+    weights = minigrad.tensor(np.random.default_rng(5).standard_normal(tuple(result.shape)))
+    stepper = widgets.BackwardStepper((result * weights).sum())
+    while stepper.current is None or stepper.current.node is not result.grad_fn:
+        assert stepper.step(), f"{node} never ran"
+    step = stepper.current
+    assert step.node.name() == node
+    names = {name: torch.tensor(value.detach().numpy()) if isinstance(value, minigrad.Tensor)
+             else value for name, value in values.items()}
+    names |= {"grad": torch.tensor(step.grad_outputs[0].numpy()),
+              "result": torch.tensor(result.detach().numpy()), **FORMULA_FUNCTIONS}
+    rules = shown_rules(stepper)
+    assert len(rules) == len(step.grad_inputs)
+    for rule, sent in zip(rules, step.grad_inputs):
+        code = rule
+        for sign, python in MATH_TO_PYTHON.items():
+            code = code.replace(sign, python)
+        computed = eval(code, {"__builtins__": {}}, names)
+        np.testing.assert_allclose(computed.numpy(), sent.numpy(), rtol=1e-12, atol=1e-12,
+                                   err_msg=f"{node}: {rule}")
+
+
+def test_the_tutorials_sin_mul_and_sum_are_explained_as_written_in_the_course() -> None:
+    a = minigrad.linspace(0., 2. * math.pi, steps=25, requires_grad=True)
+    stepper = widgets.BackwardStepper((2 * minigrad.sin(a)).sum(), names={"a": a})
+    step_to(stepper, "SumBackward0")
+    assert "result = self.sum()" in stepper.panel_html_widget.value
+    assert shown_rules(stepper) == ["grad copied to every element of self"]
+    step_to(stepper, "MulBackward0")
+    assert "result = self * other" in stepper.panel_html_widget.value
+    # 2 is a constant: no formula for it, only the tensor input's
+    assert shown_rules(stepper) == ["grad * other", "nothing: no gradient needed"]
+    step_to(stepper, "SinBackward0")
+    assert "result = sin(self)" in stepper.panel_html_widget.value
+    assert shown_rules(stepper) == ["grad * cos(self)"]
+
+
+GENERIC_OP = "an op this kit has no description for"
+
+
+def test_every_node_of_the_tutorial_graphs_is_described() -> None:
+    torch.manual_seed(0)
+    x, w = minigrad.randn(4, 3), minigrad.randn(2, 3, requires_grad=True)
+    bias = minigrad.zeros(2, requires_grad=True)
+    hidden = minigrad.addmm(bias, x, w.t()).relu()
+    loss = ((hidden - 1) ** 2).sum() + (2 * minigrad.sin(bias) + 1).sum()
+    stepper = widgets.BackwardStepper(loss)
+    seen = set()
+    while stepper.step():
+        seen.add(stepper.current.node.name().rsplit("::", 1)[-1])
+        assert GENERIC_OP not in stepper.panel_html_widget.value, stepper.current.node.name()
+    assert {"SinBackward0", "MulBackward0", "AddBackward0", "SumBackward0", "PowBackward0",
+            "SubBackward0", "AddmmBackward0", "ReluBackward0", "TBackward0",
+            "AccumulateGrad"} <= seen
+
+
+class Fancy(minigrad.autograd.Function):
+    """An op the kit cannot know: the stepper must still say what its node does."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 2
 
 
 def test_unknown_nodes_get_a_generic_description() -> None:
-    derivative = widgets.local_derivative("FancyBackward7")
-    assert "vector-Jacobian product" in widgets.derivatives.sends_to(derivative, 3)
+    x = minigrad.ones(3, requires_grad=True)
+    stepper = widgets.BackwardStepper(Fancy.apply(x).sum())
+    step_to(stepper, "FancyBackward")
+    assert GENERIC_OP in stepper.panel_html_widget.value
+    assert "vector-Jacobian product" in shown_rules(stepper)[0]
