@@ -19,7 +19,7 @@ from minigrad._tensor import Tensor
 from minigrad.autograd import function, grad_mode
 from minigrad.autograd.function import BackwardFunction, Function, _edge_to
 from minigrad.autograd.graph import Node, _sequence_numbers, _short_name
-from minigrad.ops import _dual
+from minigrad.ops import _formula
 from minigrad.ops.shape import is_full_slice
 
 __all__ = ["CopySlices", "multi_output_view_message", "rebase_history", "remake_view_history",
@@ -57,7 +57,7 @@ class _Gather(Function, node_name="AsStridedBackward0"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        zeros = _dual.zeros((int(np.prod(ctx.base_shape)),), grad)
+        zeros = _formula.zeros((int(np.prod(ctx.base_shape)),), grad)
         return _ScatterAdd.apply(zeros, grad.reshape(-1), key=ctx.positions).reshape(
             ctx.base_shape)
 

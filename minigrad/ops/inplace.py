@@ -18,7 +18,8 @@ from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd import function, grad_mode
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.autograd.graph import SavedTensor
-from minigrad.ops import _dual
+from minigrad.ops import _formula
+from minigrad.ops._formula import ArrayOrTensor
 from minigrad.ops._util import cpp_type_name, scalar_type_name
 from minigrad.ops.index_put import multi_output_view_message, rebase_history
 from minigrad.ops.pointwise import _ZeroGradient
@@ -133,14 +134,14 @@ class FillWithTensor(Function, node_name="FillBackward3"):
         return np.full_like(x._data, value._data)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
-        return _dual.zeros_like(grad), grad.sum()
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor, ArrayOrTensor]:
+        return _formula.zeros_like(grad), grad.sum()
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_x: Tensor | None, tangent_value: Tensor | None
             ) -> Tensor:
         if tangent_value is None:
-            return _dual.zeros_like(tangent_x)
+            return _formula.zeros_like(tangent_x)
         # The value is 0-d: any dims of its tangent are a batch of tangents (vectorized).
         batch, shape = tuple(tangent_value.shape), tuple(ctx.primal_inputs[0].shape)
         spread = tangent_value.reshape(*batch, *(1 for _ in shape))

@@ -11,7 +11,8 @@ from minigrad import backend
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
-from minigrad.ops import _dual
+from minigrad.ops import _formula
+from minigrad.ops._formula import ArrayOrTensor
 from minigrad.ops._util import check_broadcast, checks_argument_types, cpp_type_name
 from minigrad.ops.reduction import dtype_title
 from minigrad.ops.shape import SqueezeDimsList, unsafe_view
@@ -108,9 +109,10 @@ class Mm(Function, node_name="MmBackward0"):
         return a._data @ b._data
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor
+                ) -> tuple[ArrayOrTensor | None, ArrayOrTensor | None]:
         a, b = ctx.saved_tensors
-        return (grad @ _dual.matrix_t(b) if b is not None else None,
+        return (grad @ _formula.matrix_t(b) if b is not None else None,
                 _mat2_grad(a, grad, ctx.mat2_transposed) if a is not None else None)
 
     @staticmethod
@@ -132,8 +134,8 @@ def _mat2_grad(mat1: Any, grad: Any, transposed: bool) -> Any:
     the weight's gradient is row-major and `.grad` can keep it without a copy.
     """
     if transposed:
-        return _dual.matrix_t(_dual.matrix_t(grad) @ mat1)
-    return _dual.matrix_t(mat1) @ grad
+        return _formula.matrix_t(_formula.matrix_t(grad) @ mat1)
+    return _formula.matrix_t(mat1) @ grad
 
 
 class Addmm(Function, node_name="AddmmBackward0"):
@@ -155,11 +157,11 @@ class Addmm(Function, node_name="AddmmBackward0"):
         return product + (bias._data if beta == 1 else beta * bias._data)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor | None, ...]:
         a, b = ctx.saved_tensors
         scaled = grad if ctx.alpha == 1 else grad * ctx.alpha
         return (grad if ctx.beta == 1 else grad * ctx.beta,
-                scaled @ _dual.matrix_t(b) if b is not None else None,
+                scaled @ _formula.matrix_t(b) if b is not None else None,
                 _mat2_grad(a, scaled, ctx.mat2_transposed) if a is not None else None)
 
     @staticmethod

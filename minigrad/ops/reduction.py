@@ -13,7 +13,8 @@ from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.autograd.graph import _TENSOR_TYPE_NAMES
-from minigrad.ops import _dual
+from minigrad.ops import _formula
+from minigrad.ops._formula import ArrayOrTensor
 from minigrad.ops._util import checks_argument_types, wrap_dim, wrap_dims
 from minigrad.ops.pointwise import MaskedFillWithTensor, maximum, minimum, where
 
@@ -38,13 +39,13 @@ def _check_nonempty(name: str, shape: tuple[int, ...], dims: tuple[int, ...]) ->
 def _expand_back(grad: Any, dims: tuple[int, ...], keepdim: bool, shape: tuple[int, ...]
                  ) -> Any:
     """Spread a reduced gradient (a tensor or an array) over the input's shape again."""
-    return _dual.expand(grad if keepdim else _unsqueeze_dims(grad, dims), shape)
+    return _formula.expand(grad if keepdim else _unsqueeze_dims(grad, dims), shape)
 
 
 def _unsqueeze_dims(reduced: Any, dims: tuple[int, ...]) -> Any:
     """A reduced tensor (or array) with its reduced `dims` (sorted) back as dims of size 1."""
     for d in dims:
-        reduced = _dual.unsqueeze(reduced, d)
+        reduced = _formula.unsqueeze(reduced, d)
     return reduced
 
 
@@ -71,8 +72,8 @@ class SumAll(Function, node_name="SumBackward0"):
         return backend.as_array(x._data.sum(dtype=_sum_dtype(x._data, dtype)))
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.expand(grad, ctx.shape)  # every element counted once
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.expand(grad, ctx.shape)  # every element counted once
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -91,7 +92,7 @@ class SumDim(Function, node_name="SumBackward1"):
                                             dtype=_sum_dtype(x._data, dtype)))
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         return _expand_back(grad, ctx.dims, ctx.keepdim, ctx.shape)
 
     @staticmethod
@@ -149,8 +150,8 @@ class MeanAll(Function, node_name="MeanBackward0"):
         return backend.as_array(_mean(x._data, None, False, dtype))
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.div_scalar(_dual.expand(grad, ctx.shape), ctx.count)
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.div_scalar(_formula.expand(grad, ctx.shape), ctx.count)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -169,8 +170,8 @@ class MeanDim(Function, node_name="MeanBackward1"):
         return backend.as_array(_mean(x._data, dims, keepdim, dtype))
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.div_scalar(_expand_back(grad, ctx.dims, ctx.keepdim, ctx.shape), ctx.count)
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.div_scalar(_expand_back(grad, ctx.dims, ctx.keepdim, ctx.shape), ctx.count)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -214,7 +215,7 @@ class _Extremum(Function):
         # PyTorch's evenly_distribute_backward: a NaN result is shared by the NaN elements, and
         # the share is filled in, not multiplied by a mask (an inf gradient stays off the rest).
         hits = x.isnan() if bool(result.isnan()._data) else x == result
-        return MaskedFillWithTensor.apply(_dual.zeros(x._data.shape, grad), grad / hits.sum(),
+        return MaskedFillWithTensor.apply(_formula.zeros(x._data.shape, grad), grad / hits.sum(),
                                           mask=hits)
 
     @staticmethod
@@ -282,7 +283,7 @@ def _chosen_mask(ctx: BackwardFunction, indices: Any) -> Any:
 def _scatter_chosen(ctx: BackwardFunction, grad: Tensor, indices: Any) -> Tensor:
     """The gradient at the picked elements and 0 elsewhere: PyTorch's
     value_selecting_reduction_backward, a scatter into zeros (so inf or NaN stays put)."""
-    zeros = _dual.zeros(ctx.shape, grad)
+    zeros = _formula.zeros(ctx.shape, grad)
     if ctx.shape and not ctx.keepdim:
         indices = np.expand_dims(indices, ctx.dim)
         grad = grad.unsqueeze(ctx.dim)
@@ -314,8 +315,8 @@ class Scatter(Function, node_name="ScatterBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
         if grad.ndim == 0:
-            return _dual.zeros_like(grad), grad
-        overwritten = Scatter.apply(grad, _dual.zeros(ctx.index.shape, grad), dim=ctx.dim,
+            return _formula.zeros_like(grad), grad
+        overwritten = Scatter.apply(grad, _formula.zeros(ctx.index.shape, grad), dim=ctx.dim,
                                     index=ctx.index)
         return overwritten, Gather.apply(grad, dim=ctx.dim, index=ctx.index)
 
@@ -336,7 +337,7 @@ class Gather(Function, node_name="GatherBackward0"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return ScatterAdd.apply(_dual.zeros(ctx.shape, grad), grad, dim=ctx.dim, index=ctx.index)
+        return ScatterAdd.apply(_formula.zeros(ctx.shape, grad), grad, dim=ctx.dim, index=ctx.index)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -639,7 +640,7 @@ class Softmax(Function, node_name="SoftmaxBackward0"):
         return result
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         (y,) = ctx.saved_tensors
         return softmax_backward_data(grad, y, ctx.dim)
 
@@ -691,7 +692,7 @@ class SoftmaxBackwardData(Function, node_name="SoftmaxBackwardDataBackward0"):
 
 def _softmax_vjp(grad: Any, y: Any, axes: tuple[int, ...]) -> Any:
     # Jᵀ g = y * (g - <g, y>) along the softmax dim
-    return y * (grad - _dual.sum_keepdim(grad * y, axes))
+    return y * (grad - _formula.sum_keepdim(grad * y, axes))
 
 
 def softmax_backward_data(grad: Any, output: Any, dim: int) -> Any:
@@ -715,7 +716,7 @@ class LogSoftmax(Function, node_name="LogSoftmaxBackward0"):
         return result
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         (y,) = ctx.saved_tensors
         return log_softmax_backward_data(grad, y, ctx.dim)
 
@@ -764,7 +765,7 @@ class LogSoftmaxBackwardData(Function, node_name="LogSoftmaxBackwardDataBackward
 
 def _log_softmax_vjp(grad: Any, y: Any, axes: tuple[int, ...]) -> Any:
     # Jᵀ g = g - softmax(x) Σ g, and softmax(x) = exp(y)
-    return grad - _dual.exp(y) * _dual.sum_keepdim(grad, axes)
+    return grad - _formula.exp(y) * _formula.sum_keepdim(grad, axes)
 
 
 def log_softmax_backward_data(grad: Any, output: Any, dim: int) -> Any:

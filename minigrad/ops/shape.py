@@ -14,7 +14,8 @@ from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd import grad_mode
 from minigrad.autograd.function import BackwardFunction, Function
-from minigrad.ops import _dual
+from minigrad.ops import _formula
+from minigrad.ops._formula import ArrayOrTensor
 from minigrad.ops._util import (
     checks_argument_types,
     invalid_combination,
@@ -72,7 +73,7 @@ class View(Function, node_name="ViewBackward0"):
             ) from None
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         return grad.reshape(ctx.shape)
 
     @staticmethod
@@ -104,7 +105,7 @@ class Alias(Function, node_name="AliasBackward0"):
         return x._data.view()
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         return grad
 
     @staticmethod
@@ -169,8 +170,8 @@ class Transpose(Function, node_name="TransposeBackward0"):
         return _swapped(x._data, dim0, dim1)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.transpose(grad, *ctx.dims) if isinstance(grad, Tensor) else _swapped(
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.transpose(grad, *ctx.dims) if isinstance(grad, Tensor) else _swapped(
             grad, *ctx.dims)
 
     @staticmethod
@@ -202,8 +203,8 @@ class T(Function, node_name="TBackward0"):
         return x._data.T
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.matrix_t(grad)
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.matrix_t(grad)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -227,8 +228,8 @@ class Permute(Function, node_name="PermuteBackward0"):
         return np.transpose(x._data, dims)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.permute(grad, tuple(np.argsort(ctx.dims).tolist()))
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.permute(grad, tuple(np.argsort(ctx.dims).tolist()))
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -270,9 +271,9 @@ class _Reshaping(Function):
         return x._data.reshape(shape)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         for dim in ctx.dims:
-            grad = _dual.unsqueeze(grad, dim)
+            grad = _formula.unsqueeze(grad, dim)
         return grad
 
     jvp = staticmethod(View.jvp)
@@ -298,8 +299,8 @@ class Unsqueeze(_Reshaping, node_name="UnsqueezeBackward0"):
     """Insert a size-1 dim; backward squeezes it away again."""
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.squeeze(grad, ctx.dims[0])
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.squeeze(grad, ctx.dims[0])
 
 
 @checks_argument_types("(Tensor input)", "(Tensor input, int dim)",
@@ -491,7 +492,7 @@ class IndexPutImplBackward(Function, node_name="IndexPutImplBackward0"):
 
 def _put_into_zeros(shape: tuple[int, ...], grad: Tensor, key: Any) -> Tensor:
     """Zeros of `shape` with `grad` added at `key`, recorded as PyTorch records it."""
-    return IndexPutImplBackward.apply(_dual.zeros(shape, grad), grad, key=key)
+    return IndexPutImplBackward.apply(_formula.zeros(shape, grad), grad, key=key)
 
 
 def _is_basic(key: tuple[Any, ...]) -> bool:
@@ -743,7 +744,7 @@ class Cat(Function, node_name="CatBackward0"):
         start = 0
         for size in ctx.sizes:
             if size is None:
-                grads.append(_dual.zeros((0,), grad))
+                grads.append(_formula.zeros((0,), grad))
                 continue
             grads.append(grad.narrow(ctx.dim, start, size))
             start += size
@@ -947,7 +948,7 @@ class Clone(Function, node_name="CloneBackward0"):
         return x._data.copy()
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         return grad
 
     jvp = staticmethod(Alias.jvp)
