@@ -29,6 +29,7 @@ __all__ = ["CopySlices", "multi_output_view_message", "rebase_history", "remake_
 class IndexPut(Function, node_name="IndexPutBackward0"):
     """`self` with `values` written at `key`: the gradient of the overwritten places goes to
     `values`, the rest to `self`."""
+    aten_name = "aten::index_put_"
 
     _scalar_inputs_are_edges = True  # `t[mask] = 5.0` still has an edge for the value
 
@@ -64,6 +65,7 @@ class _Gather(Function, node_name="AsStridedBackward0"):
 
 class _ScatterAdd(Function, node_name="IndexPutBackward0"):
     """`input` with `values` added at `key` (repeated places add up)."""
+    aten_name = "aten::index_put_"
 
     @staticmethod
     def forward(ctx: BackwardFunction, input: Tensor, values: Tensor, key: Any = None) -> Any:

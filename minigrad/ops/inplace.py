@@ -121,6 +121,7 @@ class Fill(_ZeroGradient, node_name="FillBackward2"):
 
 
 class Zero(Fill, node_name="ZeroBackward0"):
+    aten_name = "aten::zero_"
     pass
 
 
@@ -168,6 +169,7 @@ class Copy(Function, node_name="CopyBackwards"):
 
     `src`'s gradient goes back to `src`'s device.
     """
+    aten_name = "aten::copy_"
 
     _scalar_inputs_are_edges = True
 

@@ -55,6 +55,7 @@ def _check_devices(kernel: str, **arguments: Tensor) -> None:
 
 
 class Dot(Function, node_name="DotBackward0"):
+    aten_name = "aten::dot"
     saved_names = ("self", "tensor")
 
     @staticmethod
@@ -76,6 +77,7 @@ class Dot(Function, node_name="DotBackward0"):
 
 
 class Mv(Function, node_name="MvBackward0"):
+    aten_name = "aten::mv"
     saved_names = ("self", "vec")
 
     @staticmethod
@@ -97,6 +99,7 @@ class Mv(Function, node_name="MvBackward0"):
 
 
 class Mm(Function, node_name="MmBackward0"):
+    aten_name = "aten::mm"
     saved_names = ("self", "mat2")
     _backward_on_arrays = True
 
@@ -140,6 +143,7 @@ def _mat2_grad(mat1: Any, grad: Any, transposed: bool) -> Any:
 
 class Addmm(Function, node_name="AddmmBackward0"):
     """beta * input + alpha * (mat1 @ mat2): a linear layer in one op."""
+    aten_name = "aten::addmm"
 
     saved_names = ("mat1", "mat2")
     _backward_on_arrays = True
@@ -178,6 +182,7 @@ class Addmm(Function, node_name="AddmmBackward0"):
 
 
 class Bmm(Function, node_name="BmmBackward0"):
+    aten_name = "aten::bmm"
     saved_names = ("self", "mat2")
 
     @staticmethod

@@ -73,6 +73,7 @@ class _Elementwise(Function):
 
 
 class Exp(_Elementwise, node_name="ExpBackward0"):
+    aten_name = "aten::exp"
     saved_names = ("result",)
     compute = staticmethod(np.exp)
 
@@ -82,6 +83,7 @@ class Exp(_Elementwise, node_name="ExpBackward0"):
 
 
 class Exp2(_Elementwise, node_name="Exp2Backward0"):
+    aten_name = "aten::exp2"
     saved_names = ("result",)
     compute = staticmethod(np.exp2)
 
@@ -91,6 +93,7 @@ class Exp2(_Elementwise, node_name="Exp2Backward0"):
 
 
 class Expm1(_Elementwise, node_name="Expm1Backward0"):
+    aten_name = "aten::expm1"
     saved_names = ("result",)
     compute = staticmethod(np.expm1)
 
@@ -100,6 +103,7 @@ class Expm1(_Elementwise, node_name="Expm1Backward0"):
 
 
 class Log(_Elementwise, node_name="LogBackward0"):
+    aten_name = "aten::log"
     compute = staticmethod(np.log)
 
     @staticmethod
@@ -112,6 +116,7 @@ class Log(_Elementwise, node_name="LogBackward0"):
 
 
 class Log2(_Elementwise, node_name="Log2Backward0"):
+    aten_name = "aten::log2"
     compute = staticmethod(np.log2)
 
     @staticmethod
@@ -124,6 +129,7 @@ class Log2(_Elementwise, node_name="Log2Backward0"):
 
 
 class Log10(_Elementwise, node_name="Log10Backward0"):
+    aten_name = "aten::log10"
     compute = staticmethod(np.log10)
 
     @staticmethod
@@ -136,6 +142,7 @@ class Log10(_Elementwise, node_name="Log10Backward0"):
 
 
 class Log1p(_Elementwise, node_name="Log1PBackward0"):
+    aten_name = "aten::log1p"
     compute = staticmethod(np.log1p)
 
     @staticmethod
@@ -148,6 +155,7 @@ class Log1p(_Elementwise, node_name="Log1PBackward0"):
 
 
 class Sin(_Elementwise, node_name="SinBackward0"):
+    aten_name = "aten::sin"
     compute = staticmethod(np.sin)
 
     @staticmethod
@@ -156,6 +164,7 @@ class Sin(_Elementwise, node_name="SinBackward0"):
 
 
 class Cos(_Elementwise, node_name="CosBackward0"):
+    aten_name = "aten::cos"
     compute = staticmethod(np.cos)
 
     @staticmethod
@@ -164,6 +173,7 @@ class Cos(_Elementwise, node_name="CosBackward0"):
 
 
 class Tan(_Elementwise, node_name="TanBackward0"):
+    aten_name = "aten::tan"
     saved_names = ("result",)
     compute = staticmethod(np.tan)
 
@@ -173,6 +183,7 @@ class Tan(_Elementwise, node_name="TanBackward0"):
 
 
 class Sinh(_Elementwise, node_name="SinhBackward0"):
+    aten_name = "aten::sinh"
     compute = staticmethod(np.sinh)
 
     @staticmethod
@@ -181,6 +192,7 @@ class Sinh(_Elementwise, node_name="SinhBackward0"):
 
 
 class Cosh(_Elementwise, node_name="CoshBackward0"):
+    aten_name = "aten::cosh"
     compute = staticmethod(np.cosh)
 
     @staticmethod
@@ -189,6 +201,7 @@ class Cosh(_Elementwise, node_name="CoshBackward0"):
 
 
 class Atan(_Elementwise, node_name="AtanBackward0"):
+    aten_name = "aten::atan"
     compute = staticmethod(np.arctan)
 
     @staticmethod
@@ -197,6 +210,7 @@ class Atan(_Elementwise, node_name="AtanBackward0"):
 
 
 class Tanh(_Elementwise, node_name="TanhBackward0"):
+    aten_name = "aten::tanh"
     saved_names = ("result",)
     compute = staticmethod(np.tanh)
 
@@ -267,6 +281,7 @@ class TanhBackward(_ActivationBackward, node_name="TanhBackwardBackward0"):
 
 
 class Sigmoid(_Elementwise, node_name="SigmoidBackward0"):
+    aten_name = "aten::sigmoid"
     saved_names = ("result",)
 
     @staticmethod
@@ -299,6 +314,7 @@ class SigmoidBackward(_ActivationBackward, node_name="SigmoidBackwardBackward0")
 
 
 class Relu(_Elementwise, node_name="ReluBackward0"):
+    aten_name = "aten::relu"
     saved_names = ("result",)
 
     @staticmethod
@@ -351,6 +367,7 @@ class ThresholdBackward(Function, node_name="ThresholdBackwardBackward0"):
 
 
 class Sqrt(_Elementwise, node_name="SqrtBackward0"):
+    aten_name = "aten::sqrt"
     saved_names = ("result",)
     compute = staticmethod(np.sqrt)
 
@@ -364,6 +381,7 @@ class Sqrt(_Elementwise, node_name="SqrtBackward0"):
 
 
 class Rsqrt(_Elementwise, node_name="RsqrtBackward0"):
+    aten_name = "aten::rsqrt"
     saved_names = ("result",)
 
     @staticmethod
@@ -380,6 +398,7 @@ class Rsqrt(_Elementwise, node_name="RsqrtBackward0"):
 
 
 class Reciprocal(_Elementwise, node_name="ReciprocalBackward0"):
+    aten_name = "aten::reciprocal"
     saved_names = ("result",)
 
     @staticmethod
@@ -396,6 +415,7 @@ class Reciprocal(_Elementwise, node_name="ReciprocalBackward0"):
 
 
 class Abs(Function, node_name="AbsBackward0"):
+    aten_name = "aten::abs"
     saved_names = ("self",)
     _backward_on_arrays = True
 
@@ -415,6 +435,7 @@ class Abs(Function, node_name="AbsBackward0"):
 
 
 class Neg(Function, node_name="NegBackward0"):
+    aten_name = "aten::neg"
     _backward_on_arrays = True
 
     @staticmethod
@@ -466,6 +487,7 @@ def _sign(x: np.ndarray) -> np.ndarray:
 
 
 class Sign(_Piecewise, node_name="SignBackward0"):
+    aten_name = "aten::sign"
     compute = staticmethod(_sign)
 
 
@@ -476,18 +498,22 @@ class Sgn(_Piecewise, node_name="SgnBackward0"):
 
 
 class Floor(_Piecewise, node_name="FloorBackward0"):
+    aten_name = "aten::floor"
     compute = staticmethod(np.floor)
 
 
 class Ceil(_Piecewise, node_name="CeilBackward0"):
+    aten_name = "aten::ceil"
     compute = staticmethod(np.ceil)
 
 
 class Round(_Piecewise, node_name="RoundBackward0"):
+    aten_name = "aten::round"
     compute = staticmethod(np.round)
 
 
 class Trunc(_Piecewise, node_name="TruncBackward0"):
+    aten_name = "aten::trunc"
     compute = staticmethod(np.trunc)
 
 
@@ -522,6 +548,7 @@ _WRAPPED_NUMBER_DTYPES = {bool: np.bool_, int: np.int64, float: np.float64}
 
 
 class Add(Function, node_name="AddBackward0"):
+    aten_name = "aten::add"
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
 
@@ -545,6 +572,7 @@ class Add(Function, node_name="AddBackward0"):
 
 
 class Sub(Function, node_name="SubBackward0"):
+    aten_name = "aten::sub"
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
 
@@ -569,6 +597,7 @@ class Sub(Function, node_name="SubBackward0"):
 
 class Rsub(Function, node_name="RsubBackward1"):
     """`number - tensor`: the number is no input of the graph."""
+    aten_name = "aten::rsub"
 
     _backward_on_arrays = True
 
@@ -588,6 +617,7 @@ class Rsub(Function, node_name="RsubBackward1"):
 
 
 class Mul(Function, node_name="MulBackward0"):
+    aten_name = "aten::mul"
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
     saved_names = ("self", "other")
@@ -689,6 +719,7 @@ class AddScalar(SubScalar, node_name="AddBackward1"):
 
 
 class Div(Function, node_name="DivBackward0"):
+    aten_name = "aten::div"
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
     saved_names = ("self", "other")
@@ -727,6 +758,7 @@ class Div(Function, node_name="DivBackward0"):
 
 class PowTensorScalar(Function, node_name="PowBackward0"):
     """x ** p for a number p: d/dx = p x^(p-1)."""
+    aten_name = "aten::pow"
 
     saved_names = ("self",)
     _backward_on_arrays = True
@@ -809,6 +841,7 @@ def _power(base: Any, exponent: Any) -> Any:
 
 class PowTensorTensor(Function, node_name="PowBackward1"):
     """a ** b for tensors: d/da = b a^(b-1), d/db = a^b ln a."""
+    aten_name = "aten::pow"
 
     saved_names = ("self", "exponent", "result")
     _backward_on_arrays = True
@@ -850,6 +883,7 @@ class PowTensorTensor(Function, node_name="PowBackward1"):
 
 class PowScalarTensor(Function, node_name="PowBackward2"):
     """c ** x for a number c: d/dx = c^x ln c."""
+    aten_name = "aten::pow"
 
     saved_names = ("exponent", "result")
     _backward_on_arrays = True
@@ -930,17 +964,20 @@ class _Pick(Function):
 
 
 class Maximum(_Pick, node_name="MaximumBackward0"):
+    aten_name = "aten::maximum"
     compute = staticmethod(np.maximum)
     wins = staticmethod(operator.gt)
 
 
 class Minimum(_Pick, node_name="MinimumBackward0"):
+    aten_name = "aten::minimum"
     compute = staticmethod(np.minimum)
     wins = staticmethod(operator.lt)
 
 
 class Clamp(Function, node_name="ClampBackward1"):
     """Clip to [min, max]: the gradient passes where the input was inside."""
+    aten_name = "aten::clamp"
 
     saved_names = ("self",)
     _backward_on_arrays = True
@@ -985,10 +1022,12 @@ class Clamp(Function, node_name="ClampBackward1"):
 
 
 class ClampMin(Clamp, node_name="ClampMinBackward0"):
+    aten_name = "aten::clamp_min"
     bound_names = ("min",)
 
 
 class ClampMax(Clamp, node_name="ClampMaxBackward0"):
+    aten_name = "aten::clamp_max"
     bound_names = ("max",)
 
 
@@ -1041,6 +1080,7 @@ class ClampTensor(Function, node_name="ClampBackward0"):
 
 class Where(Function, node_name="WhereBackward0"):
     """Pick from `a` where the condition holds, else from `b`."""
+    aten_name = "aten::where"
 
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
@@ -1074,6 +1114,7 @@ class Where(Function, node_name="WhereBackward0"):
 
 class MaskedFill(Function, node_name="MaskedFillBackward0"):
     """Replace the elements where `mask` holds by `value`; they get no gradient."""
+    aten_name = "aten::masked_fill"
 
     saved_names = ("mask",)
 

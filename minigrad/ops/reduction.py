@@ -63,6 +63,7 @@ def _sum_dtype(data: np.ndarray, dtype: _backend.dtype | None) -> Any:
 
 
 class SumAll(Function, node_name="SumBackward0"):
+    aten_name = "aten::sum"
     _backward_on_arrays = True
 
     @staticmethod
@@ -82,6 +83,7 @@ class SumAll(Function, node_name="SumBackward0"):
 
 
 class SumDim(Function, node_name="SumBackward1"):
+    aten_name = "aten::sum"
     _backward_on_arrays = True
 
     @staticmethod
@@ -141,6 +143,7 @@ def _mean(data: np.ndarray, dims: tuple[int, ...] | None, keepdim: bool,
 
 
 class MeanAll(Function, node_name="MeanBackward0"):
+    aten_name = "aten::mean"
     _backward_on_arrays = True
 
     @staticmethod
@@ -160,6 +163,7 @@ class MeanAll(Function, node_name="MeanBackward0"):
 
 
 class MeanDim(Function, node_name="MeanBackward1"):
+    aten_name = "aten::mean"
     _backward_on_arrays = True
 
     @staticmethod
@@ -227,10 +231,12 @@ class _Extremum(Function):
 
 
 class MaxAll(_Extremum, node_name="MaxBackward1"):
+    aten_name = "aten::max"
     reduce = staticmethod(np.max)
 
 
 class MinAll(_Extremum, node_name="MinBackward1"):
+    aten_name = "aten::min"
     reduce = staticmethod(np.min)
 
 
@@ -380,10 +386,12 @@ def _write_tangents(ctx: BackwardFunction, op: type[Function], tangent_x: Tensor
 
 
 class MaxDim(_ExtremumDim, node_name="MaxBackward0"):
+    aten_name = "aten::max"
     pick = staticmethod(np.argmax)
 
 
 class MinDim(_ExtremumDim, node_name="MinBackward0"):
+    aten_name = "aten::min"
     pick = staticmethod(np.argmin)
 
 
@@ -479,10 +487,12 @@ class _ExtremumAlong(Function):
 
 
 class Amax(_ExtremumAlong, node_name="AmaxBackward0"):
+    aten_name = "aten::amax"
     reduce = staticmethod(np.max)
 
 
 class Amin(_ExtremumAlong, node_name="AminBackward0"):
+    aten_name = "aten::amin"
     reduce = staticmethod(np.min)
 
 
@@ -540,6 +550,7 @@ def _arg_extremum(name: str, pick: Any, input: Tensor, dim: int | None, keepdim:
 
 class VectorNorm(Function, node_name="LinalgVectorNormBackward0"):
     """The p-norm (sum |x|^p)^(1/p) over dims; the 2-norm by default."""
+    aten_name = "aten::linalg_vector_norm"
 
     saved_names = ("self", "result")
 
@@ -628,6 +639,7 @@ def _shifted(data: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
 
 
 class Softmax(Function, node_name="SoftmaxBackward0"):
+    aten_name = "aten::softmax"
     saved_names = ("result",)
     _backward_on_arrays = True
 
@@ -703,6 +715,7 @@ def softmax_backward_data(grad: Any, output: Any, dim: int) -> Any:
 
 
 class LogSoftmax(Function, node_name="LogSoftmaxBackward0"):
+    aten_name = "aten::log_softmax"
     saved_names = ("result",)
     _backward_on_arrays = True
 

@@ -59,6 +59,7 @@ def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
 
 
 class View(Function, node_name="ViewBackward0"):
+    aten_name = "aten::view"
     _backward_on_arrays = True
 
     @staticmethod
@@ -85,6 +86,8 @@ class View(Function, node_name="ViewBackward0"):
 class UnsafeView(View, node_name="UnsafeViewBackward0"):
     """A view of a fresh copy (what `reshape` records when the elements must move)."""
 
+    aten_name = "aten::unsafe_view"
+
 
 def unsafe_view(input: Tensor, shape: tuple[int, ...]) -> Tensor:
     """Reshape a tensor that nothing else shares (a result just made), as PyTorch's matmul does."""
@@ -93,6 +96,8 @@ def unsafe_view(input: Tensor, shape: tuple[int, ...]) -> Tensor:
 
 class ReshapeAlias(View, node_name="ReshapeAliasBackward0"):
     """A reshape that is a view of a tensor whose memory is not in row-major order."""
+
+    aten_name = "aten::reshape_alias"
 
 
 class Alias(Function, node_name="AliasBackward0"):
@@ -162,6 +167,7 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
 
 
 class Transpose(Function, node_name="TransposeBackward0"):
+    aten_name = "aten::transpose"
     _backward_on_arrays = True
 
     @staticmethod
@@ -196,6 +202,7 @@ swapaxes = swapdims = transpose
 
 
 class T(Function, node_name="TBackward0"):
+    aten_name = "aten::t"
     _backward_on_arrays = True
 
     @staticmethod
@@ -220,6 +227,7 @@ def t(input: Tensor) -> Tensor:
 
 
 class Permute(Function, node_name="PermuteBackward0"):
+    aten_name = "aten::permute"
     _backward_on_arrays = True
 
     @staticmethod
@@ -280,14 +288,17 @@ class _Reshaping(Function):
 
 
 class SqueezeAll(_Reshaping, node_name="SqueezeBackward0"):
+    aten_name = "aten::squeeze"
     pass
 
 
 class SqueezeDim(_Reshaping, node_name="SqueezeBackward1"):
+    aten_name = "aten::squeeze"
     pass
 
 
 class SqueezeDims(_Reshaping, node_name="SqueezeBackward2"):
+    aten_name = "aten::squeeze"
     pass
 
 
@@ -297,6 +308,7 @@ class SqueezeDimsList(_Reshaping, node_name="SqueezeBackward4"):
 
 class Unsqueeze(_Reshaping, node_name="UnsqueezeBackward0"):
     """Insert a size-1 dim; backward squeezes it away again."""
+    aten_name = "aten::unsqueeze"
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
@@ -325,6 +337,8 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
 
 
 class Expand(Function, node_name="ExpandBackward0"):
+    aten_name = "aten::expand"
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, shape: tuple[int, ...] = ()) -> np.ndarray:
         ctx.shape = x._data.shape
@@ -396,6 +410,8 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
 
 
 class Repeat(Function, node_name="RepeatBackward0"):
+    aten_name = "aten::repeat"
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, repeats: tuple[int, ...] = ()) -> np.ndarray:
         data = x._data.reshape((1,) * (len(repeats) - x._data.ndim) + x._data.shape)
@@ -456,10 +472,12 @@ class _ScatterIntoZeros(Function):
 
 
 class SelectBackwardBackward(_ScatterIntoZeros, node_name="SelectBackwardBackward0"):
+    aten_name = "aten::select_backward"
     pass
 
 
 class SliceBackwardBackward(_ScatterIntoZeros, node_name="SliceBackwardBackward0"):
+    aten_name = "aten::slice_backward"
     pass
 
 
@@ -526,15 +544,18 @@ class _Read(Function):
 
 
 class Select(_Read, node_name="SelectBackward0"):
+    aten_name = "aten::select"
     scatter = SelectBackwardBackward
 
 
 class Slice(_Read, node_name="SliceBackward0"):
+    aten_name = "aten::slice"
     scatter = SliceBackwardBackward
 
 
 class Index(_Read, node_name="IndexBackward0"):
     """Advanced indexing: a row-major copy, with the index arrays saved as PyTorch saves them."""
+    aten_name = "aten::index"
 
     saved_names = ("indices",)
 
@@ -729,6 +750,8 @@ def getitem(input: Tensor, key: Any) -> Tensor:
 
 
 class Cat(Function, node_name="CatBackward0"):
+    aten_name = "aten::cat"
+
     @staticmethod
     def forward(ctx: BackwardFunction, *tensors: Tensor, dim: int = 0) -> np.ndarray:
         target = result_dtype(*tensors)
@@ -812,6 +835,8 @@ def _check_devices(tensors: list[Tensor]) -> None:
 
 
 class Stack(Function, node_name="StackBackward0"):
+    aten_name = "aten::stack"
+
     @staticmethod
     def forward(ctx: BackwardFunction, *tensors: Tensor, dim: int = 0) -> np.ndarray:
         target = result_dtype(*tensors)
@@ -844,6 +869,8 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 
 class Unbind(Function, node_name="UnbindBackward0"):
+    aten_name = "aten::unbind"
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dim: int = 0) -> tuple[np.ndarray, ...]:
         ctx.dim = dim
@@ -878,6 +905,8 @@ def _multi_output_views(outputs: tuple[Tensor, ...], input: Tensor) -> tuple[Ten
 
 
 class Split(Function, node_name="SplitBackward0"):
+    aten_name = "aten::split"
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, sizes: tuple[int, ...] = (), dim: int = 0
                 ) -> tuple[np.ndarray, ...]:
@@ -897,6 +926,8 @@ class Split(Function, node_name="SplitBackward0"):
 
 class SplitWithSizes(Split, node_name="SplitWithSizesBackward0"):
     """`split` given the pieces' sizes, recorded under PyTorch's name for it."""
+
+    aten_name = "aten::split_with_sizes"
 
 
 def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
@@ -941,6 +972,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 
 class Clone(Function, node_name="CloneBackward0"):
+    aten_name = "aten::clone"
     _backward_on_arrays = True
 
     @staticmethod
@@ -970,6 +1002,7 @@ def contiguous(input: Tensor) -> Tensor:
 
 class ToCopy(Function, node_name="ToCopyBackward0"):
     """A copy in another dtype and/or on another device; the gradient goes back as it came."""
+    aten_name = "aten::_to_copy"
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dtype: _backend.dtype | None = None,
