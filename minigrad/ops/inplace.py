@@ -115,6 +115,8 @@ def _write(tensor: Tensor, values: np.ndarray, op_name: str) -> None:
 class Fill(_ZeroGradient, node_name="FillBackward2"):
     """Every element becomes the number `value`: nothing flows back to the old values."""
 
+    backward_broadcasts_over_batch = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, value: float = 0) -> np.ndarray:
         return np.full_like(x._data, value)
@@ -172,6 +174,8 @@ class Copy(Function, node_name="CopyBackwards"):
     aten_name = "aten::copy_"
 
     _scalar_inputs_are_edges = True
+
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, dst: Tensor, src: Tensor) -> np.ndarray:

@@ -69,6 +69,15 @@ class Dot(Function, node_name="DotBackward0"):
         return grad * b, grad * a
 
     @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor
+                         ) -> tuple[Tensor | None, Tensor | None]:
+        """Each row of the batch scales the other vector."""
+        a, b = ctx.saved_tensors
+        needs_a, needs_b = ctx.needs_input_grad
+        column = grad.unsqueeze(-1)
+        return column * b if needs_a else None, column * a if needs_b else None
+
+    @staticmethod
     def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
             ) -> Tensor | None:
         a, b = ctx.primal_inputs
@@ -89,6 +98,15 @@ class Mv(Function, node_name="MvBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
         m, v = ctx.saved_tensors
         return grad.unsqueeze(1) * v, m.t().mv(grad)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor
+                         ) -> tuple[Tensor | None, Tensor | None]:
+        """A batch of outer products for the matrix, of row-vector products for the vector."""
+        m, v = ctx.saved_tensors
+        needs_m, needs_v = ctx.needs_input_grad
+        # The matrix's gradient is a batch of outer products: only build it when it is wanted.
+        return grad.unsqueeze(-1) * v if needs_m else None, grad @ m if needs_v else None
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_m: Tensor | None, tangent_v: Tensor | None
@@ -117,6 +135,13 @@ class Mm(Function, node_name="MmBackward0"):
         a, b = ctx.saved_tensors
         return (grad @ _formula.matrix_t(b) if b is not None else None,
                 _mat2_grad(a, grad, ctx.mat2_transposed) if a is not None else None)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor
+                         ) -> tuple[Tensor | None, Tensor | None]:
+        """grad @ mat2ᵀ and mat1ᵀ @ grad, matmul broadcasting over the batch."""
+        a, b = ctx.saved_tensors
+        return (None if b is None else grad @ b.t(), None if a is None else a.t() @ grad)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
@@ -169,6 +194,14 @@ class Addmm(Function, node_name="AddmmBackward0"):
                 _mat2_grad(a, scaled, ctx.mat2_transposed) if a is not None else None)
 
     @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        """Mm's products scaled by alpha, and beta · grad for the bias."""
+        a, b = ctx.saved_tensors
+        scaled = grad if ctx.alpha == 1 else grad * ctx.alpha
+        return (grad if ctx.beta == 1 else grad * ctx.beta,
+                None if b is None else scaled @ b.t(), None if a is None else a.t() @ scaled)
+
+    @staticmethod
     def jvp(ctx: BackwardFunction, tangent_bias: Tensor | None, tangent_a: Tensor | None,
             tangent_b: Tensor | None) -> Tensor | None:
         bias, a, b = ctx.primal_inputs
@@ -194,6 +227,15 @@ class Bmm(Function, node_name="BmmBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
         a, b = ctx.saved_tensors
         return grad.bmm(b.transpose(1, 2)), a.transpose(1, 2).bmm(grad)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor
+                         ) -> tuple[Tensor | None, Tensor | None]:
+        """Bmm's products with the last two dims swapped (the batch dim leads)."""
+        a, b = ctx.saved_tensors
+        needs_a, needs_b = ctx.needs_input_grad
+        return (grad @ b.transpose(-1, -2) if needs_a else None,
+                a.transpose(-1, -2) @ grad if needs_b else None)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None

@@ -38,6 +38,7 @@ class _Elementwise(Function):
 
     saved_names: tuple[str, ...] = ("self",)
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def compute(x: np.ndarray) -> np.ndarray:
@@ -418,6 +419,7 @@ class Abs(Function, node_name="AbsBackward0"):
     aten_name = "aten::abs"
     saved_names = ("self",)
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
@@ -437,6 +439,7 @@ class Abs(Function, node_name="AbsBackward0"):
 class Neg(Function, node_name="NegBackward0"):
     aten_name = "aten::neg"
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
@@ -467,6 +470,8 @@ class _ZeroGradient(Function):
 
 class _Piecewise(_ZeroGradient):
     """Steps such as sign and floor: flat almost everywhere, so the gradient is zero."""
+
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def compute(x: np.ndarray) -> np.ndarray:
@@ -551,6 +556,7 @@ class Add(Function, node_name="AddBackward0"):
     aten_name = "aten::add"
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, a: Any, b: Any, alpha: float = 1) -> np.ndarray:
@@ -575,6 +581,7 @@ class Sub(Function, node_name="SubBackward0"):
     aten_name = "aten::sub"
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, a: Any, b: Any, alpha: float = 1) -> np.ndarray:
@@ -600,6 +607,7 @@ class Rsub(Function, node_name="RsubBackward1"):
     aten_name = "aten::rsub"
 
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, other: Any = 0, alpha: float = 1) -> np.ndarray:
@@ -620,6 +628,7 @@ class Mul(Function, node_name="MulBackward0"):
     aten_name = "aten::mul"
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
     saved_names = ("self", "other")
 
     @staticmethod
@@ -722,6 +731,7 @@ class Div(Function, node_name="DivBackward0"):
     aten_name = "aten::div"
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
     saved_names = ("self", "other")
 
     @staticmethod
@@ -762,6 +772,7 @@ class PowTensorScalar(Function, node_name="PowBackward0"):
 
     saved_names = ("self",)
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, exponent: float = 1) -> np.ndarray:
@@ -845,6 +856,7 @@ class PowTensorTensor(Function, node_name="PowBackward1"):
 
     saved_names = ("self", "exponent", "result")
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
@@ -887,6 +899,7 @@ class PowScalarTensor(Function, node_name="PowBackward2"):
 
     saved_names = ("exponent", "result")
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, exponent: Tensor, base: float = 1) -> np.ndarray:
@@ -928,6 +941,7 @@ class _Pick(Function):
 
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
     saved_names = ("self", "other")
     compute = staticmethod(np.maximum)
     wins = staticmethod(operator.gt)  # does `a` win over `b`?
@@ -981,6 +995,7 @@ class Clamp(Function, node_name="ClampBackward1"):
 
     saved_names = ("self",)
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
     bound_names: tuple[str, ...] = ("min", "max")  # the bounds the node keeps, as PyTorch's
 
     @staticmethod
@@ -1084,6 +1099,7 @@ class Where(Function, node_name="WhereBackward0"):
 
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
     saved_names = ("condition",)
 
     @staticmethod
@@ -1117,6 +1133,8 @@ class MaskedFill(Function, node_name="MaskedFillBackward0"):
     aten_name = "aten::masked_fill"
 
     saved_names = ("mask",)
+
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, mask: Tensor | None = None,

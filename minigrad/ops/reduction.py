@@ -62,6 +62,31 @@ def _sum_dtype(data: np.ndarray, dtype: _backend.dtype | None) -> Any:
     return np.int64 if data.dtype.kind in "biu" else None
 
 
+def _unreduce(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    """A reduction's batched grad spread back over the reduced dims (keeping the batch dim)."""
+    shape = ctx._input_metadata[0][0]
+    if hasattr(ctx, "dims"):
+        dims = ctx.dims
+    elif hasattr(ctx, "dim"):
+        dims = (ctx.dim,)
+    else:
+        dims = tuple(range(len(shape)))
+    if not getattr(ctx, "keepdim", False):
+        for d in dims:
+            grad = grad.unsqueeze(d + 1)
+    return grad.expand(grad.shape[0], *shape)
+
+
+def _spread_batched(ctx: BackwardFunction, grad: Tensor, *_: Tensor) -> Tensor:
+    """A reduction's `backward_batched`: its backward is `spread(grad) * weights`, the weights
+    being its backward at a grad of ones, so a batch of grads spreads and multiplies alike."""
+    xp = backend.array_module(grad._data)
+    ones = [None if meta is None else Tensor._wrap(xp.ones(*meta))
+            for meta in ctx._output_metadata]
+    weights = ctx._forward_cls.backward(ctx, *ones)
+    return _unreduce(ctx, grad) * weights
+
+
 class SumAll(Function, node_name="SumBackward0"):
     aten_name = "aten::sum"
     _backward_on_arrays = True
@@ -75,6 +100,8 @@ class SumAll(Function, node_name="SumBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         return _formula.expand(grad, ctx.shape)  # every element counted once
+
+    backward_batched = staticmethod(_spread_batched)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -96,6 +123,8 @@ class SumDim(Function, node_name="SumBackward1"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         return _expand_back(grad, ctx.dims, ctx.keepdim, ctx.shape)
+
+    backward_batched = staticmethod(_spread_batched)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -156,6 +185,8 @@ class MeanAll(Function, node_name="MeanBackward0"):
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         return _formula.div_scalar(_formula.expand(grad, ctx.shape), ctx.count)
 
+    backward_batched = staticmethod(_spread_batched)
+
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
         ndim = ctx.primal_inputs[0].ndim
@@ -176,6 +207,8 @@ class MeanDim(Function, node_name="MeanBackward1"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         return _formula.div_scalar(_expand_back(grad, ctx.dims, ctx.keepdim, ctx.shape), ctx.count)
+
+    backward_batched = staticmethod(_spread_batched)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -222,6 +255,8 @@ class _Extremum(Function):
         return MaskedFillWithTensor.apply(_formula.zeros(x._data.shape, grad), grad / hits.sum(),
                                           mask=hits)
 
+    backward_batched = staticmethod(_spread_batched)
+
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
         x, result = ctx.primal_inputs[0], ctx.primal_outputs[0]
@@ -266,6 +301,8 @@ class _ExtremumDim(Function):
     def backward(ctx: BackwardFunction, grad: Tensor, _indices_grad: Tensor) -> Tensor:
         (indices,) = ctx.saved_tensors
         return _scatter_chosen(ctx, grad, indices._data)
+
+    backward_batched = staticmethod(_spread_batched)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> tuple[Tensor, None]:
@@ -478,6 +515,8 @@ class _ExtremumAlong(Function):
         hits = x == result
         return (grad / hits.sum(ctx.dims, keepdim=True)) * hits
 
+    backward_batched = staticmethod(_spread_batched)
+
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
         x, result = ctx.primal_inputs[0], ctx.primal_outputs[0]
@@ -594,6 +633,8 @@ class VectorNorm(Function, node_name="LinalgVectorNormBackward0"):
         scaled = x.sgn() * x.abs() ** (p - 1) if p < 2 else x * x.abs() ** (p - 2)
         return scaled * (grad / norm ** (p - 1)).masked_fill(norm == 0, 0.0)
 
+    backward_batched = staticmethod(_spread_batched)
+
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
         x, result = ctx.primal_inputs[0], ctx.primal_outputs[0]
@@ -655,6 +696,12 @@ class Softmax(Function, node_name="SoftmaxBackward0"):
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         (y,) = ctx.saved_tensors
         return softmax_backward_data(grad, y, ctx.dim)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """y · (grad - Σ grad · y) for each row of the batch."""
+        (y,) = ctx.saved_tensors
+        return y * (grad - (grad * y).sum(ctx.dim + 1, keepdim=True))
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -732,6 +779,12 @@ class LogSoftmax(Function, node_name="LogSoftmaxBackward0"):
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         (y,) = ctx.saved_tensors
         return log_softmax_backward_data(grad, y, ctx.dim)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """grad - exp(y) · Σ grad for each row of the batch."""
+        (y,) = ctx.saved_tensors
+        return grad - y.exp() * grad.sum(ctx.dim + 1, keepdim=True)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:

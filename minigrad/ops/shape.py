@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -78,6 +79,11 @@ class View(Function, node_name="ViewBackward0"):
         return grad.reshape(ctx.shape)
 
     @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """Each row back to the input's shape."""
+        return grad.reshape(grad.shape[0], *ctx.shape)
+
+    @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
         lead = _fw.batch_dims(tangent, ctx.primal_inputs[0])
         return tangent.reshape(*tangent.shape[:lead], *ctx.primal_outputs[0].shape)
@@ -104,6 +110,7 @@ class Alias(Function, node_name="AliasBackward0"):
     """The same tensor under a new name (what `x[...]` records)."""
 
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
@@ -181,6 +188,11 @@ class Transpose(Function, node_name="TransposeBackward0"):
             grad, *ctx.dims)
 
     @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """The same two dims swapped back, one further right."""
+        return grad.transpose(ctx.dims[0] + 1, ctx.dims[1] + 1)
+
+    @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
         ndim = ctx.primal_inputs[0].ndim
         return tangent.transpose(ctx.dims[0] - ndim, ctx.dims[1] - ndim)
@@ -214,6 +226,11 @@ class T(Function, node_name="TBackward0"):
         return _formula.matrix_t(grad)
 
     @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """Each row's matrix transposed (a vector's rows stay as they are)."""
+        return grad.transpose(1, 2) if grad.ndim == 3 else grad
+
+    @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
         return tangent.transpose(-2, -1) if ctx.primal_inputs[0].ndim == 2 else tangent
 
@@ -238,6 +255,11 @@ class Permute(Function, node_name="PermuteBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         return _formula.permute(grad, tuple(np.argsort(ctx.dims).tolist()))
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """The inverse permutation, one dim further right."""
+        return grad.permute(0, *(int(d) + 1 for d in np.argsort(ctx.dims)))
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -283,6 +305,11 @@ class _Reshaping(Function):
         for dim in ctx.dims:
             grad = _formula.unsqueeze(grad, dim)
         return grad
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """Each row back to the input's shape."""
+        return grad.reshape(grad.shape[0], *ctx.shape)
 
     jvp = staticmethod(View.jvp)
 
@@ -347,6 +374,12 @@ class Expand(Function, node_name="ExpandBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return grad.sum_to_size(ctx.shape)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """The rows as they are: summing the copies up is the engine's step for every
+        broadcast input (`_sum_to_batched`)."""
+        return grad
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -426,6 +459,13 @@ class Repeat(Function, node_name="RepeatBackward0"):
         return summed.reshape(ctx.shape)
 
     @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """Each dim split into (copy, element), and the copies added up, row by row."""
+        split = [n for pair in zip(ctx.repeats, ctx.expanded) for n in pair]
+        summed = grad.reshape(grad.shape[0], *split).sum(tuple(range(1, len(split) + 1, 2)))
+        return summed.reshape(grad.shape[0], *ctx.shape)
+
+    @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
         x = ctx.primal_inputs[0]
         lead = _fw.batch_dims(tangent, x)
@@ -461,6 +501,12 @@ class _ScatterIntoZeros(Function):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return Index.apply(grad, key=ctx.key)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """Each row read at the key (a backward's own backward)."""
+        key, position = _fw.batched_key(ctx.key, 1)
+        return _fw.move_batch(Index.apply(grad, key=key), 1, position, 0)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -535,6 +581,13 @@ class _Read(Function):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return ctx._forward_cls.put_into_zeros(ctx.shape, grad, ctx.key)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """Each row scattered into zeros of the input's shape."""
+        key, position = _fw.batched_key(ctx.key, 1)
+        moved = _fw.move_batch(grad, 1, 0, position)
+        return ctx._forward_cls.put_into_zeros((grad.shape[0], *ctx.shape), moved, key)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -774,6 +827,13 @@ class Cat(Function, node_name="CatBackward0"):
         return tuple(grads)
 
     @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, ...]:
+        """Each input's slice of every row."""
+        starts = itertools.accumulate([0, *ctx.sizes])
+        return tuple(grad.narrow(ctx.dim + 1, start, size)
+                     for start, size in zip(starts, ctx.sizes))
+
+    @staticmethod
     def jvp(ctx: BackwardFunction, *tangents: Tensor | None) -> Tensor:
         parts = _fw.zero_filled(tangents, ctx.primal_inputs)
         return cat([t for t, x in zip(parts, ctx.primal_inputs) if x.shape != (0,)]
@@ -848,6 +908,11 @@ class Stack(Function, node_name="StackBackward0"):
         return tuple(grad.unbind(ctx.dim))
 
     @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, ...]:
+        """Each input's slice of every row."""
+        return tuple(grad.unbind(ctx.dim + 1))
+
+    @staticmethod
     def jvp(ctx: BackwardFunction, *tangents: Tensor | None) -> Tensor:
         return stack(_fw.zero_filled(tangents, ctx.primal_inputs),
                      ctx.dim - ctx.primal_outputs[0].ndim)
@@ -881,6 +946,11 @@ class Unbind(Function, node_name="UnbindBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, *grads: Tensor) -> Tensor:
         return stack(grads, ctx.dim)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, *grads: Tensor) -> Tensor:
+        """The pieces' batched grads stacked again, one dim further right."""
+        return stack(grads, ctx.dim + 1)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> tuple[Tensor, ...]:
@@ -917,6 +987,11 @@ class Split(Function, node_name="SplitBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, *grads: Tensor) -> Tensor:
         return cat(grads, ctx.dim)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, *grads: Tensor) -> Tensor:
+        """The pieces' batched grads joined again, one dim further right."""
+        return cat(grads, ctx.dim + 1)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> tuple[Tensor, ...]:
@@ -974,6 +1049,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 class Clone(Function, node_name="CloneBackward0"):
     aten_name = "aten::clone"
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
@@ -1003,6 +1079,8 @@ def contiguous(input: Tensor) -> Tensor:
 class ToCopy(Function, node_name="ToCopyBackward0"):
     """A copy in another dtype and/or on another device; the gradient goes back as it came."""
     aten_name = "aten::_to_copy"
+
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dtype: _backend.dtype | None = None,
