@@ -65,6 +65,7 @@ class _Gather(Function, node_name="AsStridedBackward0"):
 
 class _ScatterAdd(Function, node_name="IndexPutBackward0"):
     """`input` with `values` added at `key` (repeated places add up)."""
+
     aten_name = "aten::index_put_"
 
     @staticmethod

@@ -124,7 +124,6 @@ class Fill(_ZeroGradient, node_name="FillBackward2"):
 
 class Zero(Fill, node_name="ZeroBackward0"):
     aten_name = "aten::zero_"
-    pass
 
 
 class FillWithTensor(Function, node_name="FillBackward3"):

@@ -56,6 +56,8 @@ def _check_devices(kernel: str, **arguments: Tensor) -> None:
 
 class Dot(Function, node_name="DotBackward0"):
     aten_name = "aten::dot"
+    shows_forward = "result = self · tensor"
+    shows_sends = ("grad * tensor", "grad * self")
     saved_names = ("self", "tensor")
 
     @staticmethod
@@ -87,6 +89,8 @@ class Dot(Function, node_name="DotBackward0"):
 
 class Mv(Function, node_name="MvBackward0"):
     aten_name = "aten::mv"
+    shows_forward = "result = self @ vec"
+    shows_sends = ("outer(grad, vec)", "selfᵀ @ grad")
     saved_names = ("self", "vec")
 
     @staticmethod
@@ -118,6 +122,8 @@ class Mv(Function, node_name="MvBackward0"):
 
 class Mm(Function, node_name="MmBackward0"):
     aten_name = "aten::mm"
+    shows_forward = "result = self @ mat2"
+    shows_sends = ("grad @ mat2ᵀ", "selfᵀ @ grad")
     saved_names = ("self", "mat2")
     _backward_on_arrays = True
 
@@ -168,7 +174,10 @@ def _mat2_grad(mat1: Any, grad: Any, transposed: bool) -> Any:
 
 class Addmm(Function, node_name="AddmmBackward0"):
     """beta * input + alpha * (mat1 @ mat2): a linear layer in one op."""
+
     aten_name = "aten::addmm"
+    shows_forward = "@rule.linear"
+    shows_sends = ("@rule.bias", "alpha * grad @ mat2ᵀ", "alpha * mat1ᵀ @ grad")
 
     saved_names = ("mat1", "mat2")
     _backward_on_arrays = True

@@ -75,6 +75,8 @@ class _Elementwise(Function):
 
 class Exp(_Elementwise, node_name="ExpBackward0"):
     aten_name = "aten::exp"
+    shows_forward = "result = exp(self)"
+    shows_sends = ("grad * result",)
     saved_names = ("result",)
     compute = staticmethod(np.exp)
 
@@ -105,6 +107,8 @@ class Expm1(_Elementwise, node_name="Expm1Backward0"):
 
 class Log(_Elementwise, node_name="LogBackward0"):
     aten_name = "aten::log"
+    shows_forward = "result = log(self)"
+    shows_sends = ("grad / self",)
     compute = staticmethod(np.log)
 
     @staticmethod
@@ -157,6 +161,8 @@ class Log1p(_Elementwise, node_name="Log1PBackward0"):
 
 class Sin(_Elementwise, node_name="SinBackward0"):
     aten_name = "aten::sin"
+    shows_forward = "result = sin(self)"
+    shows_sends = ("grad * cos(self)",)
     compute = staticmethod(np.sin)
 
     @staticmethod
@@ -166,6 +172,8 @@ class Sin(_Elementwise, node_name="SinBackward0"):
 
 class Cos(_Elementwise, node_name="CosBackward0"):
     aten_name = "aten::cos"
+    shows_forward = "result = cos(self)"
+    shows_sends = ("-grad * sin(self)",)
     compute = staticmethod(np.cos)
 
     @staticmethod
@@ -175,6 +183,8 @@ class Cos(_Elementwise, node_name="CosBackward0"):
 
 class Tan(_Elementwise, node_name="TanBackward0"):
     aten_name = "aten::tan"
+    shows_forward = "result = tan(self)"
+    shows_sends = ("grad * (1 + result²)",)
     saved_names = ("result",)
     compute = staticmethod(np.tan)
 
@@ -212,6 +222,8 @@ class Atan(_Elementwise, node_name="AtanBackward0"):
 
 class Tanh(_Elementwise, node_name="TanhBackward0"):
     aten_name = "aten::tanh"
+    shows_forward = "result = tanh(self)"
+    shows_sends = ("grad * (1 - result²)",)
     saved_names = ("result",)
     compute = staticmethod(np.tanh)
 
@@ -283,6 +295,8 @@ class TanhBackward(_ActivationBackward, node_name="TanhBackwardBackward0"):
 
 class Sigmoid(_Elementwise, node_name="SigmoidBackward0"):
     aten_name = "aten::sigmoid"
+    shows_forward = "result = sigmoid(self)"
+    shows_sends = ("grad * result * (1 - result)",)
     saved_names = ("result",)
 
     @staticmethod
@@ -316,6 +330,8 @@ class SigmoidBackward(_ActivationBackward, node_name="SigmoidBackwardBackward0")
 
 class Relu(_Elementwise, node_name="ReluBackward0"):
     aten_name = "aten::relu"
+    shows_forward = "result = relu(self)"
+    shows_sends = ("grad * (result > 0)",)
     saved_names = ("result",)
 
     @staticmethod
@@ -369,6 +385,8 @@ class ThresholdBackward(Function, node_name="ThresholdBackwardBackward0"):
 
 class Sqrt(_Elementwise, node_name="SqrtBackward0"):
     aten_name = "aten::sqrt"
+    shows_forward = "result = sqrt(self)"
+    shows_sends = ("grad / (2 * result)",)
     saved_names = ("result",)
     compute = staticmethod(np.sqrt)
 
@@ -417,6 +435,8 @@ class Reciprocal(_Elementwise, node_name="ReciprocalBackward0"):
 
 class Abs(Function, node_name="AbsBackward0"):
     aten_name = "aten::abs"
+    shows_forward = "result = |self|"
+    shows_sends = ("grad * sign(self)",)
     saved_names = ("self",)
     _backward_on_arrays = True
     backward_broadcasts_over_batch = True
@@ -438,6 +458,8 @@ class Abs(Function, node_name="AbsBackward0"):
 
 class Neg(Function, node_name="NegBackward0"):
     aten_name = "aten::neg"
+    shows_forward = "result = -self"
+    shows_sends = ("-grad",)
     _backward_on_arrays = True
     backward_broadcasts_over_batch = True
 
@@ -554,6 +576,8 @@ _WRAPPED_NUMBER_DTYPES = {bool: np.bool_, int: np.int64, float: np.float64}
 
 class Add(Function, node_name="AddBackward0"):
     aten_name = "aten::add"
+    shows_forward = "result = self + alpha * other"
+    shows_sends = ("grad", "grad * alpha")
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
     backward_broadcasts_over_batch = True
@@ -579,6 +603,8 @@ class Add(Function, node_name="AddBackward0"):
 
 class Sub(Function, node_name="SubBackward0"):
     aten_name = "aten::sub"
+    shows_forward = "result = self - alpha * other"
+    shows_sends = ("grad", "-grad * alpha")
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
     backward_broadcasts_over_batch = True
@@ -604,7 +630,10 @@ class Sub(Function, node_name="SubBackward0"):
 
 class Rsub(Function, node_name="RsubBackward1"):
     """`number - tensor`: the number is no input of the graph."""
+
     aten_name = "aten::rsub"
+    shows_forward = "result = other - alpha * self"
+    shows_sends = ("-grad * alpha",)
 
     _backward_on_arrays = True
     backward_broadcasts_over_batch = True
@@ -626,6 +655,8 @@ class Rsub(Function, node_name="RsubBackward1"):
 
 class Mul(Function, node_name="MulBackward0"):
     aten_name = "aten::mul"
+    shows_forward = "result = self * other"
+    shows_sends = ("grad * other", "grad * self")
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
     backward_broadcasts_over_batch = True
@@ -729,6 +760,8 @@ class AddScalar(SubScalar, node_name="AddBackward1"):
 
 class Div(Function, node_name="DivBackward0"):
     aten_name = "aten::div"
+    shows_forward = "result = self / other"
+    shows_sends = ("grad / other", "-grad * self / other²")
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
     backward_broadcasts_over_batch = True
@@ -768,7 +801,10 @@ class Div(Function, node_name="DivBackward0"):
 
 class PowTensorScalar(Function, node_name="PowBackward0"):
     """x ** p for a number p: d/dx = p x^(p-1)."""
+
     aten_name = "aten::pow"
+    shows_forward = "result = self ** exponent"
+    shows_sends = ("grad * exponent * self ** (exponent - 1)",)
 
     saved_names = ("self",)
     _backward_on_arrays = True
@@ -852,7 +888,10 @@ def _power(base: Any, exponent: Any) -> Any:
 
 class PowTensorTensor(Function, node_name="PowBackward1"):
     """a ** b for tensors: d/da = b a^(b-1), d/db = a^b ln a."""
+
     aten_name = "aten::pow"
+    shows_forward = "result = self ** exponent"
+    shows_sends = ("grad * exponent * self ** (exponent - 1)", "grad * result * log(self)")
 
     saved_names = ("self", "exponent", "result")
     _backward_on_arrays = True
@@ -895,6 +934,7 @@ class PowTensorTensor(Function, node_name="PowBackward1"):
 
 class PowScalarTensor(Function, node_name="PowBackward2"):
     """c ** x for a number c: d/dx = c^x ln c."""
+
     aten_name = "aten::pow"
 
     saved_names = ("exponent", "result")
@@ -979,6 +1019,8 @@ class _Pick(Function):
 
 class Maximum(_Pick, node_name="MaximumBackward0"):
     aten_name = "aten::maximum"
+    shows_forward = "result = maximum(self, other)"
+    shows_sends = ("@rule.self_larger", "@rule.other_larger")
     compute = staticmethod(np.maximum)
     wins = staticmethod(operator.gt)
 
@@ -991,6 +1033,7 @@ class Minimum(_Pick, node_name="MinimumBackward0"):
 
 class Clamp(Function, node_name="ClampBackward1"):
     """Clip to [min, max]: the gradient passes where the input was inside."""
+
     aten_name = "aten::clamp"
 
     saved_names = ("self",)
@@ -1095,6 +1138,7 @@ class ClampTensor(Function, node_name="ClampBackward0"):
 
 class Where(Function, node_name="WhereBackward0"):
     """Pick from `a` where the condition holds, else from `b`."""
+
     aten_name = "aten::where"
 
     _scalar_inputs_are_edges = True
@@ -1130,6 +1174,7 @@ class Where(Function, node_name="WhereBackward0"):
 
 class MaskedFill(Function, node_name="MaskedFillBackward0"):
     """Replace the elements where `mask` holds by `value`; they get no gradient."""
+
     aten_name = "aten::masked_fill"
 
     saved_names = ("mask",)

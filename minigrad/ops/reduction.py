@@ -89,6 +89,8 @@ def _spread_batched(ctx: BackwardFunction, grad: Tensor, *_: Tensor) -> Tensor:
 
 class SumAll(Function, node_name="SumBackward0"):
     aten_name = "aten::sum"
+    shows_forward = "result = self.sum()"
+    shows_sends = ("@rule.sum_all",)
     _backward_on_arrays = True
 
     @staticmethod
@@ -111,6 +113,8 @@ class SumAll(Function, node_name="SumBackward0"):
 
 class SumDim(Function, node_name="SumBackward1"):
     aten_name = "aten::sum"
+    shows_forward = "result = self.sum(dim)"
+    shows_sends = ("@rule.sum_dims",)
     _backward_on_arrays = True
 
     @staticmethod
@@ -173,6 +177,8 @@ def _mean(data: np.ndarray, dims: tuple[int, ...] | None, keepdim: bool,
 
 class MeanAll(Function, node_name="MeanBackward0"):
     aten_name = "aten::mean"
+    shows_forward = "result = self.mean()"
+    shows_sends = ("@rule.mean_all",)
     _backward_on_arrays = True
 
     @staticmethod
@@ -195,6 +201,8 @@ class MeanAll(Function, node_name="MeanBackward0"):
 
 class MeanDim(Function, node_name="MeanBackward1"):
     aten_name = "aten::mean"
+    shows_forward = "result = self.mean(dim)"
+    shows_sends = ("@rule.mean_dims",)
     _backward_on_arrays = True
 
     @staticmethod
@@ -589,6 +597,7 @@ def _arg_extremum(name: str, pick: Any, input: Tensor, dim: int | None, keepdim:
 
 class VectorNorm(Function, node_name="LinalgVectorNormBackward0"):
     """The p-norm (sum |x|^p)^(1/p) over dims; the 2-norm by default."""
+
     aten_name = "aten::linalg_vector_norm"
 
     saved_names = ("self", "result")
@@ -681,6 +690,8 @@ def _shifted(data: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
 
 class Softmax(Function, node_name="SoftmaxBackward0"):
     aten_name = "aten::softmax"
+    shows_forward = "result = softmax(self, dim)"
+    shows_sends = ("result * (grad - (grad * result).sum(dim))",)
     saved_names = ("result",)
     _backward_on_arrays = True
 
@@ -763,6 +774,8 @@ def softmax_backward_data(grad: Any, output: Any, dim: int) -> Any:
 
 class LogSoftmax(Function, node_name="LogSoftmaxBackward0"):
     aten_name = "aten::log_softmax"
+    shows_forward = "result = log_softmax(self, dim)"
+    shows_sends = ("grad - exp(result) * grad.sum(dim)",)
     saved_names = ("result",)
     _backward_on_arrays = True
 

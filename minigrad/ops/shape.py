@@ -61,6 +61,8 @@ def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
 
 class View(Function, node_name="ViewBackward0"):
     aten_name = "aten::view"
+    shows_forward = "result = self.view(shape)"
+    shows_sends = ("@rule.reshaped",)
     _backward_on_arrays = True
 
     @staticmethod
@@ -93,6 +95,8 @@ class UnsafeView(View, node_name="UnsafeViewBackward0"):
     """A view of a fresh copy (what `reshape` records when the elements must move)."""
 
     aten_name = "aten::unsafe_view"
+    shows_forward = "result = self.reshape(shape)"
+    shows_sends = ("@rule.reshaped",)
 
 
 def unsafe_view(input: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -104,6 +108,8 @@ class ReshapeAlias(View, node_name="ReshapeAliasBackward0"):
     """A reshape that is a view of a tensor whose memory is not in row-major order."""
 
     aten_name = "aten::reshape_alias"
+    shows_forward = "result = self.reshape(shape)"
+    shows_sends = ("@rule.reshaped",)
 
 
 class Alias(Function, node_name="AliasBackward0"):
@@ -175,6 +181,8 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
 
 class Transpose(Function, node_name="TransposeBackward0"):
     aten_name = "aten::transpose"
+    shows_forward = "result = self.transpose(dim0, dim1)"
+    shows_sends = ("@rule.transposed",)
     _backward_on_arrays = True
 
     @staticmethod
@@ -215,6 +223,8 @@ swapaxes = swapdims = transpose
 
 class T(Function, node_name="TBackward0"):
     aten_name = "aten::t"
+    shows_forward = "result = selfᵀ"
+    shows_sends = ("gradᵀ",)
     _backward_on_arrays = True
 
     @staticmethod
@@ -245,6 +255,8 @@ def t(input: Tensor) -> Tensor:
 
 class Permute(Function, node_name="PermuteBackward0"):
     aten_name = "aten::permute"
+    shows_forward = "result = self.permute(dims)"
+    shows_sends = ("@rule.permuted",)
     _backward_on_arrays = True
 
     @staticmethod
@@ -316,17 +328,18 @@ class _Reshaping(Function):
 
 class SqueezeAll(_Reshaping, node_name="SqueezeBackward0"):
     aten_name = "aten::squeeze"
-    pass
+    shows_forward = "result = self.squeeze()"
+    shows_sends = ("@rule.reshaped",)
 
 
 class SqueezeDim(_Reshaping, node_name="SqueezeBackward1"):
     aten_name = "aten::squeeze"
-    pass
+    shows_forward = "result = self.squeeze(dim)"
+    shows_sends = ("@rule.reshaped",)
 
 
 class SqueezeDims(_Reshaping, node_name="SqueezeBackward2"):
     aten_name = "aten::squeeze"
-    pass
 
 
 class SqueezeDimsList(_Reshaping, node_name="SqueezeBackward4"):
@@ -335,7 +348,10 @@ class SqueezeDimsList(_Reshaping, node_name="SqueezeBackward4"):
 
 class Unsqueeze(_Reshaping, node_name="UnsqueezeBackward0"):
     """Insert a size-1 dim; backward squeezes it away again."""
+
     aten_name = "aten::unsqueeze"
+    shows_forward = "result = self.unsqueeze(dim)"
+    shows_sends = ("@rule.reshaped",)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
@@ -365,6 +381,8 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
 
 class Expand(Function, node_name="ExpandBackward0"):
     aten_name = "aten::expand"
+    shows_forward = "result = self.expand(size)"
+    shows_sends = ("@rule.expanded",)
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, shape: tuple[int, ...] = ()) -> np.ndarray:
@@ -519,12 +537,10 @@ class _ScatterIntoZeros(Function):
 
 class SelectBackwardBackward(_ScatterIntoZeros, node_name="SelectBackwardBackward0"):
     aten_name = "aten::select_backward"
-    pass
 
 
 class SliceBackwardBackward(_ScatterIntoZeros, node_name="SliceBackwardBackward0"):
     aten_name = "aten::slice_backward"
-    pass
 
 
 class IndexPutImplBackward(Function, node_name="IndexPutImplBackward0"):
@@ -598,17 +614,24 @@ class _Read(Function):
 
 class Select(_Read, node_name="SelectBackward0"):
     aten_name = "aten::select"
+    shows_forward = "result = self[index]"
+    shows_sends = ("@rule.select",)
     scatter = SelectBackwardBackward
 
 
 class Slice(_Read, node_name="SliceBackward0"):
     aten_name = "aten::slice"
+    shows_forward = "result = self[start:end]"
+    shows_sends = ("@rule.slice",)
     scatter = SliceBackwardBackward
 
 
 class Index(_Read, node_name="IndexBackward0"):
     """Advanced indexing: a row-major copy, with the index arrays saved as PyTorch saves them."""
+
     aten_name = "aten::index"
+    shows_forward = "result = self[indices]"
+    shows_sends = ("@rule.index",)
 
     saved_names = ("indices",)
 
@@ -804,6 +827,8 @@ def getitem(input: Tensor, key: Any) -> Tensor:
 
 class Cat(Function, node_name="CatBackward0"):
     aten_name = "aten::cat"
+    shows_forward = "result = cat(tensors)"
+    shows_sends = ("@rule.slice_of_grad",)
 
     @staticmethod
     def forward(ctx: BackwardFunction, *tensors: Tensor, dim: int = 0) -> np.ndarray:
@@ -896,6 +921,8 @@ def _check_devices(tensors: list[Tensor]) -> None:
 
 class Stack(Function, node_name="StackBackward0"):
     aten_name = "aten::stack"
+    shows_forward = "result = stack(tensors)"
+    shows_sends = ("@rule.slice_of_grad",)
 
     @staticmethod
     def forward(ctx: BackwardFunction, *tensors: Tensor, dim: int = 0) -> np.ndarray:
@@ -1048,6 +1075,8 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 class Clone(Function, node_name="CloneBackward0"):
     aten_name = "aten::clone"
+    shows_forward = "result = self.clone()"
+    shows_sends = ("grad",)
     _backward_on_arrays = True
     backward_broadcasts_over_batch = True
 
@@ -1078,7 +1107,10 @@ def contiguous(input: Tensor) -> Tensor:
 
 class ToCopy(Function, node_name="ToCopyBackward0"):
     """A copy in another dtype and/or on another device; the gradient goes back as it came."""
+
     aten_name = "aten::_to_copy"
+    shows_forward = "result = self.to(dtype)"
+    shows_sends = ("@rule.cast",)
 
     backward_broadcasts_over_batch = True
 
