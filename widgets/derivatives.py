@@ -1,18 +1,22 @@
 """What each kind of backward node computes: the local derivative shown in the stepper's panel.
 
+Each op says it on its class, next to its forward and backward (`minigrad/ops`):
+`shows_forward`, the forward in words, and `shows_sends`, the gradient the node sends each
+input, in the names PyTorch gives to its inputs and saved values (`self`, `other`, `result`),
+so the text matches `node._saved_self` and friends. `grad` is the gradient that arrived at the
+node: the derivative of the loss with respect to the node's output.
+
 Formulas are code and read the same in every language; a text in words is written as
 `@message_id` and `local_derivative` gives it in the current language.
-
-Keyed by the node's name (`SinBackward0`), with the names PyTorch gives to its inputs and
-saved values (`self`, `other`, `result`), so the text matches `node._saved_self` and friends.
-`grad` is the gradient that arrived at the node: the derivative of the loss with respect
-to the node's output.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from minigrad.autograd.function import Function
 from widgets.i18n import text
 
 __all__ = ["LOCAL_DERIVATIVES", "LocalDerivative", "local_derivative", "sends_to"]
@@ -26,70 +30,40 @@ class LocalDerivative:
     sends: tuple[str, ...]
 
 
-def _entry(forward: str, *sends: str) -> LocalDerivative:
-    return LocalDerivative(forward, sends)
+def _of_op(op: type[Function]) -> LocalDerivative | None:
+    """What an op class shows (its `shows_forward` and `shows_sends`), or None if it shows
+    nothing."""
+    forward = getattr(op, "shows_forward", None)
+    if forward is None:
+        return None
+    return LocalDerivative(forward, tuple(getattr(op, "shows_sends", ())))
 
 
-_RESHAPES = "@rule.reshaped"
+def _builtin_ops() -> Iterator[type[Function]]:
+    """Every op class minigrad defines, subclasses after their bases."""
+    pending = list(Function.__subclasses__())
+    while pending:
+        op = pending.pop(0)
+        pending += op.__subclasses__()
+        if op.__module__.startswith("minigrad."):
+            yield op
 
+
+def _by_node_name() -> dict[str, LocalDerivative]:
+    """The texts by node name (what a PyTorch graph's nodes are looked up by), from the op
+    classes; a name that ops showing different texts share is left to each node's class."""
+    shown: dict[str, set[LocalDerivative]] = {}
+    for op in _builtin_ops():
+        derivative = _of_op(op)
+        if derivative is not None:
+            shown.setdefault(op._backward_cls.__name__, set()).add(derivative)
+    return {name: next(iter(texts)) for name, texts in shown.items() if len(texts) == 1}
+
+
+# The leaf's accumulator is no op: its text is written here.
 LOCAL_DERIVATIVES: dict[str, LocalDerivative] = {
-    "AccumulateGrad": _entry("@rule.leaf", "variable.grad += grad"),
-    "AddBackward0": _entry("result = self + alpha * other", "grad", "grad * alpha"),
-    "SubBackward0": _entry("result = self - alpha * other", "grad", "-grad * alpha"),
-    "RsubBackward1": _entry("result = other - alpha * self", "-grad * alpha"),
-    "MulBackward0": _entry("result = self * other", "grad * other", "grad * self"),
-    "DivBackward0": _entry("result = self / other", "grad / other", "-grad * self / other²"),
-    "NegBackward0": _entry("result = -self", "-grad"),
-    "PowBackward0": _entry("result = self ** exponent", "grad * exponent * self ** (exponent - 1)"),
-    "PowBackward1": _entry("result = self ** exponent", "grad * exponent * self ** (exponent - 1)",
-                          "grad * result * log(self)"),
-    "SinBackward0": _entry("result = sin(self)", "grad * cos(self)"),
-    "CosBackward0": _entry("result = cos(self)", "-grad * sin(self)"),
-    "TanBackward0": _entry("result = tan(self)", "grad * (1 + result²)"),
-    "ExpBackward0": _entry("result = exp(self)", "grad * result"),
-    "LogBackward0": _entry("result = log(self)", "grad / self"),
-    "SqrtBackward0": _entry("result = sqrt(self)", "grad / (2 * result)"),
-    "AbsBackward0": _entry("result = |self|", "grad * sign(self)"),
-    "TanhBackward0": _entry("result = tanh(self)", "grad * (1 - result²)"),
-    "SigmoidBackward0": _entry("result = sigmoid(self)", "grad * result * (1 - result)"),
-    "ReluBackward0": _entry("result = relu(self)", "grad * (result > 0)"),
-    "SumBackward0": _entry("result = self.sum()", "@rule.sum_all"),
-    "SumBackward1": _entry("result = self.sum(dim)", "@rule.sum_dims"),
-    "MeanBackward0": _entry("result = self.mean()", "@rule.mean_all"),
-    "MeanBackward1": _entry("result = self.mean(dim)", "@rule.mean_dims"),
-    "MmBackward0": _entry("result = self @ mat2", "grad @ mat2ᵀ", "selfᵀ @ grad"),
-    "MvBackward0": _entry("result = self @ vec", "outer(grad, vec)", "selfᵀ @ grad"),
-    "DotBackward0": _entry("result = self · tensor", "grad * tensor", "grad * self"),
-    "AddmmBackward0": _entry("@rule.linear",
-                            "@rule.bias",
-                            "alpha * grad @ mat2ᵀ", "alpha * mat1ᵀ @ grad"),
-    "TBackward0": _entry("result = selfᵀ", "gradᵀ"),
-    "TransposeBackward0": _entry("result = self.transpose(dim0, dim1)",
-                                "@rule.transposed"),
-    "PermuteBackward0": _entry("result = self.permute(dims)", "@rule.permuted"),
-    "ViewBackward0": _entry("result = self.view(shape)", _RESHAPES),
-    "ReshapeAliasBackward0": _entry("result = self.reshape(shape)", _RESHAPES),
-    "UnsqueezeBackward0": _entry("result = self.unsqueeze(dim)", _RESHAPES),
-    "SqueezeBackward0": _entry("result = self.squeeze()", _RESHAPES),
-    "SqueezeBackward1": _entry("result = self.squeeze(dim)", _RESHAPES),
-    "ExpandBackward0": _entry("result = self.expand(size)",
-                             "@rule.expanded"),
-    "SelectBackward0": _entry("result = self[index]",
-                             "@rule.select"),
-    "SliceBackward0": _entry("result = self[start:end]",
-                            "@rule.slice"),
-    "IndexBackward0": _entry("result = self[indices]",
-                            "@rule.index"),
-    "CloneBackward0": _entry("result = self.clone()", "grad"),
-    "ToCopyBackward0": _entry("result = self.to(dtype)", "@rule.cast"),
-    "CatBackward0": _entry("result = cat(tensors)", "@rule.slice_of_grad"),
-    "StackBackward0": _entry("result = stack(tensors)", "@rule.slice_of_grad"),
-    "MaximumBackward0": _entry("result = maximum(self, other)", "@rule.self_larger",
-                              "@rule.other_larger"),
-    "SoftmaxBackward0": _entry("result = softmax(self, dim)",
-                              "result * (grad - (grad * result).sum(dim))"),
-    "LogSoftmaxBackward0": _entry("result = log_softmax(self, dim)",
-                                 "grad - exp(result) * grad.sum(dim)"),
+    "AccumulateGrad": LocalDerivative("@rule.leaf", ("variable.grad += grad",)),
+    **_by_node_name(),
 }
 
 GENERIC = LocalDerivative(
@@ -102,10 +76,19 @@ def _in_words(entry: str) -> str:
     return text(entry[1:]) if entry.startswith("@") else entry
 
 
-def local_derivative(name: str) -> LocalDerivative:
-    """The local derivative of a node kind (generic for kinds not in the table), in the language
-    set by `widgets.set_language`."""
-    entry = LOCAL_DERIVATIVES.get(name.rsplit("::", 1)[-1], GENERIC)
+def local_derivative(node: Any) -> LocalDerivative:
+    """The local derivative of a node, in the language set by `widgets.set_language`.
+
+    `node` is a graph node or a node's name. A minigrad node shows what its op's
+    class says (so ops that share a node name each show their own); a PyTorch
+    node or a name is looked up by name; anything unknown gets the generic text.
+    """
+    op = getattr(node, "_forward_cls", None)
+    if op is not None:
+        entry = _of_op(op) or GENERIC
+    else:
+        name = node if isinstance(node, str) else node.name()
+        entry = LOCAL_DERIVATIVES.get(name.rsplit("::", 1)[-1], GENERIC)
     return LocalDerivative(_in_words(entry.forward), tuple(map(_in_words, entry.sends)))
 
 

@@ -399,7 +399,7 @@ class BackwardStepper(ipw.VBox):
 
     def _node_html(self, step: BackwardStep) -> list[str]:
         name = node_name(step.node)
-        derivative = local_derivative(name)
+        derivative = local_derivative(step.node)
         parts = [self._title(f"<code>{name}</code>"),
                  f"<div>{text('stepper.forward')}: "
                  f"<code>{html.escape(derivative.forward)}</code></div>",

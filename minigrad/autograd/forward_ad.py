@@ -137,6 +137,7 @@ class _Identity(Function, node_name="Identity"):
     """The primal of `unpack_dual`: the same values, gradients pass straight through."""
 
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:

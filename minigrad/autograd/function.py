@@ -166,7 +166,8 @@ class Function:
     as the built-in ops do), or a tuple of them. `backward(ctx, *grads)` gets
     one gradient per output and returns one per argument of forward (None for
     arguments that need none); it is written with tensor ops, so
-    `create_graph=True` can differentiate it again.
+    `create_graph=True` can differentiate it again. (Built-in ops run the same
+    formula on bare arrays when no graph is wanted: see `minigrad.ops._formula`.)
     """
 
     # Built-in binary ops treat a Python number like PyTorch's wrapped scalar

@@ -25,14 +25,13 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
+import minigrad
 from minigrad import _backend, backend
 from minigrad._creation import zeros_like
 from minigrad._tensor import Tensor
 from minigrad.autograd import engine, forward_ad
 from minigrad.autograd.engine import grad as autograd_grad
-from minigrad.autograd.function import BackwardFunction, Function
+from minigrad.autograd.function import BackwardFunction
 from minigrad.autograd.grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 from minigrad.autograd.graph import Node
 
@@ -351,9 +350,7 @@ def _row_by_row_jacobian(outputs: tuple[Tensor, ...], inputs: tuple[Tensor, ...]
 
 
 def _stack(tensors: list[Tensor]) -> Tensor:
-    from minigrad.ops.shape import stack
-
-    return stack(tensors, 0)
+    return minigrad.stack(tensors, 0)
 
 
 def _standard_basis(tensors: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
@@ -452,11 +449,11 @@ def hessian(func: Callable[..., Tensor], inputs: Tensors, create_graph: bool = F
 #
 # A batched gradient has one leading dim more than the tensor it belongs to:
 # row b is the gradient for grad_outputs[b]. Every node passes the whole batch
-# on in one call. Elementwise ops need nothing special (their backward
-# multiplies by factors of the output's shape, which broadcast over the batch
-# dim); ops with dims or shapes in their backward get a rule below that
-# shifts them by one; anything else (a learner's own Function) runs once per
-# row, which is slow but right.
+# on in one call, as its op class says (`_node_batched_backward`): elementwise
+# ops need nothing special (their backward multiplies by factors of the
+# output's shape, which broadcast over the batch dim); ops with dims or shapes
+# in their backward have a `backward_batched` that shifts them by one; anything
+# else (a learner's own Function) runs once per row, which is slow but right.
 
 
 def _batched_grad(outputs: tuple[Tensor, ...], inputs: tuple[Tensor, ...],
@@ -515,11 +512,16 @@ def _sum_to_batched(node: Node, index: int, grad: Tensor) -> Tensor:
 
 def _node_batched_backward(node: BackwardFunction, grads: list[Tensor]
                            ) -> tuple[Tensor | None, ...]:
-    """The node's backward for batched grads: one gradient per entry of next_functions."""
+    """The node's backward for batched grads: one gradient per entry of next_functions.
+
+    The op's class says how: its own `backward` when it sets
+    `backward_broadcasts_over_batch`, its `backward_batched(ctx, *grads)` (one
+    gradient per forward argument) when it has one, else one row at a time.
+    """
     op = node._forward_cls
-    if issubclass(op, _broadcasting_ops()):
+    if getattr(op, "backward_broadcasts_over_batch", False):
         return node.apply(grads)
-    rule = next((r for cls, r in _batch_rules().items() if issubclass(op, cls)), None)
+    rule = getattr(op, "backward_batched", None)
     if rule is None:
         return _row_by_row_backward(node, grads)
     per_argument = rule(node, *grads)
@@ -538,140 +540,3 @@ def _row_by_row_backward(node: BackwardFunction, grads: list[Tensor]
         result.append(None if present is None else _stack(
             [g if g is not None else present * 0 for g in per_row]))
     return tuple(result)
-
-
-@functools.cache
-def _broadcasting_ops() -> tuple[type[Function], ...]:
-    """Ops whose backward already works on batched grads: elementwise factors broadcast."""
-    from minigrad.ops import inplace, pointwise, shape
-
-    return (pointwise._Elementwise, pointwise._Piecewise, pointwise.Abs, pointwise.Neg,
-            pointwise.Add, pointwise.Sub, pointwise.Rsub, pointwise.Mul, pointwise.Div,
-            pointwise.PowTensorScalar, pointwise.PowTensorTensor, pointwise.PowScalarTensor,
-            pointwise.Maximum, pointwise.Minimum, pointwise.Clamp, pointwise.Where,
-            pointwise.MaskedFill, shape.Alias, shape.Clone, shape.ToCopy, inplace.Fill,
-            inplace.Copy, forward_ad._Identity)
-
-
-def _unreduce(node: BackwardFunction, grad: Tensor) -> Tensor:
-    """A reduction's batched grad spread back over the reduced dims (keeping the batch dim)."""
-    shape = node._input_metadata[0][0]
-    if hasattr(node, "dims"):
-        dims = node.dims
-    elif hasattr(node, "dim"):
-        dims = (node.dim,)
-    else:
-        dims = tuple(range(len(shape)))
-    if not getattr(node, "keepdim", False):
-        for d in dims:
-            grad = grad.unsqueeze(d + 1)
-    return grad.expand(grad.shape[0], *shape)
-
-
-def _reduction_rule(node: BackwardFunction, grad: Tensor, *_: Tensor) -> Tensor:
-    """Reductions' backward is `spread(grad) * weights`: weights from backward at a grad of ones."""
-    xp = backend.array_module(grad._data)
-    ones = [None if meta is None else Tensor._wrap(xp.ones(*meta))
-            for meta in node._output_metadata]
-    weights = node._forward_cls.backward(node, *ones)
-    return _unreduce(node, grad) * weights
-
-
-def _index_rule(node: BackwardFunction, grad: Tensor) -> Tensor:
-    """Reading at a key: scatter each row into zeros of the input's shape."""
-    key, position = forward_ad.batched_key(node.key, 1)
-    moved = forward_ad.move_batch(grad, 1, 0, position)
-    return node._forward_cls.put_into_zeros((grad.shape[0], *node.shape), moved, key)
-
-
-def _scatter_rule(node: BackwardFunction, grad: Tensor) -> Tensor:
-    """Scattering at a key (a backward's own backward): read each row at the key."""
-    from minigrad.ops.shape import Index
-
-    key, position = forward_ad.batched_key(node.key, 1)
-    return forward_ad.move_batch(Index.apply(grad, key=key), 1, position, 0)
-
-
-def _repeat_rule(node: BackwardFunction, grad: Tensor) -> Tensor:
-    """Tiling: split each dim into (copy, element) and add the copies up, row by row."""
-    split = [n for pair in zip(node.repeats, node.expanded) for n in pair]
-    summed = grad.reshape(grad.shape[0], *split).sum(tuple(range(1, len(split) + 1, 2)))
-    return summed.reshape(grad.shape[0], *node.shape)
-
-
-def _cat_rule(node: BackwardFunction, grad: Tensor) -> tuple[Tensor, ...]:
-    starts = itertools.accumulate([0, *node.sizes])
-    return tuple(grad.narrow(node.dim + 1, start, size) for start, size in zip(starts, node.sizes))
-
-
-def _softmax_rule(node: BackwardFunction, grad: Tensor) -> Tensor:
-    (y,) = node.saved_tensors
-    return y * (grad - (grad * y).sum(node.dim + 1, keepdim=True))
-
-
-def _log_softmax_rule(node: BackwardFunction, grad: Tensor) -> Tensor:
-    (y,) = node.saved_tensors
-    return grad - y.exp() * grad.sum(node.dim + 1, keepdim=True)
-
-
-def _mm_rule(node: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-    a, b = node.saved_tensors
-    return (None if b is None else grad @ b.t(), None if a is None else a.t() @ grad)
-
-
-def _addmm_rule(node: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
-    a, b = node.saved_tensors
-    scaled = grad if node.alpha == 1 else grad * node.alpha
-    return (grad if node.beta == 1 else grad * node.beta,
-            None if b is None else scaled @ b.t(), None if a is None else a.t() @ scaled)
-
-
-def _dot_rule(node: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-    a, b = node.saved_tensors
-    needs_a, needs_b = node.needs_input_grad
-    column = grad.unsqueeze(-1)
-    return column * b if needs_a else None, column * a if needs_b else None
-
-
-def _mv_rule(node: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-    m, v = node.saved_tensors
-    needs_m, needs_v = node.needs_input_grad
-    # The matrix's gradient is a batch of outer products: only build it when it is wanted.
-    return grad.unsqueeze(-1) * v if needs_m else None, grad @ m if needs_v else None
-
-
-def _bmm_rule(node: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-    a, b = node.saved_tensors
-    needs_a, needs_b = node.needs_input_grad
-    return (grad @ b.transpose(-1, -2) if needs_a else None,
-            a.transpose(-1, -2) @ grad if needs_b else None)
-
-
-@functools.cache
-def _batch_rules() -> dict[type[Function], Callable[..., Any]]:
-    """Batched backward of the ops whose backward names dims or shapes, by op class."""
-    from minigrad.ops import linalg, reduction, shape
-
-    return {
-        reduction.SumAll: _reduction_rule, reduction.SumDim: _reduction_rule,
-        reduction.MeanAll: _reduction_rule, reduction.MeanDim: _reduction_rule,
-        reduction._Extremum: _reduction_rule, reduction._ExtremumDim: _reduction_rule,
-        reduction._ExtremumAlong: _reduction_rule, reduction.VectorNorm: _reduction_rule,
-        reduction.Softmax: _softmax_rule, reduction.LogSoftmax: _log_softmax_rule,
-        linalg.Dot: _dot_rule, linalg.Mv: _mv_rule, linalg.Mm: _mm_rule,
-        linalg.Addmm: _addmm_rule, linalg.Bmm: _bmm_rule,
-        shape.View: lambda node, grad: grad.reshape(grad.shape[0], *node.shape),
-        shape._Reshaping: lambda node, grad: grad.reshape(grad.shape[0], *node.shape),
-        shape.Transpose: lambda node, grad: grad.transpose(node.dims[0] + 1, node.dims[1] + 1),
-        shape.T: lambda node, grad: grad.transpose(1, 2) if grad.ndim == 3 else grad,
-        shape.Permute: lambda node, grad: grad.permute(
-            0, *(int(d) + 1 for d in np.argsort(node.dims))),
-        shape.Expand: lambda node, grad: grad,  # `_sum_to_batched` sums the copies up
-        shape.Repeat: _repeat_rule,
-        shape._Read: _index_rule,
-        shape._ScatterIntoZeros: _scatter_rule,
-        shape.Cat: _cat_rule,
-        shape.Stack: lambda node, grad: tuple(grad.unbind(node.dim + 1)),
-        shape.Unbind: lambda node, *grads: shape.stack(grads, node.dim + 1),
-        shape.Split: lambda node, *grads: shape.cat(grads, node.dim + 1),
-    }

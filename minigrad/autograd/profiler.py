@@ -39,51 +39,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 # The recorder of the profile now running, or None: the one flag the engine checks per op.
 _active: _Recorder | None = None
 
-# PyTorch's operator name for each of minigrad's built-in ops, keyed by the node the op
-# records. Ops not listed here fall back to `aten::` + the node name in snake case.
-_ATEN_NAMES = {
-    "AbsBackward0": "aten::abs", "AddBackward0": "aten::add", "AddmmBackward0": "aten::addmm",
-    "AmaxBackward0": "aten::amax", "AminBackward0": "aten::amin", "AtanBackward0": "aten::atan",
-    "BmmBackward0": "aten::bmm", "CatBackward0": "aten::cat", "CeilBackward0": "aten::ceil",
-    "ClampBackward1": "aten::clamp", "ClampMaxBackward0": "aten::clamp_max",
-    "ClampMinBackward0": "aten::clamp_min", "CloneBackward0": "aten::clone",
-    "CopyBackwards": "aten::copy_", "CosBackward0": "aten::cos", "CoshBackward0": "aten::cosh",
-    "DivBackward0": "aten::div", "DotBackward0": "aten::dot", "Exp2Backward0": "aten::exp2",
-    "ExpBackward0": "aten::exp", "ExpandBackward0": "aten::expand",
-    "Expm1Backward0": "aten::expm1", "FillBackward0": "aten::fill_",
-    "FloorBackward0": "aten::floor", "IndexBackward0": "aten::index",
-    "IndexPutBackward0": "aten::index_put_",
-    "LinalgVectorNormBackward0": "aten::linalg_vector_norm",
-    "Log10Backward0": "aten::log10", "Log1PBackward0": "aten::log1p",
-    "Log2Backward0": "aten::log2", "LogBackward0": "aten::log",
-    "LogSoftmaxBackward0": "aten::log_softmax", "MaskedFillBackward0": "aten::masked_fill",
-    "MaxBackward0": "aten::max", "MaxBackward1": "aten::max",
-    "MaximumBackward0": "aten::maximum", "MeanBackward0": "aten::mean",
-    "MeanBackward1": "aten::mean", "MinBackward0": "aten::min", "MinBackward1": "aten::min",
-    "MinimumBackward0": "aten::minimum", "MmBackward0": "aten::mm",
-    "MseLossBackward0": "aten::mse_loss", "MulBackward0": "aten::mul",
-    "MvBackward0": "aten::mv", "NegBackward0": "aten::neg",
-    "NllLossBackward0": "aten::nll_loss", "PermuteBackward0": "aten::permute",
-    "PowBackward0": "aten::pow", "PowBackward1": "aten::pow", "PowBackward2": "aten::pow",
-    "ReciprocalBackward0": "aten::reciprocal", "ReluBackward0": "aten::relu",
-    "RepeatBackward0": "aten::repeat", "RoundBackward0": "aten::round",
-    "RsqrtBackward0": "aten::rsqrt", "RsubBackward1": "aten::rsub",
-    "SelectBackward0": "aten::select", "SelectBackwardBackward0": "aten::select_backward",
-    "SigmoidBackward0": "aten::sigmoid", "SignBackward0": "aten::sign",
-    "SinBackward0": "aten::sin", "SinhBackward0": "aten::sinh",
-    "SliceBackward0": "aten::slice", "SliceBackwardBackward0": "aten::slice_backward",
-    "SoftmaxBackward0": "aten::softmax", "SplitBackward0": "aten::split",
-    "SqrtBackward0": "aten::sqrt", "SqueezeBackward0": "aten::squeeze",
-    "SqueezeBackward1": "aten::squeeze", "SqueezeBackward2": "aten::squeeze",
-    "StackBackward0": "aten::stack", "SubBackward0": "aten::sub", "SumBackward0": "aten::sum",
-    "SumBackward1": "aten::sum", "TBackward0": "aten::t", "TanBackward0": "aten::tan",
-    "TanhBackward0": "aten::tanh", "ToCopyBackward0": "aten::_to_copy",
-    "TransposeBackward0": "aten::transpose", "TruncBackward0": "aten::trunc",
-    "UnbindBackward0": "aten::unbind", "UnsqueezeBackward0": "aten::unsqueeze",
-    "ViewBackward0": "aten::view", "WhereBackward0": "aten::where",
-    "ZeroBackward0": "aten::zero_",
-}
-
 _EVALUATE_PREFIX = "autograd::engine::evaluate_function: "
 _VALID_DEVICES = ("cuda", "xpu", "mtia", "hpu")
 
@@ -92,16 +47,17 @@ _VALID_DEVICES = ("cuda", "xpu", "mtia", "hpu")
 def _profiler_name(op: type[Function]) -> str:
     """The event name of a `Function`: PyTorch's `aten::` name for a built-in op.
 
-    A learner's own `Function` is named by its class, as PyTorch names a custom
+    A built-in op names itself (its class's `aten_name`); one that does not is
+    named after its node (`MseLossBackward0` -> `aten::mse_loss`). A learner's
+    own `Function` is named by its class, as PyTorch names a custom
     `autograd.Function` in its profiles.
     """
     if not op.__module__.startswith("minigrad."):
         return op.__name__
-    node_name = op._backward_cls.__name__
-    known = _ATEN_NAMES.get(node_name)
+    known: str | None = getattr(op, "aten_name", None)
     if known is not None:
         return known
-    stem = re.sub(r"Backwards?\d*$", "", node_name)
+    stem = re.sub(r"Backwards?\d*$", "", op._backward_cls.__name__)
     return "aten::" + re.sub(r"(?<!^)(?=[A-Z])", "_", stem).lower()
 
 

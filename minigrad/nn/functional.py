@@ -15,7 +15,7 @@ from minigrad import backend, ops
 from minigrad._backend import dtype as DType
 from minigrad._tensor import Size, Tensor
 from minigrad.autograd.function import BackwardFunction, Function
-from minigrad.ops import _dual
+from minigrad.ops import _formula
 from minigrad.ops._util import on_one_device
 
 __all__ = ["cross_entropy", "linear", "log_softmax", "mse_loss", "nll_loss", "relu", "sigmoid",
@@ -173,7 +173,7 @@ class NllLoss(Function, node_name="NllLossBackward0"):
         if isinstance(grad, Tensor):
             local = Tensor._wrap(local)
         if ctx.reduction == "none" and grad.ndim:
-            grad = _dual.unsqueeze(grad, ctx.class_dim)
+            grad = _formula.unsqueeze(grad, ctx.class_dim)
         return local * grad
 
 

@@ -1,4 +1,15 @@
-"""The differentiable ops, as functions (`minigrad.sin(x)`) and `Tensor` methods."""
+"""The differentiable ops, as functions (`minigrad.sin(x)`) and `Tensor` methods.
+
+Each op is one `Function` subclass that says all there is to say about it: `forward`,
+`backward` (and `jvp` for forward mode), and, as class attributes read elsewhere:
+
+- `aten_name`: its event name in profiles (`autograd.profiler`);
+- `shows_forward`, `shows_sends`: its forward and what it sends each input, in the
+  stepper's panel (`widgets.derivatives`);
+- `backward_batched(ctx, *grads)`, or `backward_broadcasts_over_batch = True` when
+  `backward` itself broadcasts: its backward for grads with a leading batch dim
+  (`functional.jacobian(..., vectorize=True)`); without either it runs row by row.
+"""
 
 from minigrad.ops.inplace import apply_inplace, copy_, fill_, zero_
 from minigrad.ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer

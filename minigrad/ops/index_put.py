@@ -19,7 +19,7 @@ from minigrad._tensor import Tensor
 from minigrad.autograd import function, grad_mode
 from minigrad.autograd.function import BackwardFunction, Function, _edge_to
 from minigrad.autograd.graph import Node, _sequence_numbers, _short_name
-from minigrad.ops import _dual
+from minigrad.ops import _formula
 from minigrad.ops.shape import is_full_slice
 
 __all__ = ["CopySlices", "multi_output_view_message", "rebase_history", "remake_view_history",
@@ -29,6 +29,7 @@ __all__ = ["CopySlices", "multi_output_view_message", "rebase_history", "remake_
 class IndexPut(Function, node_name="IndexPutBackward0"):
     """`self` with `values` written at `key`: the gradient of the overwritten places goes to
     `values`, the rest to `self`."""
+    aten_name = "aten::index_put_"
 
     _scalar_inputs_are_edges = True  # `t[mask] = 5.0` still has an edge for the value
 
@@ -57,13 +58,15 @@ class _Gather(Function, node_name="AsStridedBackward0"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        zeros = _dual.zeros((int(np.prod(ctx.base_shape)),), grad)
+        zeros = _formula.zeros((int(np.prod(ctx.base_shape)),), grad)
         return _ScatterAdd.apply(zeros, grad.reshape(-1), key=ctx.positions).reshape(
             ctx.base_shape)
 
 
 class _ScatterAdd(Function, node_name="IndexPutBackward0"):
     """`input` with `values` added at `key` (repeated places add up)."""
+
+    aten_name = "aten::index_put_"
 
     @staticmethod
     def forward(ctx: BackwardFunction, input: Tensor, values: Tensor, key: Any = None) -> Any:

@@ -18,7 +18,8 @@ from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd import function, grad_mode
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.autograd.graph import SavedTensor
-from minigrad.ops import _dual
+from minigrad.ops import _formula
+from minigrad.ops._formula import ArrayOrTensor
 from minigrad.ops._util import cpp_type_name, scalar_type_name
 from minigrad.ops.index_put import multi_output_view_message, rebase_history
 from minigrad.ops.pointwise import _ZeroGradient
@@ -114,13 +115,15 @@ def _write(tensor: Tensor, values: np.ndarray, op_name: str) -> None:
 class Fill(_ZeroGradient, node_name="FillBackward2"):
     """Every element becomes the number `value`: nothing flows back to the old values."""
 
+    backward_broadcasts_over_batch = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, value: float = 0) -> np.ndarray:
         return np.full_like(x._data, value)
 
 
 class Zero(Fill, node_name="ZeroBackward0"):
-    pass
+    aten_name = "aten::zero_"
 
 
 class FillWithTensor(Function, node_name="FillBackward3"):
@@ -133,14 +136,14 @@ class FillWithTensor(Function, node_name="FillBackward3"):
         return np.full_like(x._data, value._data)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
-        return _dual.zeros_like(grad), grad.sum()
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor, ArrayOrTensor]:
+        return _formula.zeros_like(grad), grad.sum()
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_x: Tensor | None, tangent_value: Tensor | None
             ) -> Tensor:
         if tangent_value is None:
-            return _dual.zeros_like(tangent_x)
+            return _formula.zeros_like(tangent_x)
         # The value is 0-d: any dims of its tangent are a batch of tangents (vectorized).
         batch, shape = tuple(tangent_value.shape), tuple(ctx.primal_inputs[0].shape)
         spread = tangent_value.reshape(*batch, *(1 for _ in shape))
@@ -167,8 +170,11 @@ class Copy(Function, node_name="CopyBackwards"):
 
     `src`'s gradient goes back to `src`'s device.
     """
+    aten_name = "aten::copy_"
 
     _scalar_inputs_are_edges = True
+
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, dst: Tensor, src: Tensor) -> np.ndarray:

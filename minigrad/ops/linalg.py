@@ -11,7 +11,8 @@ from minigrad import backend
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
-from minigrad.ops import _dual
+from minigrad.ops import _formula
+from minigrad.ops._formula import ArrayOrTensor
 from minigrad.ops._util import check_broadcast, checks_argument_types, cpp_type_name
 from minigrad.ops.reduction import dtype_title
 from minigrad.ops.shape import SqueezeDimsList, unsafe_view
@@ -54,6 +55,9 @@ def _check_devices(kernel: str, **arguments: Tensor) -> None:
 
 
 class Dot(Function, node_name="DotBackward0"):
+    aten_name = "aten::dot"
+    shows_forward = "result = self · tensor"
+    shows_sends = ("grad * tensor", "grad * self")
     saved_names = ("self", "tensor")
 
     @staticmethod
@@ -67,6 +71,15 @@ class Dot(Function, node_name="DotBackward0"):
         return grad * b, grad * a
 
     @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor
+                         ) -> tuple[Tensor | None, Tensor | None]:
+        """Each row of the batch scales the other vector."""
+        a, b = ctx.saved_tensors
+        needs_a, needs_b = ctx.needs_input_grad
+        column = grad.unsqueeze(-1)
+        return column * b if needs_a else None, column * a if needs_b else None
+
+    @staticmethod
     def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
             ) -> Tensor | None:
         a, b = ctx.primal_inputs
@@ -75,6 +88,9 @@ class Dot(Function, node_name="DotBackward0"):
 
 
 class Mv(Function, node_name="MvBackward0"):
+    aten_name = "aten::mv"
+    shows_forward = "result = self @ vec"
+    shows_sends = ("outer(grad, vec)", "selfᵀ @ grad")
     saved_names = ("self", "vec")
 
     @staticmethod
@@ -88,6 +104,15 @@ class Mv(Function, node_name="MvBackward0"):
         return grad.unsqueeze(1) * v, m.t().mv(grad)
 
     @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor
+                         ) -> tuple[Tensor | None, Tensor | None]:
+        """A batch of outer products for the matrix, of row-vector products for the vector."""
+        m, v = ctx.saved_tensors
+        needs_m, needs_v = ctx.needs_input_grad
+        # The matrix's gradient is a batch of outer products: only build it when it is wanted.
+        return grad.unsqueeze(-1) * v if needs_m else None, grad @ m if needs_v else None
+
+    @staticmethod
     def jvp(ctx: BackwardFunction, tangent_m: Tensor | None, tangent_v: Tensor | None
             ) -> Tensor | None:
         m, v = ctx.primal_inputs
@@ -96,6 +121,9 @@ class Mv(Function, node_name="MvBackward0"):
 
 
 class Mm(Function, node_name="MmBackward0"):
+    aten_name = "aten::mm"
+    shows_forward = "result = self @ mat2"
+    shows_sends = ("grad @ mat2ᵀ", "selfᵀ @ grad")
     saved_names = ("self", "mat2")
     _backward_on_arrays = True
 
@@ -108,10 +136,18 @@ class Mm(Function, node_name="MmBackward0"):
         return a._data @ b._data
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor
+                ) -> tuple[ArrayOrTensor | None, ArrayOrTensor | None]:
         a, b = ctx.saved_tensors
-        return (grad @ _dual.matrix_t(b) if b is not None else None,
+        return (grad @ _formula.matrix_t(b) if b is not None else None,
                 _mat2_grad(a, grad, ctx.mat2_transposed) if a is not None else None)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor
+                         ) -> tuple[Tensor | None, Tensor | None]:
+        """grad @ mat2ᵀ and mat1ᵀ @ grad, matmul broadcasting over the batch."""
+        a, b = ctx.saved_tensors
+        return (None if b is None else grad @ b.t(), None if a is None else a.t() @ grad)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
@@ -132,12 +168,16 @@ def _mat2_grad(mat1: Any, grad: Any, transposed: bool) -> Any:
     the weight's gradient is row-major and `.grad` can keep it without a copy.
     """
     if transposed:
-        return _dual.matrix_t(_dual.matrix_t(grad) @ mat1)
-    return _dual.matrix_t(mat1) @ grad
+        return _formula.matrix_t(_formula.matrix_t(grad) @ mat1)
+    return _formula.matrix_t(mat1) @ grad
 
 
 class Addmm(Function, node_name="AddmmBackward0"):
     """beta * input + alpha * (mat1 @ mat2): a linear layer in one op."""
+
+    aten_name = "aten::addmm"
+    shows_forward = "@rule.linear"
+    shows_sends = ("@rule.bias", "alpha * grad @ mat2ᵀ", "alpha * mat1ᵀ @ grad")
 
     saved_names = ("mat1", "mat2")
     _backward_on_arrays = True
@@ -155,12 +195,20 @@ class Addmm(Function, node_name="AddmmBackward0"):
         return product + (bias._data if beta == 1 else beta * bias._data)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor | None, ...]:
         a, b = ctx.saved_tensors
         scaled = grad if ctx.alpha == 1 else grad * ctx.alpha
         return (grad if ctx.beta == 1 else grad * ctx.beta,
-                scaled @ _dual.matrix_t(b) if b is not None else None,
+                scaled @ _formula.matrix_t(b) if b is not None else None,
                 _mat2_grad(a, scaled, ctx.mat2_transposed) if a is not None else None)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        """Mm's products scaled by alpha, and beta · grad for the bias."""
+        a, b = ctx.saved_tensors
+        scaled = grad if ctx.alpha == 1 else grad * ctx.alpha
+        return (grad if ctx.beta == 1 else grad * ctx.beta,
+                None if b is None else scaled @ b.t(), None if a is None else a.t() @ scaled)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_bias: Tensor | None, tangent_a: Tensor | None,
@@ -176,6 +224,7 @@ class Addmm(Function, node_name="AddmmBackward0"):
 
 
 class Bmm(Function, node_name="BmmBackward0"):
+    aten_name = "aten::bmm"
     saved_names = ("self", "mat2")
 
     @staticmethod
@@ -187,6 +236,15 @@ class Bmm(Function, node_name="BmmBackward0"):
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
         a, b = ctx.saved_tensors
         return grad.bmm(b.transpose(1, 2)), a.transpose(1, 2).bmm(grad)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor
+                         ) -> tuple[Tensor | None, Tensor | None]:
+        """Bmm's products with the last two dims swapped (the batch dim leads)."""
+        a, b = ctx.saved_tensors
+        needs_a, needs_b = ctx.needs_input_grad
+        return (grad @ b.transpose(-1, -2) if needs_a else None,
+                a.transpose(-1, -2) @ grad if needs_b else None)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None

@@ -13,7 +13,8 @@ from minigrad import backend
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
-from minigrad.ops import _dual
+from minigrad.ops import _formula
+from minigrad.ops._formula import ArrayOrTensor
 from minigrad.ops._util import (
     Number,
     checks_argument_types,
@@ -30,24 +31,25 @@ class _Elementwise(Function):
     """y = f(x) for each element; backward multiplies the gradient by f'(x).
 
     A subclass gives `compute` (NumPy) and `derivative`, written with
-    operators and `_dual` functions so that it works on arrays and on tensors,
+    operators and `_formula` functions so that it works on arrays and on tensors,
     from what it saved: its input `x` (saved_names = ("self",)) or its
     result `y` (saved_names = ("result",)), whichever PyTorch keeps.
     """
 
     saved_names: tuple[str, ...] = ("self",)
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def compute(x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     @staticmethod
-    def derivative(saved: Tensor) -> Tensor:
+    def derivative(saved: ArrayOrTensor) -> ArrayOrTensor:
         raise NotImplementedError
 
     @classmethod
-    def gradient(cls, grad: Tensor, saved: Tensor) -> Tensor:
+    def gradient(cls, grad: ArrayOrTensor, saved: ArrayOrTensor) -> ArrayOrTensor:
         """The backward formula: `grad * f'`, unless PyTorch's is written another way (then
         the op overrides it, so the values and a double backward's graph are PyTorch's)."""
         return grad * cls.derivative(saved)
@@ -60,7 +62,7 @@ class _Elementwise(Function):
         return result
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         (saved,) = ctx.saved_tensors
         return ctx._forward_cls.gradient(grad, saved)
 
@@ -72,147 +74,173 @@ class _Elementwise(Function):
 
 
 class Exp(_Elementwise, node_name="ExpBackward0"):
+    aten_name = "aten::exp"
+    shows_forward = "result = exp(self)"
+    shows_sends = ("grad * result",)
     saved_names = ("result",)
     compute = staticmethod(np.exp)
 
     @staticmethod
-    def derivative(result: Tensor) -> Tensor:
+    def derivative(result: ArrayOrTensor) -> ArrayOrTensor:
         return result  # (e^x)' = e^x
 
 
 class Exp2(_Elementwise, node_name="Exp2Backward0"):
+    aten_name = "aten::exp2"
     saved_names = ("result",)
     compute = staticmethod(np.exp2)
 
     @staticmethod
-    def derivative(result: Tensor) -> Tensor:
+    def derivative(result: ArrayOrTensor) -> ArrayOrTensor:
         return result * float(np.log(2.0))
 
 
 class Expm1(_Elementwise, node_name="Expm1Backward0"):
+    aten_name = "aten::expm1"
     saved_names = ("result",)
     compute = staticmethod(np.expm1)
 
     @staticmethod
-    def derivative(result: Tensor) -> Tensor:
+    def derivative(result: ArrayOrTensor) -> ArrayOrTensor:
         return result + 1
 
 
 class Log(_Elementwise, node_name="LogBackward0"):
+    aten_name = "aten::log"
+    shows_forward = "result = log(self)"
+    shows_sends = ("grad / self",)
     compute = staticmethod(np.log)
 
     @staticmethod
-    def derivative(x: Tensor) -> Tensor:
-        return _dual.reciprocal(x)  # (ln x)' = 1/x
+    def derivative(x: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.reciprocal(x)  # (ln x)' = 1/x
 
     @staticmethod
-    def gradient(grad: Tensor, x: Tensor) -> Tensor:
+    def gradient(grad: ArrayOrTensor, x: ArrayOrTensor) -> ArrayOrTensor:
         return grad / x
 
 
 class Log2(_Elementwise, node_name="Log2Backward0"):
+    aten_name = "aten::log2"
     compute = staticmethod(np.log2)
 
     @staticmethod
-    def derivative(x: Tensor) -> Tensor:
-        return _dual.reciprocal(x * float(np.log(2.0)))
+    def derivative(x: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.reciprocal(x * float(np.log(2.0)))
 
     @staticmethod
-    def gradient(grad: Tensor, x: Tensor) -> Tensor:
-        return grad / _dual.mul_scalar(x, float(np.log(2.0)))
+    def gradient(grad: ArrayOrTensor, x: ArrayOrTensor) -> ArrayOrTensor:
+        return grad / _formula.mul_scalar(x, float(np.log(2.0)))
 
 
 class Log10(_Elementwise, node_name="Log10Backward0"):
+    aten_name = "aten::log10"
     compute = staticmethod(np.log10)
 
     @staticmethod
-    def derivative(x: Tensor) -> Tensor:
-        return _dual.reciprocal(x * float(np.log(10.0)))
+    def derivative(x: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.reciprocal(x * float(np.log(10.0)))
 
     @staticmethod
-    def gradient(grad: Tensor, x: Tensor) -> Tensor:
-        return grad / _dual.mul_scalar(x, float(np.log(10.0)))
+    def gradient(grad: ArrayOrTensor, x: ArrayOrTensor) -> ArrayOrTensor:
+        return grad / _formula.mul_scalar(x, float(np.log(10.0)))
 
 
 class Log1p(_Elementwise, node_name="Log1PBackward0"):
+    aten_name = "aten::log1p"
     compute = staticmethod(np.log1p)
 
     @staticmethod
-    def derivative(x: Tensor) -> Tensor:
-        return _dual.reciprocal(x + 1)
+    def derivative(x: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.reciprocal(x + 1)
 
     @staticmethod
-    def gradient(grad: Tensor, x: Tensor) -> Tensor:
-        return grad / _dual.add_scalar(x, 1)
+    def gradient(grad: ArrayOrTensor, x: ArrayOrTensor) -> ArrayOrTensor:
+        return grad / _formula.add_scalar(x, 1)
 
 
 class Sin(_Elementwise, node_name="SinBackward0"):
+    aten_name = "aten::sin"
+    shows_forward = "result = sin(self)"
+    shows_sends = ("grad * cos(self)",)
     compute = staticmethod(np.sin)
 
     @staticmethod
-    def derivative(x: Tensor) -> Tensor:
-        return _dual.cos(x)  # (sin x)' = cos x
+    def derivative(x: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.cos(x)  # (sin x)' = cos x
 
 
 class Cos(_Elementwise, node_name="CosBackward0"):
+    aten_name = "aten::cos"
+    shows_forward = "result = cos(self)"
+    shows_sends = ("-grad * sin(self)",)
     compute = staticmethod(np.cos)
 
     @staticmethod
-    def derivative(x: Tensor) -> Tensor:
-        return -_dual.sin(x)  # (cos x)' = -sin x
+    def derivative(x: ArrayOrTensor) -> ArrayOrTensor:
+        return -_formula.sin(x)  # (cos x)' = -sin x
 
 
 class Tan(_Elementwise, node_name="TanBackward0"):
+    aten_name = "aten::tan"
+    shows_forward = "result = tan(self)"
+    shows_sends = ("grad * (1 + result²)",)
     saved_names = ("result",)
     compute = staticmethod(np.tan)
 
     @staticmethod
-    def derivative(result: Tensor) -> Tensor:
+    def derivative(result: ArrayOrTensor) -> ArrayOrTensor:
         return result * result + 1  # (tan x)' = 1 + tan² x
 
 
 class Sinh(_Elementwise, node_name="SinhBackward0"):
+    aten_name = "aten::sinh"
     compute = staticmethod(np.sinh)
 
     @staticmethod
-    def derivative(x: Tensor) -> Tensor:
-        return _dual.cosh(x)
+    def derivative(x: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.cosh(x)
 
 
 class Cosh(_Elementwise, node_name="CoshBackward0"):
+    aten_name = "aten::cosh"
     compute = staticmethod(np.cosh)
 
     @staticmethod
-    def derivative(x: Tensor) -> Tensor:
-        return _dual.sinh(x)
+    def derivative(x: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.sinh(x)
 
 
 class Atan(_Elementwise, node_name="AtanBackward0"):
+    aten_name = "aten::atan"
     compute = staticmethod(np.arctan)
 
     @staticmethod
-    def derivative(x: Tensor) -> Tensor:
-        return _dual.reciprocal(x * x + 1)
+    def derivative(x: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.reciprocal(x * x + 1)
 
 
 class Tanh(_Elementwise, node_name="TanhBackward0"):
+    aten_name = "aten::tanh"
+    shows_forward = "result = tanh(self)"
+    shows_sends = ("grad * (1 - result²)",)
     saved_names = ("result",)
     compute = staticmethod(np.tanh)
 
     @staticmethod
-    def derivative(result: Tensor) -> Tensor:
+    def derivative(result: ArrayOrTensor) -> ArrayOrTensor:
         return 1 - result * result  # (tanh x)' = 1 - tanh² x
 
     @staticmethod
-    def gradient(grad: Tensor, result: Tensor) -> Tensor:
-        return _dual.tanh_backward(grad, result)
+    def gradient(grad: ArrayOrTensor, result: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.tanh_backward(grad, result)
 
 
 class _ActivationBackward(Function):
     """An activation's backward as an op of its own, as PyTorch names it (`tanh_backward`):
     a function of the gradient and the saved output, so that a double backward records it.
 
-    A subclass gives `compute` (the `_dual` function it is), the gradient for the output,
+    A subclass gives `compute` (the `_formula` function it is), the gradient for the output,
     and the output's slope for forward mode.
     """
 
@@ -234,7 +262,7 @@ class _ActivationBackward(Function):
         return ctx._forward_cls.compute(grad._data, output._data)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor, ArrayOrTensor]:
         grad_output, output = ctx.saved_tensors
         op = ctx._forward_cls
         return op.compute(grad, output), op.output_gradient(grad, grad_output, output)
@@ -254,11 +282,11 @@ class _ActivationBackward(Function):
 class TanhBackward(_ActivationBackward, node_name="TanhBackwardBackward0"):
     """tanh's backward, PyTorch's `tanh_backward`: grad · (1 - y²)."""
 
-    compute = staticmethod(_dual.tanh_backward)
+    compute = staticmethod(_formula.tanh_backward)
 
     @staticmethod
     def output_gradient(grad: Tensor, grad_output: Tensor, output: Tensor) -> Tensor:
-        return grad * (_dual.mul_scalar(output, -2.0) * grad_output)
+        return grad * (_formula.mul_scalar(output, -2.0) * grad_output)
 
     @staticmethod
     def output_slope(grad_output: Tensor, output: Tensor) -> Tensor:
@@ -266,6 +294,9 @@ class TanhBackward(_ActivationBackward, node_name="TanhBackwardBackward0"):
 
 
 class Sigmoid(_Elementwise, node_name="SigmoidBackward0"):
+    aten_name = "aten::sigmoid"
+    shows_forward = "result = sigmoid(self)"
+    shows_sends = ("grad * result * (1 - result)",)
     saved_names = ("result",)
 
     @staticmethod
@@ -275,22 +306,22 @@ class Sigmoid(_Elementwise, node_name="SigmoidBackward0"):
         return np.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
 
     @staticmethod
-    def derivative(result: Tensor) -> Tensor:
+    def derivative(result: ArrayOrTensor) -> ArrayOrTensor:
         return result * (1 - result)  # σ' = σ(1 - σ)
 
     @staticmethod
-    def gradient(grad: Tensor, result: Tensor) -> Tensor:
-        return _dual.sigmoid_backward(grad, result)
+    def gradient(grad: ArrayOrTensor, result: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.sigmoid_backward(grad, result)
 
 
 class SigmoidBackward(_ActivationBackward, node_name="SigmoidBackwardBackward0"):
     """sigmoid's backward, PyTorch's `sigmoid_backward`: grad · (1 - y) · y."""
 
-    compute = staticmethod(_dual.sigmoid_backward)
+    compute = staticmethod(_formula.sigmoid_backward)
 
     @staticmethod
     def output_gradient(grad: Tensor, grad_output: Tensor, output: Tensor) -> Tensor:
-        return grad * grad_output * _dual.add_scalar(_dual.mul_scalar(output, -2.0), 1)
+        return grad * grad_output * _formula.add_scalar(_formula.mul_scalar(output, -2.0), 1)
 
     @staticmethod
     def output_slope(grad_output: Tensor, output: Tensor) -> Tensor:
@@ -298,6 +329,9 @@ class SigmoidBackward(_ActivationBackward, node_name="SigmoidBackwardBackward0")
 
 
 class Relu(_Elementwise, node_name="ReluBackward0"):
+    aten_name = "aten::relu"
+    shows_forward = "result = relu(self)"
+    shows_sends = ("grad * (result > 0)",)
     saved_names = ("result",)
 
     @staticmethod
@@ -308,14 +342,14 @@ class Relu(_Elementwise, node_name="ReluBackward0"):
         return result
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         (result,) = ctx.saved_tensors
         # Selects rather than multiplies by a mask: an inf or NaN gradient where the input
         # was cut off does not leak through, and a double backward sees PyTorch's op.
-        return _dual.threshold_backward(grad, result, 0)
+        return _formula.threshold_backward(grad, result, 0)
 
     @staticmethod
-    def derivative(result: Tensor) -> Tensor:
+    def derivative(result: ArrayOrTensor) -> ArrayOrTensor:
         return result > 0  # 1 where the input was positive, else 0
 
 
@@ -331,13 +365,14 @@ class ThresholdBackward(Function, node_name="ThresholdBackwardBackward0"):
                 ) -> np.ndarray:
         ctx.save_for_backward(saved)
         ctx._saved_threshold = threshold
-        return _dual.threshold_backward(grad._data, saved._data, threshold)
+        return _formula.threshold_backward(grad._data, saved._data, threshold)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor, ArrayOrTensor]:
         (saved,) = ctx.saved_tensors
         # Linear in the gradient; flat in the saved values (almost everywhere).
-        return _dual.threshold_backward(grad, saved, ctx._saved_threshold), _dual.zeros_like(grad)
+        return (_formula.threshold_backward(grad, saved, ctx._saved_threshold),
+                _formula.zeros_like(grad))
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_grad: Tensor | None, tangent_saved: Tensor | None
@@ -349,19 +384,23 @@ class ThresholdBackward(Function, node_name="ThresholdBackwardBackward0"):
 
 
 class Sqrt(_Elementwise, node_name="SqrtBackward0"):
+    aten_name = "aten::sqrt"
+    shows_forward = "result = sqrt(self)"
+    shows_sends = ("grad / (2 * result)",)
     saved_names = ("result",)
     compute = staticmethod(np.sqrt)
 
     @staticmethod
-    def derivative(result: Tensor) -> Tensor:
+    def derivative(result: ArrayOrTensor) -> ArrayOrTensor:
         return 0.5 / result  # (√x)' = 1 / (2√x)
 
     @staticmethod
-    def gradient(grad: Tensor, result: Tensor) -> Tensor:
-        return grad / _dual.mul_scalar(result, 2)
+    def gradient(grad: ArrayOrTensor, result: ArrayOrTensor) -> ArrayOrTensor:
+        return grad / _formula.mul_scalar(result, 2)
 
 
 class Rsqrt(_Elementwise, node_name="RsqrtBackward0"):
+    aten_name = "aten::rsqrt"
     saved_names = ("result",)
 
     @staticmethod
@@ -369,15 +408,16 @@ class Rsqrt(_Elementwise, node_name="RsqrtBackward0"):
         return 1 / np.sqrt(x)
 
     @staticmethod
-    def derivative(result: Tensor) -> Tensor:
+    def derivative(result: ArrayOrTensor) -> ArrayOrTensor:
         return -0.5 * result * result * result
 
     @staticmethod
-    def gradient(grad: Tensor, result: Tensor) -> Tensor:
-        return _dual.mul_scalar(grad, -0.5) * _dual.pow_scalar(result, 3)
+    def gradient(grad: ArrayOrTensor, result: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.mul_scalar(grad, -0.5) * _formula.pow_scalar(result, 3)
 
 
 class Reciprocal(_Elementwise, node_name="ReciprocalBackward0"):
+    aten_name = "aten::reciprocal"
     saved_names = ("result",)
 
     @staticmethod
@@ -385,17 +425,21 @@ class Reciprocal(_Elementwise, node_name="ReciprocalBackward0"):
         return 1 / x
 
     @staticmethod
-    def derivative(result: Tensor) -> Tensor:
+    def derivative(result: ArrayOrTensor) -> ArrayOrTensor:
         return -(result * result)  # (1/x)' = -1/x²
 
     @staticmethod
-    def gradient(grad: Tensor, result: Tensor) -> Tensor:
+    def gradient(grad: ArrayOrTensor, result: ArrayOrTensor) -> ArrayOrTensor:
         return -grad * (result * result)
 
 
 class Abs(Function, node_name="AbsBackward0"):
+    aten_name = "aten::abs"
+    shows_forward = "result = |self|"
+    shows_sends = ("grad * sign(self)",)
     saved_names = ("self",)
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
@@ -403,9 +447,9 @@ class Abs(Function, node_name="AbsBackward0"):
         return np.abs(x._data)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         (x,) = ctx.saved_tensors
-        return grad * _dual.sgn(x)
+        return grad * _formula.sgn(x)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -413,14 +457,18 @@ class Abs(Function, node_name="AbsBackward0"):
 
 
 class Neg(Function, node_name="NegBackward0"):
+    aten_name = "aten::neg"
+    shows_forward = "result = -self"
+    shows_sends = ("-grad",)
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         return np.negative(x._data)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         return -grad
 
     @staticmethod
@@ -434,16 +482,18 @@ class _ZeroGradient(Function):
     _backward_on_arrays = True
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.zeros_like(grad)  # zeros even where the gradient is inf or NaN
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.zeros_like(grad)  # zeros even where the gradient is inf or NaN
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
-        return _dual.zeros_like(tangent)
+        return _formula.zeros_like(tangent)
 
 
 class _Piecewise(_ZeroGradient):
     """Steps such as sign and floor: flat almost everywhere, so the gradient is zero."""
+
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def compute(x: np.ndarray) -> np.ndarray:
@@ -464,6 +514,7 @@ def _sign(x: np.ndarray) -> np.ndarray:
 
 
 class Sign(_Piecewise, node_name="SignBackward0"):
+    aten_name = "aten::sign"
     compute = staticmethod(_sign)
 
 
@@ -474,18 +525,22 @@ class Sgn(_Piecewise, node_name="SgnBackward0"):
 
 
 class Floor(_Piecewise, node_name="FloorBackward0"):
+    aten_name = "aten::floor"
     compute = staticmethod(np.floor)
 
 
 class Ceil(_Piecewise, node_name="CeilBackward0"):
+    aten_name = "aten::ceil"
     compute = staticmethod(np.ceil)
 
 
 class Round(_Piecewise, node_name="RoundBackward0"):
+    aten_name = "aten::round"
     compute = staticmethod(np.round)
 
 
 class Trunc(_Piecewise, node_name="TruncBackward0"):
+    aten_name = "aten::trunc"
     compute = staticmethod(np.trunc)
 
 
@@ -520,8 +575,12 @@ _WRAPPED_NUMBER_DTYPES = {bool: np.bool_, int: np.int64, float: np.float64}
 
 
 class Add(Function, node_name="AddBackward0"):
+    aten_name = "aten::add"
+    shows_forward = "result = self + alpha * other"
+    shows_sends = ("grad", "grad * alpha")
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, a: Any, b: Any, alpha: float = 1) -> np.ndarray:
@@ -530,7 +589,7 @@ class Add(Function, node_name="AddBackward0"):
         return x + y if alpha == 1 else x + alpha * y
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor, ArrayOrTensor]:
         return grad, grad if ctx._saved_alpha == 1 else grad * ctx._saved_alpha
 
     @staticmethod
@@ -543,8 +602,12 @@ class Add(Function, node_name="AddBackward0"):
 
 
 class Sub(Function, node_name="SubBackward0"):
+    aten_name = "aten::sub"
+    shows_forward = "result = self - alpha * other"
+    shows_sends = ("grad", "-grad * alpha")
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, a: Any, b: Any, alpha: float = 1) -> np.ndarray:
@@ -553,7 +616,7 @@ class Sub(Function, node_name="SubBackward0"):
         return x - y if alpha == 1 else x - alpha * y
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor, ArrayOrTensor]:
         return grad, -grad if ctx._saved_alpha == 1 else grad * -ctx._saved_alpha
 
     @staticmethod
@@ -568,7 +631,12 @@ class Sub(Function, node_name="SubBackward0"):
 class Rsub(Function, node_name="RsubBackward1"):
     """`number - tensor`: the number is no input of the graph."""
 
+    aten_name = "aten::rsub"
+    shows_forward = "result = other - alpha * self"
+    shows_sends = ("-grad * alpha",)
+
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, other: Any = 0, alpha: float = 1) -> np.ndarray:
@@ -577,7 +645,7 @@ class Rsub(Function, node_name="RsubBackward1"):
         return b - a if alpha == 1 else b - alpha * a
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         return -grad if ctx._saved_alpha == 1 else grad * -ctx._saved_alpha
 
     @staticmethod
@@ -586,8 +654,12 @@ class Rsub(Function, node_name="RsubBackward1"):
 
 
 class Mul(Function, node_name="MulBackward0"):
+    aten_name = "aten::mul"
+    shows_forward = "result = self * other"
+    shows_sends = ("grad * other", "grad * self")
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
     saved_names = ("self", "other")
 
     @staticmethod
@@ -601,7 +673,8 @@ class Mul(Function, node_name="MulBackward0"):
         return x * y
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor
+                ) -> tuple[ArrayOrTensor | None, ArrayOrTensor | None]:
         a, b = ctx.saved_tensors
         const_a, const_b = ctx.constants
         needs_a, needs_b = ctx.needs_input_grad
@@ -632,8 +705,8 @@ class MulScalar(Function, node_name="MulBackward1"):
         return x._data * other
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.mul_scalar(grad, ctx._saved_other)
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.mul_scalar(grad, ctx._saved_other)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -651,8 +724,8 @@ class DivScalar(Function, node_name="DivBackward1"):
         return x._data / other
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.div_scalar(grad, ctx._saved_other)
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.div_scalar(grad, ctx._saved_other)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -669,7 +742,7 @@ class SubScalar(Function, node_name="SubBackward1"):
         return x._data - other
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         return grad
 
     @staticmethod
@@ -686,8 +759,12 @@ class AddScalar(SubScalar, node_name="AddBackward1"):
 
 
 class Div(Function, node_name="DivBackward0"):
+    aten_name = "aten::div"
+    shows_forward = "result = self / other"
+    shows_sends = ("grad / other", "-grad * self / other²")
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
     saved_names = ("self", "other")
 
     @staticmethod
@@ -700,7 +777,8 @@ class Div(Function, node_name="DivBackward0"):
         return x / y
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor
+                ) -> tuple[ArrayOrTensor | None, ArrayOrTensor | None]:
         a, b = ctx.saved_tensors
         const_a, const_b = ctx.constants
         needs_a, needs_b = ctx.needs_input_grad
@@ -724,8 +802,13 @@ class Div(Function, node_name="DivBackward0"):
 class PowTensorScalar(Function, node_name="PowBackward0"):
     """x ** p for a number p: d/dx = p x^(p-1)."""
 
+    aten_name = "aten::pow"
+    shows_forward = "result = self ** exponent"
+    shows_sends = ("grad * exponent * self ** (exponent - 1)",)
+
     saved_names = ("self",)
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, exponent: float = 1) -> np.ndarray:
@@ -735,19 +818,19 @@ class PowTensorScalar(Function, node_name="PowBackward0"):
         return power_by_number(base, exponent)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         (x,) = ctx.saved_tensors
         p = ctx._saved_exponent
         if p == 0:
-            return _dual.zeros_like(grad)  # zeros even where the gradient is inf or NaN
+            return _formula.zeros_like(grad)  # zeros even where the gradient is inf or NaN
         p = float(p)  # PyTorch's formula computes in double: x.pow(2.0) * 3.0 for x ** 3
-        return grad * _dual.mul_scalar(_dual.pow_scalar(x, p - 1), p)
+        return grad * _formula.mul_scalar(_formula.pow_scalar(x, p - 1), p)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
         p = ctx._saved_exponent
         if p == 0:
-            return _dual.zeros_like(tangent)
+            return _formula.zeros_like(tangent)
         return tangent * p * ctx.primal_inputs[0] ** (p - 1)
 
 
@@ -806,8 +889,13 @@ def _power(base: Any, exponent: Any) -> Any:
 class PowTensorTensor(Function, node_name="PowBackward1"):
     """a ** b for tensors: d/da = b a^(b-1), d/db = a^b ln a."""
 
+    aten_name = "aten::pow"
+    shows_forward = "result = self ** exponent"
+    shows_sends = ("grad * exponent * self ** (exponent - 1)", "grad * result * log(self)")
+
     saved_names = ("self", "exponent", "result")
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
@@ -817,18 +905,19 @@ class PowTensorTensor(Function, node_name="PowBackward1"):
         return result
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor
+                ) -> tuple[ArrayOrTensor | None, ArrayOrTensor | None]:
         a, b, result = ctx.saved_tensors
         needs_a, needs_b = ctx.needs_input_grad
         grad_a = grad_b = None
         # The exponent's first, as PyTorch's generated code: a double backward runs in order.
         if needs_b:
             # 0 ** b contributes nothing for b >= 0 (PyTorch selects 0 over the -inf of ln 0).
-            grad_b = grad * _dual.where((a == 0) & (b >= 0), 0.0, result * _dual.log(a))
+            grad_b = grad * _formula.where((a == 0) & (b >= 0), 0.0, result * _formula.log(a))
         if needs_a:
             # b a^(b-1) is 0 · inf at a = 0, b = 0: PyTorch selects 0 there.
-            power = _dual.pow_tensors(a, _dual.sub_scalar(b, 1))
-            grad_a = _dual.where(b == 0, 0.0, grad * (b * power))
+            power = _formula.pow_tensors(a, _formula.sub_scalar(b, 1))
+            grad_a = _formula.where(b == 0, 0.0, grad * (b * power))
         return grad_a, grad_b
 
     @staticmethod
@@ -846,8 +935,11 @@ class PowTensorTensor(Function, node_name="PowBackward1"):
 class PowScalarTensor(Function, node_name="PowBackward2"):
     """c ** x for a number c: d/dx = c^x ln c."""
 
+    aten_name = "aten::pow"
+
     saved_names = ("exponent", "result")
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, exponent: Tensor, base: float = 1) -> np.ndarray:
@@ -859,15 +951,15 @@ class PowScalarTensor(Function, node_name="PowBackward2"):
         return result
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         exponent, result = ctx.saved_tensors
         base = ctx._saved_self
         if base == 0:
             # ln 0 = -inf: 0 ** x has slope 0 for x >= 0 and -inf below, as PyTorch selects.
             with np.errstate(invalid="ignore"):  # 0 · -inf where the selection drops it
-                slope = _dual.mul_scalar(result, -math.inf)
-            return grad * _dual.where(exponent >= 0, 0.0, slope)
-        return grad * _dual.mul_scalar(result, math.log(base))  # a number: MulBackward1
+                slope = _formula.mul_scalar(result, -math.inf)
+            return grad * _formula.where(exponent >= 0, 0.0, slope)
+        return grad * _formula.mul_scalar(result, math.log(base))  # a number: MulBackward1
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -881,7 +973,7 @@ class PowScalarTensor(Function, node_name="PowBackward2"):
 def _zero_base_slope(exponent: Any) -> Any:
     """d(0^x)/dx = 0^x ln 0 where x < 0: inf · -inf = -inf (NaN stays NaN), without computing
     the 0 · -inf that the selection would drop anyway."""
-    return _dual.where(exponent < 0, -math.inf, exponent)
+    return _formula.where(exponent < 0, -math.inf, exponent)
 
 
 class _Pick(Function):
@@ -889,6 +981,7 @@ class _Pick(Function):
 
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
     saved_names = ("self", "other")
     compute = staticmethod(np.maximum)
     wins = staticmethod(operator.gt)  # does `a` win over `b`?
@@ -900,7 +993,8 @@ class _Pick(Function):
         return ctx._forward_cls.compute(x, y)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor
+                ) -> tuple[ArrayOrTensor | None, ArrayOrTensor | None]:
         a, b = ctx.saved_tensors
         wins = ctx._forward_cls.wins
         needs_a, needs_b = ctx.needs_input_grad
@@ -909,11 +1003,11 @@ class _Pick(Function):
         # PyTorch's generated code (a double backward's order).
         grad_b = grad_a = None
         if needs_b:
-            grad_b = _dual.masked_fill(_dual.where(a == b, _dual.div_scalar(grad, 2), grad),
-                                       wins(a, b), 0.0)
+            grad_b = _formula.masked_fill(
+                _formula.where(a == b, _formula.div_scalar(grad, 2), grad), wins(a, b), 0.0)
         if needs_a:
-            grad_a = _dual.masked_fill(_dual.where(a == b, _dual.div_scalar(grad, 2), grad),
-                                       wins(b, a), 0.0)
+            grad_a = _formula.masked_fill(
+                _formula.where(a == b, _formula.div_scalar(grad, 2), grad), wins(b, a), 0.0)
         return grad_a, grad_b
 
     @staticmethod
@@ -924,11 +1018,15 @@ class _Pick(Function):
 
 
 class Maximum(_Pick, node_name="MaximumBackward0"):
+    aten_name = "aten::maximum"
+    shows_forward = "result = maximum(self, other)"
+    shows_sends = ("@rule.self_larger", "@rule.other_larger")
     compute = staticmethod(np.maximum)
     wins = staticmethod(operator.gt)
 
 
 class Minimum(_Pick, node_name="MinimumBackward0"):
+    aten_name = "aten::minimum"
     compute = staticmethod(np.minimum)
     wins = staticmethod(operator.lt)
 
@@ -936,8 +1034,11 @@ class Minimum(_Pick, node_name="MinimumBackward0"):
 class Clamp(Function, node_name="ClampBackward1"):
     """Clip to [min, max]: the gradient passes where the input was inside."""
 
+    aten_name = "aten::clamp"
+
     saved_names = ("self",)
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
     bound_names: tuple[str, ...] = ("min", "max")  # the bounds the node keeps, as PyTorch's
 
     @staticmethod
@@ -967,10 +1068,10 @@ class Clamp(Function, node_name="ClampBackward1"):
         return x >= low if low is not None else x <= high
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         (x,) = ctx.saved_tensors
         # Selects (PyTorch's clamp_backward): a NaN or inf gradient outside stays outside.
-        return _dual.where(Clamp.inside(ctx, x), grad, 0.0)
+        return _formula.where(Clamp.inside(ctx, x), grad, 0.0)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -979,10 +1080,12 @@ class Clamp(Function, node_name="ClampBackward1"):
 
 
 class ClampMin(Clamp, node_name="ClampMinBackward0"):
+    aten_name = "aten::clamp_min"
     bound_names = ("min",)
 
 
 class ClampMax(Clamp, node_name="ClampMaxBackward0"):
+    aten_name = "aten::clamp_max"
     bound_names = ("max",)
 
 
@@ -1017,10 +1120,10 @@ class ClampTensor(Function, node_name="ClampBackward0"):
         return x <= high, None, x > high
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor | None, ...]:
         x, low, high = ctx.saved_tensors
         masks = ClampTensor.selections(x, low, high)
-        return tuple([_dual.where(mask, grad, 0.0) if needed else None
+        return tuple([_formula.where(mask, grad, 0.0) if needed else None
                       for mask, needed in zip(masks, ctx.needs_input_grad)])
 
     @staticmethod
@@ -1036,8 +1139,11 @@ class ClampTensor(Function, node_name="ClampBackward0"):
 class Where(Function, node_name="WhereBackward0"):
     """Pick from `a` where the condition holds, else from `b`."""
 
+    aten_name = "aten::where"
+
     _scalar_inputs_are_edges = True
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
     saved_names = ("condition",)
 
     @staticmethod
@@ -1049,12 +1155,13 @@ class Where(Function, node_name="WhereBackward0"):
         return np.where(condition._data, x, y)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor
+                ) -> tuple[ArrayOrTensor | None, ArrayOrTensor | None]:
         (condition,) = ctx.saved_tensors
         needs_a, needs_b = ctx.needs_input_grad
         # The second input's first, as PyTorch's generated code (a double backward's order).
-        grad_b = _dual.where(condition, 0.0, grad) if needs_b else None
-        grad_a = _dual.where(condition, grad, 0.0) if needs_a else None
+        grad_b = _formula.where(condition, 0.0, grad) if needs_b else None
+        grad_a = _formula.where(condition, grad, 0.0) if needs_a else None
         return grad_a, grad_b
 
     @staticmethod
@@ -1068,7 +1175,11 @@ class Where(Function, node_name="WhereBackward0"):
 class MaskedFill(Function, node_name="MaskedFillBackward0"):
     """Replace the elements where `mask` holds by `value`; they get no gradient."""
 
+    aten_name = "aten::masked_fill"
+
     saved_names = ("mask",)
+
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, mask: Tensor | None = None,

@@ -13,7 +13,8 @@ from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.autograd.graph import _TENSOR_TYPE_NAMES
-from minigrad.ops import _dual
+from minigrad.ops import _formula
+from minigrad.ops._formula import ArrayOrTensor
 from minigrad.ops._util import checks_argument_types, wrap_dim, wrap_dims
 from minigrad.ops.pointwise import MaskedFillWithTensor, maximum, minimum, where
 
@@ -38,13 +39,13 @@ def _check_nonempty(name: str, shape: tuple[int, ...], dims: tuple[int, ...]) ->
 def _expand_back(grad: Any, dims: tuple[int, ...], keepdim: bool, shape: tuple[int, ...]
                  ) -> Any:
     """Spread a reduced gradient (a tensor or an array) over the input's shape again."""
-    return _dual.expand(grad if keepdim else _unsqueeze_dims(grad, dims), shape)
+    return _formula.expand(grad if keepdim else _unsqueeze_dims(grad, dims), shape)
 
 
 def _unsqueeze_dims(reduced: Any, dims: tuple[int, ...]) -> Any:
     """A reduced tensor (or array) with its reduced `dims` (sorted) back as dims of size 1."""
     for d in dims:
-        reduced = _dual.unsqueeze(reduced, d)
+        reduced = _formula.unsqueeze(reduced, d)
     return reduced
 
 
@@ -61,7 +62,35 @@ def _sum_dtype(data: np.ndarray, dtype: _backend.dtype | None) -> Any:
     return np.int64 if data.dtype.kind in "biu" else None
 
 
+def _unreduce(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    """A reduction's batched grad spread back over the reduced dims (keeping the batch dim)."""
+    shape = ctx._input_metadata[0][0]
+    if hasattr(ctx, "dims"):
+        dims = ctx.dims
+    elif hasattr(ctx, "dim"):
+        dims = (ctx.dim,)
+    else:
+        dims = tuple(range(len(shape)))
+    if not getattr(ctx, "keepdim", False):
+        for d in dims:
+            grad = grad.unsqueeze(d + 1)
+    return grad.expand(grad.shape[0], *shape)
+
+
+def _spread_batched(ctx: BackwardFunction, grad: Tensor, *_: Tensor) -> Tensor:
+    """A reduction's `backward_batched`: its backward is `spread(grad) * weights`, the weights
+    being its backward at a grad of ones, so a batch of grads spreads and multiplies alike."""
+    xp = backend.array_module(grad._data)
+    ones = [None if meta is None else Tensor._wrap(xp.ones(*meta))
+            for meta in ctx._output_metadata]
+    weights = ctx._forward_cls.backward(ctx, *ones)
+    return _unreduce(ctx, grad) * weights
+
+
 class SumAll(Function, node_name="SumBackward0"):
+    aten_name = "aten::sum"
+    shows_forward = "result = self.sum()"
+    shows_sends = ("@rule.sum_all",)
     _backward_on_arrays = True
 
     @staticmethod
@@ -71,8 +100,10 @@ class SumAll(Function, node_name="SumBackward0"):
         return backend.as_array(x._data.sum(dtype=_sum_dtype(x._data, dtype)))
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.expand(grad, ctx.shape)  # every element counted once
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.expand(grad, ctx.shape)  # every element counted once
+
+    backward_batched = staticmethod(_spread_batched)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -81,6 +112,9 @@ class SumAll(Function, node_name="SumBackward0"):
 
 
 class SumDim(Function, node_name="SumBackward1"):
+    aten_name = "aten::sum"
+    shows_forward = "result = self.sum(dim)"
+    shows_sends = ("@rule.sum_dims",)
     _backward_on_arrays = True
 
     @staticmethod
@@ -91,8 +125,10 @@ class SumDim(Function, node_name="SumBackward1"):
                                             dtype=_sum_dtype(x._data, dtype)))
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         return _expand_back(grad, ctx.dims, ctx.keepdim, ctx.shape)
+
+    backward_batched = staticmethod(_spread_batched)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -140,6 +176,9 @@ def _mean(data: np.ndarray, dims: tuple[int, ...] | None, keepdim: bool,
 
 
 class MeanAll(Function, node_name="MeanBackward0"):
+    aten_name = "aten::mean"
+    shows_forward = "result = self.mean()"
+    shows_sends = ("@rule.mean_all",)
     _backward_on_arrays = True
 
     @staticmethod
@@ -149,8 +188,10 @@ class MeanAll(Function, node_name="MeanBackward0"):
         return backend.as_array(_mean(x._data, None, False, dtype))
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.div_scalar(_dual.expand(grad, ctx.shape), ctx.count)
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.div_scalar(_formula.expand(grad, ctx.shape), ctx.count)
+
+    backward_batched = staticmethod(_spread_batched)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -159,6 +200,9 @@ class MeanAll(Function, node_name="MeanBackward0"):
 
 
 class MeanDim(Function, node_name="MeanBackward1"):
+    aten_name = "aten::mean"
+    shows_forward = "result = self.mean(dim)"
+    shows_sends = ("@rule.mean_dims",)
     _backward_on_arrays = True
 
     @staticmethod
@@ -169,8 +213,10 @@ class MeanDim(Function, node_name="MeanBackward1"):
         return backend.as_array(_mean(x._data, dims, keepdim, dtype))
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.div_scalar(_expand_back(grad, ctx.dims, ctx.keepdim, ctx.shape), ctx.count)
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.div_scalar(_expand_back(grad, ctx.dims, ctx.keepdim, ctx.shape), ctx.count)
+
+    backward_batched = staticmethod(_spread_batched)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -214,8 +260,10 @@ class _Extremum(Function):
         # PyTorch's evenly_distribute_backward: a NaN result is shared by the NaN elements, and
         # the share is filled in, not multiplied by a mask (an inf gradient stays off the rest).
         hits = x.isnan() if bool(result.isnan()._data) else x == result
-        return MaskedFillWithTensor.apply(_dual.zeros(x._data.shape, grad), grad / hits.sum(),
+        return MaskedFillWithTensor.apply(_formula.zeros(x._data.shape, grad), grad / hits.sum(),
                                           mask=hits)
+
+    backward_batched = staticmethod(_spread_batched)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -226,10 +274,12 @@ class _Extremum(Function):
 
 
 class MaxAll(_Extremum, node_name="MaxBackward1"):
+    aten_name = "aten::max"
     reduce = staticmethod(np.max)
 
 
 class MinAll(_Extremum, node_name="MinBackward1"):
+    aten_name = "aten::min"
     reduce = staticmethod(np.min)
 
 
@@ -260,6 +310,8 @@ class _ExtremumDim(Function):
         (indices,) = ctx.saved_tensors
         return _scatter_chosen(ctx, grad, indices._data)
 
+    backward_batched = staticmethod(_spread_batched)
+
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> tuple[Tensor, None]:
         if not ctx.shape:
@@ -282,7 +334,7 @@ def _chosen_mask(ctx: BackwardFunction, indices: Any) -> Any:
 def _scatter_chosen(ctx: BackwardFunction, grad: Tensor, indices: Any) -> Tensor:
     """The gradient at the picked elements and 0 elsewhere: PyTorch's
     value_selecting_reduction_backward, a scatter into zeros (so inf or NaN stays put)."""
-    zeros = _dual.zeros(ctx.shape, grad)
+    zeros = _formula.zeros(ctx.shape, grad)
     if ctx.shape and not ctx.keepdim:
         indices = np.expand_dims(indices, ctx.dim)
         grad = grad.unsqueeze(ctx.dim)
@@ -314,8 +366,8 @@ class Scatter(Function, node_name="ScatterBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
         if grad.ndim == 0:
-            return _dual.zeros_like(grad), grad
-        overwritten = Scatter.apply(grad, _dual.zeros(ctx.index.shape, grad), dim=ctx.dim,
+            return _formula.zeros_like(grad), grad
+        overwritten = Scatter.apply(grad, _formula.zeros(ctx.index.shape, grad), dim=ctx.dim,
                                     index=ctx.index)
         return overwritten, Gather.apply(grad, dim=ctx.dim, index=ctx.index)
 
@@ -336,7 +388,7 @@ class Gather(Function, node_name="GatherBackward0"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return ScatterAdd.apply(_dual.zeros(ctx.shape, grad), grad, dim=ctx.dim, index=ctx.index)
+        return ScatterAdd.apply(_formula.zeros(ctx.shape, grad), grad, dim=ctx.dim, index=ctx.index)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -379,10 +431,12 @@ def _write_tangents(ctx: BackwardFunction, op: type[Function], tangent_x: Tensor
 
 
 class MaxDim(_ExtremumDim, node_name="MaxBackward0"):
+    aten_name = "aten::max"
     pick = staticmethod(np.argmax)
 
 
 class MinDim(_ExtremumDim, node_name="MinBackward0"):
+    aten_name = "aten::min"
     pick = staticmethod(np.argmin)
 
 
@@ -469,6 +523,8 @@ class _ExtremumAlong(Function):
         hits = x == result
         return (grad / hits.sum(ctx.dims, keepdim=True)) * hits
 
+    backward_batched = staticmethod(_spread_batched)
+
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
         x, result = ctx.primal_inputs[0], ctx.primal_outputs[0]
@@ -478,10 +534,12 @@ class _ExtremumAlong(Function):
 
 
 class Amax(_ExtremumAlong, node_name="AmaxBackward0"):
+    aten_name = "aten::amax"
     reduce = staticmethod(np.max)
 
 
 class Amin(_ExtremumAlong, node_name="AminBackward0"):
+    aten_name = "aten::amin"
     reduce = staticmethod(np.min)
 
 
@@ -540,6 +598,8 @@ def _arg_extremum(name: str, pick: Any, input: Tensor, dim: int | None, keepdim:
 class VectorNorm(Function, node_name="LinalgVectorNormBackward0"):
     """The p-norm (sum |x|^p)^(1/p) over dims; the 2-norm by default."""
 
+    aten_name = "aten::linalg_vector_norm"
+
     saved_names = ("self", "result")
 
     @staticmethod
@@ -581,6 +641,8 @@ class VectorNorm(Function, node_name="LinalgVectorNormBackward0"):
             return scaled * grad * norm ** (1 - p)
         scaled = x.sgn() * x.abs() ** (p - 1) if p < 2 else x * x.abs() ** (p - 2)
         return scaled * (grad / norm ** (p - 1)).masked_fill(norm == 0, 0.0)
+
+    backward_batched = staticmethod(_spread_batched)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -627,6 +689,9 @@ def _shifted(data: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
 
 
 class Softmax(Function, node_name="SoftmaxBackward0"):
+    aten_name = "aten::softmax"
+    shows_forward = "result = softmax(self, dim)"
+    shows_sends = ("result * (grad - (grad * result).sum(dim))",)
     saved_names = ("result",)
     _backward_on_arrays = True
 
@@ -639,9 +704,15 @@ class Softmax(Function, node_name="SoftmaxBackward0"):
         return result
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         (y,) = ctx.saved_tensors
         return softmax_backward_data(grad, y, ctx.dim)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """y · (grad - Σ grad · y) for each row of the batch."""
+        (y,) = ctx.saved_tensors
+        return y * (grad - (grad * y).sum(ctx.dim + 1, keepdim=True))
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -691,7 +762,7 @@ class SoftmaxBackwardData(Function, node_name="SoftmaxBackwardDataBackward0"):
 
 def _softmax_vjp(grad: Any, y: Any, axes: tuple[int, ...]) -> Any:
     # Jᵀ g = y * (g - <g, y>) along the softmax dim
-    return y * (grad - _dual.sum_keepdim(grad * y, axes))
+    return y * (grad - _formula.sum_keepdim(grad * y, axes))
 
 
 def softmax_backward_data(grad: Any, output: Any, dim: int) -> Any:
@@ -702,6 +773,9 @@ def softmax_backward_data(grad: Any, output: Any, dim: int) -> Any:
 
 
 class LogSoftmax(Function, node_name="LogSoftmaxBackward0"):
+    aten_name = "aten::log_softmax"
+    shows_forward = "result = log_softmax(self, dim)"
+    shows_sends = ("grad - exp(result) * grad.sum(dim)",)
     saved_names = ("result",)
     _backward_on_arrays = True
 
@@ -715,9 +789,15 @@ class LogSoftmax(Function, node_name="LogSoftmaxBackward0"):
         return result
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         (y,) = ctx.saved_tensors
         return log_softmax_backward_data(grad, y, ctx.dim)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """grad - exp(y) · Σ grad for each row of the batch."""
+        (y,) = ctx.saved_tensors
+        return grad - y.exp() * grad.sum(ctx.dim + 1, keepdim=True)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -764,7 +844,7 @@ class LogSoftmaxBackwardData(Function, node_name="LogSoftmaxBackwardDataBackward
 
 def _log_softmax_vjp(grad: Any, y: Any, axes: tuple[int, ...]) -> Any:
     # Jᵀ g = g - softmax(x) Σ g, and softmax(x) = exp(y)
-    return grad - _dual.exp(y) * _dual.sum_keepdim(grad, axes)
+    return grad - _formula.exp(y) * _formula.sum_keepdim(grad, axes)
 
 
 def log_softmax_backward_data(grad: Any, output: Any, dim: int) -> Any:

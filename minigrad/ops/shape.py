@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -14,7 +15,8 @@ from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd import grad_mode
 from minigrad.autograd.function import BackwardFunction, Function
-from minigrad.ops import _dual
+from minigrad.ops import _formula
+from minigrad.ops._formula import ArrayOrTensor
 from minigrad.ops._util import (
     checks_argument_types,
     invalid_combination,
@@ -58,6 +60,9 @@ def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
 
 
 class View(Function, node_name="ViewBackward0"):
+    aten_name = "aten::view"
+    shows_forward = "result = self.view(shape)"
+    shows_sends = ("@rule.reshaped",)
     _backward_on_arrays = True
 
     @staticmethod
@@ -72,8 +77,13 @@ class View(Function, node_name="ViewBackward0"):
             ) from None
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         return grad.reshape(ctx.shape)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """Each row back to the input's shape."""
+        return grad.reshape(grad.shape[0], *ctx.shape)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -84,6 +94,10 @@ class View(Function, node_name="ViewBackward0"):
 class UnsafeView(View, node_name="UnsafeViewBackward0"):
     """A view of a fresh copy (what `reshape` records when the elements must move)."""
 
+    aten_name = "aten::unsafe_view"
+    shows_forward = "result = self.reshape(shape)"
+    shows_sends = ("@rule.reshaped",)
+
 
 def unsafe_view(input: Tensor, shape: tuple[int, ...]) -> Tensor:
     """Reshape a tensor that nothing else shares (a result just made), as PyTorch's matmul does."""
@@ -93,18 +107,23 @@ def unsafe_view(input: Tensor, shape: tuple[int, ...]) -> Tensor:
 class ReshapeAlias(View, node_name="ReshapeAliasBackward0"):
     """A reshape that is a view of a tensor whose memory is not in row-major order."""
 
+    aten_name = "aten::reshape_alias"
+    shows_forward = "result = self.reshape(shape)"
+    shows_sends = ("@rule.reshaped",)
+
 
 class Alias(Function, node_name="AliasBackward0"):
     """The same tensor under a new name (what `x[...]` records)."""
 
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         return x._data.view()
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         return grad
 
     @staticmethod
@@ -161,6 +180,9 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
 
 
 class Transpose(Function, node_name="TransposeBackward0"):
+    aten_name = "aten::transpose"
+    shows_forward = "result = self.transpose(dim0, dim1)"
+    shows_sends = ("@rule.transposed",)
     _backward_on_arrays = True
 
     @staticmethod
@@ -169,9 +191,14 @@ class Transpose(Function, node_name="TransposeBackward0"):
         return _swapped(x._data, dim0, dim1)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.transpose(grad, *ctx.dims) if isinstance(grad, Tensor) else _swapped(
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.transpose(grad, *ctx.dims) if isinstance(grad, Tensor) else _swapped(
             grad, *ctx.dims)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """The same two dims swapped back, one further right."""
+        return grad.transpose(ctx.dims[0] + 1, ctx.dims[1] + 1)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -195,6 +222,9 @@ swapaxes = swapdims = transpose
 
 
 class T(Function, node_name="TBackward0"):
+    aten_name = "aten::t"
+    shows_forward = "result = selfᵀ"
+    shows_sends = ("gradᵀ",)
     _backward_on_arrays = True
 
     @staticmethod
@@ -202,8 +232,13 @@ class T(Function, node_name="TBackward0"):
         return x._data.T
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.matrix_t(grad)
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.matrix_t(grad)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """Each row's matrix transposed (a vector's rows stay as they are)."""
+        return grad.transpose(1, 2) if grad.ndim == 3 else grad
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -219,6 +254,9 @@ def t(input: Tensor) -> Tensor:
 
 
 class Permute(Function, node_name="PermuteBackward0"):
+    aten_name = "aten::permute"
+    shows_forward = "result = self.permute(dims)"
+    shows_sends = ("@rule.permuted",)
     _backward_on_arrays = True
 
     @staticmethod
@@ -227,8 +265,13 @@ class Permute(Function, node_name="PermuteBackward0"):
         return np.transpose(x._data, dims)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.permute(grad, tuple(np.argsort(ctx.dims).tolist()))
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.permute(grad, tuple(np.argsort(ctx.dims).tolist()))
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """The inverse permutation, one dim further right."""
+        return grad.permute(0, *(int(d) + 1 for d in np.argsort(ctx.dims)))
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -270,24 +313,33 @@ class _Reshaping(Function):
         return x._data.reshape(shape)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         for dim in ctx.dims:
-            grad = _dual.unsqueeze(grad, dim)
+            grad = _formula.unsqueeze(grad, dim)
         return grad
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """Each row back to the input's shape."""
+        return grad.reshape(grad.shape[0], *ctx.shape)
 
     jvp = staticmethod(View.jvp)
 
 
 class SqueezeAll(_Reshaping, node_name="SqueezeBackward0"):
-    pass
+    aten_name = "aten::squeeze"
+    shows_forward = "result = self.squeeze()"
+    shows_sends = ("@rule.reshaped",)
 
 
 class SqueezeDim(_Reshaping, node_name="SqueezeBackward1"):
-    pass
+    aten_name = "aten::squeeze"
+    shows_forward = "result = self.squeeze(dim)"
+    shows_sends = ("@rule.reshaped",)
 
 
 class SqueezeDims(_Reshaping, node_name="SqueezeBackward2"):
-    pass
+    aten_name = "aten::squeeze"
 
 
 class SqueezeDimsList(_Reshaping, node_name="SqueezeBackward4"):
@@ -297,9 +349,13 @@ class SqueezeDimsList(_Reshaping, node_name="SqueezeBackward4"):
 class Unsqueeze(_Reshaping, node_name="UnsqueezeBackward0"):
     """Insert a size-1 dim; backward squeezes it away again."""
 
+    aten_name = "aten::unsqueeze"
+    shows_forward = "result = self.unsqueeze(dim)"
+    shows_sends = ("@rule.reshaped",)
+
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return _dual.squeeze(grad, ctx.dims[0])
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.squeeze(grad, ctx.dims[0])
 
 
 @checks_argument_types("(Tensor input)", "(Tensor input, int dim)",
@@ -324,6 +380,10 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
 
 
 class Expand(Function, node_name="ExpandBackward0"):
+    aten_name = "aten::expand"
+    shows_forward = "result = self.expand(size)"
+    shows_sends = ("@rule.expanded",)
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, shape: tuple[int, ...] = ()) -> np.ndarray:
         ctx.shape = x._data.shape
@@ -332,6 +392,12 @@ class Expand(Function, node_name="ExpandBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         return grad.sum_to_size(ctx.shape)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """The rows as they are: summing the copies up is the engine's step for every
+        broadcast input (`_sum_to_batched`)."""
+        return grad
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -395,6 +461,8 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
 
 
 class Repeat(Function, node_name="RepeatBackward0"):
+    aten_name = "aten::repeat"
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, repeats: tuple[int, ...] = ()) -> np.ndarray:
         data = x._data.reshape((1,) * (len(repeats) - x._data.ndim) + x._data.shape)
@@ -407,6 +475,13 @@ class Repeat(Function, node_name="RepeatBackward0"):
         split = [n for pair in zip(ctx.repeats, ctx.expanded) for n in pair]
         summed = grad.reshape(split).sum(tuple(range(0, len(split), 2)))
         return summed.reshape(ctx.shape)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """Each dim split into (copy, element), and the copies added up, row by row."""
+        split = [n for pair in zip(ctx.repeats, ctx.expanded) for n in pair]
+        summed = grad.reshape(grad.shape[0], *split).sum(tuple(range(1, len(split) + 1, 2)))
+        return summed.reshape(grad.shape[0], *ctx.shape)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -446,6 +521,12 @@ class _ScatterIntoZeros(Function):
         return Index.apply(grad, key=ctx.key)
 
     @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """Each row read at the key (a backward's own backward)."""
+        key, position = _fw.batched_key(ctx.key, 1)
+        return _fw.move_batch(Index.apply(grad, key=key), 1, position, 0)
+
+    @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
         lead = _fw.batch_dims(tangent, ctx.primal_inputs[0])
         key, position = _fw.batched_key(ctx.key, lead)
@@ -455,11 +536,11 @@ class _ScatterIntoZeros(Function):
 
 
 class SelectBackwardBackward(_ScatterIntoZeros, node_name="SelectBackwardBackward0"):
-    pass
+    aten_name = "aten::select_backward"
 
 
 class SliceBackwardBackward(_ScatterIntoZeros, node_name="SliceBackwardBackward0"):
-    pass
+    aten_name = "aten::slice_backward"
 
 
 class IndexPutImplBackward(Function, node_name="IndexPutImplBackward0"):
@@ -491,7 +572,7 @@ class IndexPutImplBackward(Function, node_name="IndexPutImplBackward0"):
 
 def _put_into_zeros(shape: tuple[int, ...], grad: Tensor, key: Any) -> Tensor:
     """Zeros of `shape` with `grad` added at `key`, recorded as PyTorch records it."""
-    return IndexPutImplBackward.apply(_dual.zeros(shape, grad), grad, key=key)
+    return IndexPutImplBackward.apply(_formula.zeros(shape, grad), grad, key=key)
 
 
 def _is_basic(key: tuple[Any, ...]) -> bool:
@@ -518,6 +599,13 @@ class _Read(Function):
         return ctx._forward_cls.put_into_zeros(ctx.shape, grad, ctx.key)
 
     @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        """Each row scattered into zeros of the input's shape."""
+        key, position = _fw.batched_key(ctx.key, 1)
+        moved = _fw.move_batch(grad, 1, 0, position)
+        return ctx._forward_cls.put_into_zeros((grad.shape[0], *ctx.shape), moved, key)
+
+    @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
         lead = _fw.batch_dims(tangent, ctx.primal_inputs[0])
         key, position = _fw.batched_key(ctx.key, lead)
@@ -525,15 +613,25 @@ class _Read(Function):
 
 
 class Select(_Read, node_name="SelectBackward0"):
+    aten_name = "aten::select"
+    shows_forward = "result = self[index]"
+    shows_sends = ("@rule.select",)
     scatter = SelectBackwardBackward
 
 
 class Slice(_Read, node_name="SliceBackward0"):
+    aten_name = "aten::slice"
+    shows_forward = "result = self[start:end]"
+    shows_sends = ("@rule.slice",)
     scatter = SliceBackwardBackward
 
 
 class Index(_Read, node_name="IndexBackward0"):
     """Advanced indexing: a row-major copy, with the index arrays saved as PyTorch saves them."""
+
+    aten_name = "aten::index"
+    shows_forward = "result = self[indices]"
+    shows_sends = ("@rule.index",)
 
     saved_names = ("indices",)
 
@@ -728,6 +826,10 @@ def getitem(input: Tensor, key: Any) -> Tensor:
 
 
 class Cat(Function, node_name="CatBackward0"):
+    aten_name = "aten::cat"
+    shows_forward = "result = cat(tensors)"
+    shows_sends = ("@rule.slice_of_grad",)
+
     @staticmethod
     def forward(ctx: BackwardFunction, *tensors: Tensor, dim: int = 0) -> np.ndarray:
         target = result_dtype(*tensors)
@@ -743,11 +845,18 @@ class Cat(Function, node_name="CatBackward0"):
         start = 0
         for size in ctx.sizes:
             if size is None:
-                grads.append(_dual.zeros((0,), grad))
+                grads.append(_formula.zeros((0,), grad))
                 continue
             grads.append(grad.narrow(ctx.dim, start, size))
             start += size
         return tuple(grads)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, ...]:
+        """Each input's slice of every row."""
+        starts = itertools.accumulate([0, *ctx.sizes])
+        return tuple(grad.narrow(ctx.dim + 1, start, size)
+                     for start, size in zip(starts, ctx.sizes))
 
     @staticmethod
     def jvp(ctx: BackwardFunction, *tangents: Tensor | None) -> Tensor:
@@ -811,6 +920,10 @@ def _check_devices(tensors: list[Tensor]) -> None:
 
 
 class Stack(Function, node_name="StackBackward0"):
+    aten_name = "aten::stack"
+    shows_forward = "result = stack(tensors)"
+    shows_sends = ("@rule.slice_of_grad",)
+
     @staticmethod
     def forward(ctx: BackwardFunction, *tensors: Tensor, dim: int = 0) -> np.ndarray:
         target = result_dtype(*tensors)
@@ -820,6 +933,11 @@ class Stack(Function, node_name="StackBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, ...]:
         return tuple(grad.unbind(ctx.dim))
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, ...]:
+        """Each input's slice of every row."""
+        return tuple(grad.unbind(ctx.dim + 1))
 
     @staticmethod
     def jvp(ctx: BackwardFunction, *tangents: Tensor | None) -> Tensor:
@@ -843,6 +961,8 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 
 class Unbind(Function, node_name="UnbindBackward0"):
+    aten_name = "aten::unbind"
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dim: int = 0) -> tuple[np.ndarray, ...]:
         ctx.dim = dim
@@ -853,6 +973,11 @@ class Unbind(Function, node_name="UnbindBackward0"):
     @staticmethod
     def backward(ctx: BackwardFunction, *grads: Tensor) -> Tensor:
         return stack(grads, ctx.dim)
+
+    @staticmethod
+    def backward_batched(ctx: BackwardFunction, *grads: Tensor) -> Tensor:
+        """The pieces' batched grads stacked again, one dim further right."""
+        return stack(grads, ctx.dim + 1)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> tuple[Tensor, ...]:
@@ -877,6 +1002,8 @@ def _multi_output_views(outputs: tuple[Tensor, ...], input: Tensor) -> tuple[Ten
 
 
 class Split(Function, node_name="SplitBackward0"):
+    aten_name = "aten::split"
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, sizes: tuple[int, ...] = (), dim: int = 0
                 ) -> tuple[np.ndarray, ...]:
@@ -889,6 +1016,11 @@ class Split(Function, node_name="SplitBackward0"):
         return cat(grads, ctx.dim)
 
     @staticmethod
+    def backward_batched(ctx: BackwardFunction, *grads: Tensor) -> Tensor:
+        """The pieces' batched grads joined again, one dim further right."""
+        return cat(grads, ctx.dim + 1)
+
+    @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> tuple[Tensor, ...]:
         sizes = [out.shape[ctx.dim] for out in ctx.primal_outputs]
         return tangent.split(sizes, ctx.dim - ctx.primal_inputs[0].ndim)
@@ -896,6 +1028,8 @@ class Split(Function, node_name="SplitBackward0"):
 
 class SplitWithSizes(Split, node_name="SplitWithSizesBackward0"):
     """`split` given the pieces' sizes, recorded under PyTorch's name for it."""
+
+    aten_name = "aten::split_with_sizes"
 
 
 def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
@@ -940,14 +1074,18 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 
 class Clone(Function, node_name="CloneBackward0"):
+    aten_name = "aten::clone"
+    shows_forward = "result = self.clone()"
+    shows_sends = ("grad",)
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         return x._data.copy()
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         return grad
 
     jvp = staticmethod(Alias.jvp)
@@ -969,6 +1107,12 @@ def contiguous(input: Tensor) -> Tensor:
 
 class ToCopy(Function, node_name="ToCopyBackward0"):
     """A copy in another dtype and/or on another device; the gradient goes back as it came."""
+
+    aten_name = "aten::_to_copy"
+    shows_forward = "result = self.to(dtype)"
+    shows_sends = ("@rule.cast",)
+
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dtype: _backend.dtype | None = None,
