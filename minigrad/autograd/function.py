@@ -179,6 +179,13 @@ class Function:
     _backward_on_arrays: ClassVar[bool] = False
     saved_names: ClassVar[tuple[str, ...]] = ()
     _backward_cls: ClassVar[type[BackwardFunction]]
+    # What the rest of the kit reads off an op class (see `minigrad.ops`): its profiler event
+    # name, the stepper's text for it, and how its backward takes a batch of gradients.
+    aten_name: ClassVar[str | None] = None
+    shows_forward: ClassVar[str | None] = None
+    shows_sends: ClassVar[tuple[str, ...]] = ()
+    backward_broadcasts_over_batch: ClassVar[bool] = False
+    backward_batched: ClassVar[Callable[..., Any] | None] = None
 
     def __init_subclass__(cls, node_name: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -519,9 +519,9 @@ def _node_batched_backward(node: BackwardFunction, grads: list[Tensor]
     gradient per forward argument) when it has one, else one row at a time.
     """
     op = node._forward_cls
-    if getattr(op, "backward_broadcasts_over_batch", False):
+    if op.backward_broadcasts_over_batch:
         return node.apply(grads)
-    rule = getattr(op, "backward_batched", None)
+    rule = op.backward_batched
     if rule is None:
         return _row_by_row_backward(node, grads)
     per_argument = rule(node, *grads)

@@ -54,9 +54,8 @@ def _profiler_name(op: type[Function]) -> str:
     """
     if not op.__module__.startswith("minigrad."):
         return op.__name__
-    known: str | None = getattr(op, "aten_name", None)
-    if known is not None:
-        return known
+    if op.aten_name is not None:
+        return op.aten_name
     stem = re.sub(r"Backwards?\d*$", "", op._backward_cls.__name__)
     return "aten::" + re.sub(r"(?<!^)(?=[A-Z])", "_", stem).lower()
 
