@@ -7,30 +7,7 @@
 
 import warnings as _warnings
 
-from minigrad import _random, accelerator, autograd, backend, cuda
-from minigrad._backend import (
-    bool,
-    device,
-    double,
-    dtype,
-    finfo,
-    float,
-    float16,
-    float32,
-    float64,
-    get_default_dtype,
-    half,
-    iinfo,
-    int,
-    int8,
-    int16,
-    int32,
-    int64,
-    long,
-    set_default_dtype,
-    short,
-    uint8,
-)
+from minigrad import accelerator, autograd, backend, cuda
 from minigrad._creation import (
     arange,
     as_tensor,
@@ -54,14 +31,6 @@ from minigrad._creation import (
     zeros_like,
 )
 from minigrad._printing import get_printoptions, set_printoptions
-from minigrad._random import (
-    Generator,
-    get_rng_state,
-    initial_seed,
-    manual_seed,
-    seed,
-    set_rng_state,
-)
 from minigrad._tensor import Size, Tensor
 from minigrad.autograd.grad_mode import (
     enable_grad,
@@ -71,11 +40,40 @@ from minigrad.autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from minigrad.backend import get_default_device, set_default_device
+from minigrad.backend.devices import device, get_default_device, set_default_device
+from minigrad.backend.dtypes import (
+    bool,
+    double,
+    dtype,
+    finfo,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    iinfo,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from minigrad.backend.random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from minigrad.ops import *  # noqa: F403
 from minigrad.ops import __all__ as _ops_all
-
-default_generator = _random.default_generator
 
 
 def _module_inplace(name: str):

@@ -1,6 +1,6 @@
 """Making tensors: from data, filled with a value, ranges, and random draws.
 
-Random draws come from `minigrad._random`, which reproduces PyTorch's CPU
+Random draws come from `minigrad.backend.random`, which reproduces PyTorch's CPU
 generator, so `manual_seed(0); rand(3)` gives PyTorch's numbers. Every factory
 takes `device=`: filled tensors are made on that device, the others are made
 on the CPU and copied there (so random draws on a GPU are the CPU's numbers).
@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from minigrad import _backend, _random, backend
+from minigrad import backend
 from minigrad._arguments import int_list
-from minigrad._backend import dtype as DType
 from minigrad._tensor import Tensor
+from minigrad.backend import random
+from minigrad.backend.dtypes import dtype as DType
 
 __all__ = ["arange", "empty", "empty_like", "eye", "full", "full_like", "linspace", "ones",
            "ones_like", "rand", "rand_like", "randint", "randn", "randn_like", "randperm",
@@ -80,7 +81,7 @@ def _shape_argument(name: str, dims: tuple[Any, ...], size: Sequence[Any] | None
 
 
 def _default(dtype: DType | None) -> np.dtype:
-    return (dtype or _backend.get_default_dtype()).np
+    return (dtype or backend.get_default_dtype()).np
 
 
 def _infer_array(data: Any, dtype: DType | None = None) -> np.ndarray:
@@ -139,7 +140,7 @@ def _inferred_dtype(leaves: list[Any]) -> np.dtype:
     result: np.dtype | None = None
     for kind in set(map(type, leaves)):
         if kind is float:
-            found = _backend.get_default_dtype().np
+            found = backend.get_default_dtype().np
         elif kind is int:
             found = np.dtype(np.int64)
         elif kind is bool or issubclass(kind, np.generic):
@@ -159,7 +160,7 @@ def _inferred_dtype(leaves: list[Any]) -> np.dtype:
             result = max(result, found, key=lambda d: _KIND_RANK[d.kind])
         else:
             result = np.promote_types(result, found)
-    return result if result is not None else _backend.get_default_dtype().np
+    return result if result is not None else backend.get_default_dtype().np
 
 
 _INT64_LIMIT = 2**63
@@ -182,7 +183,7 @@ def _converted(leaves: list[Any], np_dtype: np.dtype) -> np.ndarray:
         raise ValueError("Overflow when unpacking long long")
     wide = np.array(leaves)
     if wide.size and _overflows(wide, np_dtype):
-        name = _backend.from_numpy_dtype(np_dtype).name
+        name = backend.from_numpy_dtype(np_dtype).name
         raise RuntimeError(f"value cannot be converted to type {name} without overflow")
     return wide.astype(np_dtype)
 
@@ -235,7 +236,7 @@ def as_tensor(data: Any, dtype: DType | None = None, device: Any = None) -> Tens
 
 def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing memory with a NumPy array."""
-    _backend.from_numpy_dtype(array.dtype)
+    backend.from_numpy_dtype(array.dtype)
     return Tensor._wrap(array)
 
 
@@ -271,7 +272,7 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: DType | None = None,
     """A tensor filled with `fill_value` (its dtype follows the value unless given)."""
     shape = _size_sequence(size, "full", 1)
     if dtype is None:
-        dtype = _backend.from_numpy_dtype(_infer_array(checked_fill_value(
+        dtype = backend.from_numpy_dtype(_infer_array(checked_fill_value(
             fill_value, None, "full(): argument 'fill_value' (position 2)")).dtype)
     value = checked_fill_value(fill_value, dtype.np, "full(): argument 'fill_value' (position 2)")
     return _filled(shape, value, dtype, device, requires_grad)
@@ -304,7 +305,7 @@ def eye(n: int, m: int | None = None, *, dtype: DType | None = None, device: Any
 
 
 def _like(input: Tensor, dtype: DType | None, device: Any
-          ) -> tuple[tuple[int, ...], DType, _backend.device]:
+          ) -> tuple[tuple[int, ...], DType, backend.device]:
     """Shape, dtype and device of a `*_like` result: `input`'s unless given."""
     return input._data.shape, dtype or input.dtype, input.device if device is None else device
 
@@ -362,7 +363,7 @@ def arange(start: float, end: float | None = None, step: float = 1, *,
         raise RuntimeError("step must be nonzero")
     if dtype is None:
         integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-        dtype = _backend.int64 if integral else _backend.get_default_dtype()
+        dtype = backend.int64 if integral else backend.get_default_dtype()
     count = max(0, int(np.ceil((end - start) / step)))
     values = start + step * np.arange(count, dtype=np.float64)
     return _finish(values.astype(dtype.np), requires_grad, device)
@@ -391,20 +392,20 @@ def linspace(start: float, end: float, steps: int, *, dtype: DType | None = None
     return _finish(values.astype(np_dtype), requires_grad, device)
 
 
-def _generator(generator: _random.Generator | None) -> _random.Generator:
-    return generator if generator is not None else _random.default_generator
+def _generator(generator: random.Generator | None) -> random.Generator:
+    return generator if generator is not None else random.default_generator
 
 
 def _float_dtype(dtype: DType | None, name: str) -> np.dtype:
     np_dtype = _default(dtype)
     if np_dtype.kind != "f":
-        type_name = _backend.from_numpy_dtype(np_dtype).name.title()
+        type_name = backend.from_numpy_dtype(np_dtype).name.title()
         raise RuntimeError(f"\"{name}\" not implemented for '{type_name}'")
     return np_dtype
 
 
 def rand(*dims: Any, size: Sequence[int] | None = None,
-         generator: _random.Generator | None = None, dtype: DType | None = None,
+         generator: random.Generator | None = None, dtype: DType | None = None,
          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform random values in [0, 1)."""
     np_dtype = _float_dtype(dtype, "check_uniform_bounds")
@@ -413,7 +414,7 @@ def rand(*dims: Any, size: Sequence[int] | None = None,
 
 
 def randn(*dims: Any, size: Sequence[int] | None = None,
-          generator: _random.Generator | None = None, dtype: DType | None = None,
+          generator: random.Generator | None = None, dtype: DType | None = None,
           device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal random values."""
     np_dtype = _float_dtype(dtype, "normal_kernel_cpu")
@@ -422,21 +423,21 @@ def randn(*dims: Any, size: Sequence[int] | None = None,
 
 
 def randint(low: int, high: int | None = None, size: Sequence[int] = (), *,
-            generator: _random.Generator | None = None, dtype: DType | None = None,
+            generator: random.Generator | None = None, dtype: DType | None = None,
             device: Any = None, requires_grad: bool = False) -> Tensor:
     """Random integers in [low, high)."""
     if high is None:
         low, high = 0, low
-    np_dtype = (dtype or _backend.int64).np
+    np_dtype = (dtype or backend.int64).np
     return _finish(_generator(generator).randint(low, high, _size_sequence(size, 'randint', 2),
                                                    np_dtype),
                    requires_grad, device)
 
 
-def randperm(n: int, *, generator: _random.Generator | None = None, dtype: DType | None = None,
+def randperm(n: int, *, generator: random.Generator | None = None, dtype: DType | None = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
     """A random ordering of 0 .. n-1."""
-    np_dtype = (dtype or _backend.int64).np
+    np_dtype = (dtype or backend.int64).np
     return _finish(_generator(generator).randperm(n, np_dtype), requires_grad, device)
 
 
@@ -453,7 +454,7 @@ def randn_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
 
 
 def fill_random(tensor: Tensor, kind: str, a: float, b: float,
-                generator: _random.Generator | None = None) -> Tensor:
+                generator: random.Generator | None = None) -> Tensor:
     """`uniform_(a, b)` or `normal_(mean=a, std=b)`: refill a tensor in place."""
     from minigrad.ops.inplace import _check_inplace_allowed
 

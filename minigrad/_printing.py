@@ -6,14 +6,11 @@ import contextlib
 import dataclasses
 import math
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from minigrad import backend
-
-if TYPE_CHECKING:
-    from minigrad import _backend
 
 __all__ = ["format_tensor", "get_printoptions", "printoptions", "set_printoptions"]
 
@@ -90,7 +87,7 @@ def printoptions(**options: Any) -> Iterator[None]:
 def format_tensor(
     values: np.ndarray,
     *,
-    dtype: _backend.dtype,
+    dtype: backend.dtype,
     is_default_dtype: bool,
     grad_fn_name: str | None = None,
     requires_grad: bool = False,
@@ -100,7 +97,7 @@ def format_tensor(
 ) -> str:
     """The repr PyTorch would give a tensor holding `values`, e.g. `tensor([1., 2.], dtype=...)`.
 
-    `dtype` is a `minigrad._backend.dtype`; `is_default_dtype` says whether it is the current
+    `dtype` is a `minigrad.backend.dtype`; `is_default_dtype` says whether it is the current
     default float dtype. The keyword suffixes follow the values in PyTorch's order (device,
     size, dtype, then grad_fn or requires_grad) and wrap onto a new line, aligned after
     `prefix`, when they would run past the line width. Values on a GPU are named by their

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minigrad import _backend, backend
-from minigrad._backend import dtype as DType
+from minigrad import backend
+from minigrad import backend as _backend  # its dtype names, once reached as _backend
+from minigrad.backend.dtypes import dtype as DType
 
 if TYPE_CHECKING:
     from minigrad.autograd.graph import Node, _RemovableHandle

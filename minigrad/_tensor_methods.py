@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minigrad import _backend
+from minigrad import backend
 
 if TYPE_CHECKING:
     from minigrad._tensor import Tensor
@@ -79,9 +79,9 @@ def attach(tensor_class: type) -> None:
         if name in _BINARY_OPERATORS:
             function = _operator(function)
         setattr(tensor_class, name, function)
-    for name, dtype in (("float", _backend.float32), ("double", _backend.float64),
-                        ("half", _backend.float16), ("long", _backend.int64),
-                        ("int", _backend.int32), ("bool", _backend.bool)):
+    for name, dtype in (("float", backend.float32), ("double", backend.float64),
+                        ("half", backend.float16), ("long", backend.int64),
+                        ("int", backend.int32), ("bool", backend.bool)):
         setattr(tensor_class, name, _converter(dtype))
     tensor_class.__array_ufunc__ = _array_ufunc
     tensor_class.T = property(_matrix_transpose, doc="The dims in reverse order.")
@@ -169,7 +169,7 @@ def _creation() -> Any:
     return _creation
 
 
-def _converter(dtype: _backend.dtype) -> Any:
+def _converter(dtype: backend.dtype) -> Any:
     def method(self: Tensor) -> Tensor:
         return self.to(dtype)
 

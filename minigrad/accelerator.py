@@ -6,7 +6,7 @@ minigrad's one accelerator is CUDA through CuPy: where CuPy finds no NVIDIA GPU
 
 from __future__ import annotations
 
-from minigrad import _backend, cuda
+from minigrad import backend, cuda
 
 __all__ = ["current_accelerator", "current_device_index", "device_count", "is_available"]
 
@@ -16,13 +16,13 @@ def is_available() -> bool:
     return cuda.is_available()
 
 
-def current_accelerator(check_available: bool = False) -> _backend.device | None:
+def current_accelerator(check_available: bool = False) -> backend.device | None:
     """The accelerator's device type, `device(type='cuda')`, or None where there is none.
 
     `check_available` is PyTorch's runtime check; minigrad only ever finds a GPU at run
     time, so both answers agree.
     """
-    return _backend.device("cuda") if cuda.is_available() else None
+    return backend.device("cuda") if cuda.is_available() else None
 
 
 def device_count() -> int:

@@ -33,7 +33,7 @@ def _restore_grad_mode():
 def fake_cuda(monkeypatch: pytest.MonkeyPatch) -> FakeCupy:
     """A stand-in GPU in place of CuPy (tests/fake_cuda.py): the device logic without one."""
     fake = FakeCupy()
-    monkeypatch.setattr(backend, "_cupy", fake)
+    monkeypatch.setattr(backend.devices, "_cupy", fake)
     return fake
 
 

@@ -47,8 +47,8 @@ def raises(error: type[Exception], message: str) -> AbstractContextManager:
 def no_cupy(monkeypatch: pytest.MonkeyPatch) -> None:
     """A machine without CuPy: importing it fails, whatever is installed."""
     monkeypatch.setitem(sys.modules, "cupy", None)
-    monkeypatch.setattr(backend, "_cupy", None)
-    monkeypatch.setattr(backend, "_cupy_error", None)
+    monkeypatch.setattr(backend.devices, "_cupy", None)
+    monkeypatch.setattr(backend.devices, "_cupy_error", None)
 
 
 # Devices and availability ---------------------------------------------------------------
@@ -88,8 +88,8 @@ def test_without_cupy_cuda_is_unavailable_and_says_how_to_install(no_cupy: None)
 def test_cupy_without_a_gpu_names_the_missing_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
     no_gpu = FakeCupy(device_count=0)
     monkeypatch.setitem(sys.modules, "cupy", no_gpu)
-    monkeypatch.setattr(backend, "_cupy", None)
-    monkeypatch.setattr(backend, "_cupy_error", None)
+    monkeypatch.setattr(backend.devices, "_cupy", None)
+    monkeypatch.setattr(backend.devices, "_cupy_error", None)
     assert minigrad.cuda.is_available() is False
     with raises(RuntimeError, "CUDA tensors need an NVIDIA GPU, but CuPy finds none. Check the "
                               "GPU and its driver with `nvidia-smi`."):

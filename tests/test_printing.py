@@ -15,7 +15,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minigrad import _backend
+from minigrad import backend
 from minigrad._printing import format_tensor, get_printoptions, printoptions, set_printoptions
 
 PRINTING_SOURCE = Path(__file__).resolve().parents[1] / "minigrad" / "_printing.py"
@@ -28,7 +28,7 @@ def minigrad_repr(
     grad_fn = tensor.grad_fn
     return format_tensor(
         tensor.detach().numpy(),
-        dtype=getattr(_backend, str(tensor.dtype).removeprefix("torch.")),
+        dtype=getattr(backend, str(tensor.dtype).removeprefix("torch.")),
         is_default_dtype=tensor.dtype == torch.get_default_dtype(),
         grad_fn_name=None if grad_fn is None else type(grad_fn).__name__,
         requires_grad=tensor.requires_grad,
@@ -273,7 +273,7 @@ def test_device_suffix_matches_torch(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_cuda_device_suffix() -> None:
     values = np.array([1.0, 2.0], dtype=np.float32)
     printed = format_tensor(
-        values, dtype=_backend.float32, is_default_dtype=True, requires_grad=True, device="cuda:0"
+        values, dtype=backend.float32, is_default_dtype=True, requires_grad=True, device="cuda:0"
     )
     assert printed == "tensor([1., 2.], device='cuda:0', requires_grad=True)"
 
@@ -291,7 +291,7 @@ def test_subclass_prefix_matches_torch() -> None:
 def test_grad_fn_wins_over_requires_grad() -> None:
     printed = format_tensor(
         np.array(2.0, dtype=np.float64),
-        dtype=_backend.float64,
+        dtype=backend.float64,
         is_default_dtype=False,
         grad_fn_name="SinBackward0",
         requires_grad=True,

@@ -17,7 +17,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minigrad import _random as mr
+from minigrad.backend import cpu, exact
+from minigrad.backend import random as mr
 
 SEEDS = [0, 1, 42, 2**32 + 7, 67280421310721]
 SHAPES = [(), *((n,) for n in range(1, 16)), (16,), (17,), (31,), (1000,), (16, 1000), (1000, 100)]
@@ -246,7 +247,8 @@ def test_seed_reseeds_from_entropy():
 
 def test_default_generator_is_seeded_from_entropy_at_import():
     # PyTorch does the same: each process starts the default generator at a fresh seed.
-    command = [sys.executable, "-c", "from minigrad import _random; print(_random.initial_seed())"]
+    command = [sys.executable, "-c",
+               "from minigrad.backend import random; print(random.initial_seed())"]
     seeds = {int(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
              for _ in range(2)}
     assert len(seeds) == 2
@@ -310,7 +312,7 @@ def test_set_state_rejects_other_objects():
 @pytest.mark.skipif(platform.machine().lower() not in {"x86_64", "amd64"}, reason="x86 only")
 def test_kernel_detection_agrees_with_pytorch():
     vectorised = torch.backends.cpu.get_cpu_capability() != "DEFAULT"
-    assert mr._KERNEL == mr._CpuKernel(fused_multiply_add=vectorised, avx2_normal=vectorised)
+    assert cpu.kernel() == cpu.Kernel(fused_multiply_add=vectorised, avx2_normal=vectorised)
 
 
 PLAIN_KERNEL_SCRIPT = textwrap.dedent(
@@ -347,7 +349,8 @@ def test_plain_pytorch_kernel(tmp_path, monkeypatch):
     subprocess.run([sys.executable, "-c", PLAIN_KERNEL_SCRIPT, str(results)], env=environment,
                    check=True)
     theirs = np.load(results)
-    monkeypatch.setattr(mr, "_KERNEL", mr._CpuKernel(fused_multiply_add=False, avx2_normal=False))
+    plain = cpu.Kernel(fused_multiply_add=False, avx2_normal=False)
+    monkeypatch.setattr(cpu, "kernel", lambda: plain)
     for seed in (0, 1):
         generator = mr.Generator().manual_seed(seed)
         exact = {
@@ -394,7 +397,7 @@ def finite(width: int, exponent_bound: int) -> st.SearchStrategy[float]:
 @settings(max_examples=500, deadline=None)
 @given(finite(64, 400), finite(64, 400), finite(64, 400))
 def test_fma64_is_correctly_rounded(a, b, c):
-    result = mr._fma64_exact(np.array([a]), b, c)[0]
+    result = exact.fma64_exact(np.array([a]), b, c)[0]
     assert result == float(Fraction(a) * Fraction(b) + Fraction(c))
 
 
@@ -402,7 +405,7 @@ def test_fma64_is_correctly_rounded(a, b, c):
 @given(st.lists(st.tuples(finite(32, 30), finite(32, 30), finite(32, 30)), min_size=1, max_size=40))
 def test_fma32_is_correctly_rounded(triples):
     a, b, c = (np.array(column, np.float32) for column in zip(*triples, strict=True))
-    result = mr._fma32_exact(a, b, c)
+    result = exact.fma32_exact(a, b, c)
     expected = [round_to_float32(Fraction(x) * Fraction(y) + Fraction(z)) for x, y, z in triples]
     np.testing.assert_array_equal(result, np.array(expected, np.float32))
 
@@ -416,7 +419,7 @@ def test_fma32_survives_a_float64_halfway_point(hard_cases, sign):
     a[:hard_cases] = sign * (1 + 2**-23)
     b = np.float32(2**-24 * (1 - 2**-23))
     c = np.float32(sign * (1 + 2**-23))
-    result = mr._fma32_exact(a, b, c)
+    result = exact.fma32_exact(a, b, c)
     assert np.all(result[:hard_cases] == c)
     easy = round_to_float32(Fraction(sign * 1.5) * Fraction(float(b)) + Fraction(float(c)))
     assert np.all(result[hard_cases:] == easy)
@@ -433,7 +436,14 @@ def test_avx2_kernel_rounds_like_exact_fma(monkeypatch):
     uniforms = k.astype(np.float32) * np.float32(2.0**-24)
     u1, theta = 1 - uniforms, uniforms * mr._TWO_PI_F32
     fast = mr._avx2_log(u1), *mr._avx2_sincos(theta)
-    monkeypatch.setattr(mr, "_avx2_fma", mr._fma32_exact)
-    exact = mr._avx2_log(u1), *mr._avx2_sincos(theta)
-    for fast_values, exact_values in zip(fast, exact, strict=True):
+    monkeypatch.setattr(mr, "_avx2_fma", exact.fma32_exact)
+    slow = mr._avx2_log(u1), *mr._avx2_sincos(theta)
+    for fast_values, exact_values in zip(fast, slow, strict=True):
         np.testing.assert_array_equal(fast_values.view(np.int32), exact_values.view(np.int32))
+
+
+def test_import_leaves_the_cpu_kernel_undetected():
+    """`import minigrad` reads no /proc/cpuinfo: the first draw that depends on it does."""
+    script = ("import minigrad; from minigrad.backend import cpu; assert cpu._detected is None; "
+              "minigrad.randn(3); assert cpu._detected is not None")
+    subprocess.run([sys.executable, "-c", script], check=True)

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from minigrad import _backend, backend
+from minigrad import backend
 from minigrad._tensor import Size, Tensor
 from minigrad.autograd import grad_mode, graph, profiler
 from minigrad.autograd.graph import _FREED_MESSAGE, AccumulateGrad, Node
@@ -199,7 +199,7 @@ def _reduce_grad(node: Node, index: int, grad: Any, expected: tuple[tuple[int, .
         else:
             grad = grad.sum_to_size(shape)  # PyTorch's sum_to: the nodes a double backward sees
     if grad_dtype != dtype:
-        grad = grad.astype(dtype) if on_arrays else grad.to(_backend.from_numpy_dtype(dtype))
+        grad = grad.astype(dtype) if on_arrays else grad.to(backend.from_numpy_dtype(dtype))
     return grad
 
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 import minigrad
-from minigrad import _backend, backend
+from minigrad import backend
 from minigrad._creation import zeros_like
 from minigrad._tensor import Tensor
 from minigrad.autograd import engine, forward_ad
@@ -506,7 +506,7 @@ def _sum_to_batched(node: Node, index: int, grad: Tensor) -> Tensor:
             grad = grad.sum(dims, keepdim=True)
         grad = grad.reshape(batch, *shape)
     if grad._data.dtype != dtype:
-        grad = grad.to(_backend.from_numpy_dtype(dtype))
+        grad = grad.to(backend.from_numpy_dtype(dtype))
     return grad
 
 

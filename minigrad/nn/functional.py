@@ -12,9 +12,9 @@ import warnings
 import numpy as np
 
 from minigrad import backend, ops
-from minigrad._backend import dtype as DType
 from minigrad._tensor import Size, Tensor
 from minigrad.autograd.function import BackwardFunction, Function
+from minigrad.backend.dtypes import dtype as DType
 from minigrad.ops import _formula
 from minigrad.ops._util import on_one_device
 

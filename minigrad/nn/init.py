@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 import warnings
 
-from minigrad._random import Generator
 from minigrad._tensor import Tensor
 from minigrad.autograd.grad_mode import no_grad
+from minigrad.backend.random import Generator
 
 __all__ = ["calculate_gain", "constant_", "kaiming_normal_", "kaiming_uniform_", "normal_",
            "ones_", "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_"]

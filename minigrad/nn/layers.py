@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any, overload
 
 from minigrad import _creation
-from minigrad._backend import dtype as DType
 from minigrad._tensor import Tensor
+from minigrad.backend.dtypes import dtype as DType
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.module import Module

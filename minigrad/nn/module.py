@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple, TypeVar
 
-from minigrad import _backend, backend
+from minigrad import backend
 from minigrad._tensor import Tensor
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.autograd.graph import _TENSOR_TYPE_NAMES
@@ -306,8 +306,8 @@ class Module:
                             f"desired dtype={dtype!r}")
         return self._convert(dtype, None if device is None else backend.resolve(device))
 
-    def _convert(self: ModuleT, dtype: _backend.dtype | None,
-                 device: _backend.device | None) -> ModuleT:
+    def _convert(self: ModuleT, dtype: backend.dtype | None,
+                 device: backend.device | None) -> ModuleT:
         def convert(tensor: Tensor) -> Tensor:
             wanted = dtype if tensor.is_floating_point() else None
             return tensor.to(dtype=wanted, device=device)
@@ -324,15 +324,15 @@ class Module:
 
     def float(self: ModuleT) -> ModuleT:
         """Convert floating-point parameters and buffers to float32."""
-        return self._convert(_backend.float32, None)
+        return self._convert(backend.float32, None)
 
     def double(self: ModuleT) -> ModuleT:
         """Convert floating-point parameters and buffers to float64."""
-        return self._convert(_backend.float64, None)
+        return self._convert(backend.float64, None)
 
     def cpu(self: ModuleT) -> ModuleT:
         """Move every parameter and buffer to the CPU."""
-        return self._convert(None, _backend.CPU)
+        return self._convert(None, backend.CPU)
 
     def cuda(self: ModuleT, device: Any = None) -> ModuleT:
         """Move every parameter and buffer to a GPU: `device` (an index or a name), or the

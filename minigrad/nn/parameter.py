@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad import _backend
+from minigrad import backend
 from minigrad._tensor import Tensor
 
 __all__ = ["Parameter"]
@@ -21,7 +21,7 @@ class Parameter(Tensor):
 
     def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
         if data is None:
-            data = Tensor._wrap(np.empty(0, _backend.get_default_dtype().np))
+            data = Tensor._wrap(np.empty(0, backend.get_default_dtype().np))
         self._data = data._data
         self._version_counter = data._version_counter
         if requires_grad:

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from minigrad import _backend, backend
+from minigrad import backend
 from minigrad._tensor import Tensor
 
 _SCALAR_TYPES = (int, float, bool, np.generic)
@@ -170,7 +170,7 @@ def _mismatch(signature: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> 
 
 _KIND_TYPES: dict[str, tuple[type, ...]] = {
     "Tensor": (Tensor,), "int": (int, np.integer), "bool": (bool, np.bool_),
-    "torch.dtype": (_backend.dtype,),
+    "torch.dtype": (backend.dtype,),
 }
 
 
@@ -253,7 +253,7 @@ def result_dtype(*operands: Any) -> np.dtype:
         elif isinstance(op, (int, np.integer)):
             groups[2].append(np.dtype(np.int64))
         else:
-            groups[2].append(_backend.get_default_dtype().np)
+            groups[2].append(backend.get_default_dtype().np)
     top = max(_category(d.kind) for group in groups for d in group)
     for group in groups:
         candidates = [d for d in group if _category(d.kind) == top]
@@ -301,7 +301,7 @@ def operand_arrays(a: Any, b: Any, *, floating: bool = False) -> tuple[Any, Any]
         return a_data, b_data
     target = result_dtype(a, b)
     if floating and target.kind != "f":
-        target = _backend.get_default_dtype().np
+        target = backend.get_default_dtype().np
     return _cast(a_data, target), _cast(b_data, target)
 
 
@@ -325,5 +325,5 @@ def floating_data(tensor: Tensor) -> np.ndarray:
     data = tensor._data
     if data.dtype.kind == "f":
         return data
-    return data.astype(_backend.get_default_dtype().np)
+    return data.astype(backend.get_default_dtype().np)
 

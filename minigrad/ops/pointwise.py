@@ -13,6 +13,7 @@ from minigrad import backend
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
+from minigrad.backend import exact
 from minigrad.ops import _formula
 from minigrad.ops._formula import ArrayOrTensor
 from minigrad.ops._util import (
@@ -586,7 +587,7 @@ class Add(Function, node_name="AddBackward0"):
     def forward(ctx: BackwardFunction, a: Any, b: Any, alpha: float = 1) -> np.ndarray:
         x, y = operand_arrays(a, b)
         ctx._saved_alpha = alpha
-        return x + y if alpha == 1 else x + alpha * y
+        return x + y if alpha == 1 else exact.add_scaled(x, y, alpha)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor, ArrayOrTensor]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad import _backend, backend
+from minigrad import backend
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
@@ -56,7 +56,7 @@ def _sum_primal_dims(tangent: Tensor, dims: tuple[int, ...], ndim: int, keepdim:
     return tangent.sum(tuple(d - ndim for d in dims), keepdim=keepdim)
 
 
-def _sum_dtype(data: np.ndarray, dtype: _backend.dtype | None) -> Any:
+def _sum_dtype(data: np.ndarray, dtype: backend.dtype | None) -> Any:
     if dtype is not None:
         return dtype.np
     return np.int64 if data.dtype.kind in "biu" else None
@@ -94,7 +94,7 @@ class SumAll(Function, node_name="SumBackward0"):
     _backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: BackwardFunction, x: Tensor, dtype: _backend.dtype | None = None
+    def forward(ctx: BackwardFunction, x: Tensor, dtype: backend.dtype | None = None
                 ) -> np.ndarray:
         ctx.shape = x._data.shape
         return backend.as_array(x._data.sum(dtype=_sum_dtype(x._data, dtype)))
@@ -119,7 +119,7 @@ class SumDim(Function, node_name="SumBackward1"):
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dims: tuple[int, ...] = (),
-                keepdim: bool = False, dtype: _backend.dtype | None = None) -> np.ndarray:
+                keepdim: bool = False, dtype: backend.dtype | None = None) -> np.ndarray:
         ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
         return backend.as_array(x._data.sum(axis=dims, keepdims=keepdim,
                                             dtype=_sum_dtype(x._data, dtype)))
@@ -139,7 +139,7 @@ class SumDim(Function, node_name="SumBackward1"):
     "(Tensor input, *, torch.dtype dtype = None)",
     "(Tensor input, tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None)")
 def sum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False, *,
-        dtype: _backend.dtype | None = None) -> Tensor:
+        dtype: backend.dtype | None = None) -> Tensor:
     """Sum of all elements, or over `dim` (an int or a tuple of ints)."""
     if dim is None:
         return SumAll.apply(input, dtype=dtype)
@@ -151,7 +151,7 @@ def dtype_title(dtype: np.dtype) -> str:
     return _TENSOR_TYPE_NAMES[dtype.name].removesuffix("Tensor")
 
 
-def _mean_check(input: Tensor, dtype: _backend.dtype | None) -> None:
+def _mean_check(input: Tensor, dtype: backend.dtype | None) -> None:
     if dtype is not None and not dtype.is_floating_point:
         raise RuntimeError(
             "mean(): could not infer output dtype. Optional dtype must be either a floating "
@@ -165,7 +165,7 @@ def _mean_check(input: Tensor, dtype: _backend.dtype | None) -> None:
 
 
 def _mean(data: np.ndarray, dims: tuple[int, ...] | None, keepdim: bool,
-          dtype: _backend.dtype | None) -> np.ndarray:
+          dtype: backend.dtype | None) -> np.ndarray:
     """NumPy's mean; over no elements it is NaN, quietly, as in PyTorch."""
     np_dtype = None if dtype is None else dtype.np
     if data.size:
@@ -182,7 +182,7 @@ class MeanAll(Function, node_name="MeanBackward0"):
     _backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: BackwardFunction, x: Tensor, dtype: _backend.dtype | None = None
+    def forward(ctx: BackwardFunction, x: Tensor, dtype: backend.dtype | None = None
                 ) -> np.ndarray:
         ctx.shape, ctx.count = x._data.shape, x._data.size
         return backend.as_array(_mean(x._data, None, False, dtype))
@@ -207,7 +207,7 @@ class MeanDim(Function, node_name="MeanBackward1"):
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dims: tuple[int, ...] = (),
-                keepdim: bool = False, dtype: _backend.dtype | None = None) -> np.ndarray:
+                keepdim: bool = False, dtype: backend.dtype | None = None) -> np.ndarray:
         ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
         ctx.count = int(np.prod([x._data.shape[d] for d in dims]))
         return backend.as_array(_mean(x._data, dims, keepdim, dtype))
@@ -228,7 +228,7 @@ class MeanDim(Function, node_name="MeanBackward1"):
     "(Tensor input, *, torch.dtype dtype = None)",
     "(Tensor input, tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None)")
 def mean(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False,
-         *, dtype: _backend.dtype | None = None) -> Tensor:
+         *, dtype: backend.dtype | None = None) -> Tensor:
     """Mean of all elements, or over `dim`."""
     _mean_check(input, dtype)
     if dim is None:
@@ -663,7 +663,7 @@ class VectorNorm(Function, node_name="LinalgVectorNormBackward0"):
 
 
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
-         dtype: _backend.dtype | None = None) -> Tensor:
+         dtype: backend.dtype | None = None) -> Tensor:
     """The vector p-norm of all elements or over `dim` ('fro' is the 2-norm)."""
     if input._data.dtype.kind != "f":
         raise RuntimeError(
@@ -854,7 +854,7 @@ def log_softmax_backward_data(grad: Any, output: Any, dim: int) -> Any:
     return _log_softmax_vjp(grad, output, wrap_dims(dim, output.ndim))
 
 
-def _softmax_input(name: str, input: Tensor, dim: int, dtype: _backend.dtype | None
+def _softmax_input(name: str, input: Tensor, dim: int, dtype: backend.dtype | None
                    ) -> tuple[Tensor, int]:
     """The input in `dtype` and the wrapped dim; PyTorch has no integer softmax kernel."""
     if dtype is not None:
@@ -869,7 +869,7 @@ def _softmax_input(name: str, input: Tensor, dim: int, dtype: _backend.dtype | N
 
 
 @checks_argument_types()
-def softmax(input: Tensor, dim: int | None = None, dtype: _backend.dtype | None = None
+def softmax(input: Tensor, dim: int | None = None, dtype: backend.dtype | None = None
             ) -> Tensor:
     """exp(x) / sum(exp(x)) along `dim`."""
     if dim is None:  # required, but worded as PyTorch words it
@@ -880,7 +880,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype: _backend.dtype | None 
     return Softmax.apply(input, dim=dim)
 
 
-def log_softmax(input: Tensor, dim: int, dtype: _backend.dtype | None = None) -> Tensor:
+def log_softmax(input: Tensor, dim: int, dtype: backend.dtype | None = None) -> Tensor:
     """log(softmax(x)) along `dim`, computed stably."""
     input, dim = _softmax_input("log_softmax", input, dim, dtype)
     if input._data.dtype.kind != "f":

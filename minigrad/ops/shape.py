@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad import _backend, backend
+from minigrad import backend
 from minigrad._arguments import int_list
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
@@ -136,7 +136,7 @@ _VIEW_OVERLOADS = ("(Tensor input, torch.dtype dtype)", "(Tensor input, tuple of
 
 def view(input: Tensor, *shape: Any) -> Tensor:
     """The same elements seen with another shape (no copy; -1 is inferred)."""
-    if len(shape) == 1 and isinstance(shape[0], _backend.dtype):
+    if len(shape) == 1 and isinstance(shape[0], backend.dtype):
         raise NotImplementedError("view(dtype) is not supported by minigrad")
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):
         raise TypeError(invalid_combination("view", _VIEW_OVERLOADS, (input, shape[0]), {}, 1))
@@ -1115,8 +1115,8 @@ class ToCopy(Function, node_name="ToCopyBackward0"):
     backward_broadcasts_over_batch = True
 
     @staticmethod
-    def forward(ctx: BackwardFunction, x: Tensor, dtype: _backend.dtype | None = None,
-                device: _backend.device | None = None) -> np.ndarray:
+    def forward(ctx: BackwardFunction, x: Tensor, dtype: backend.dtype | None = None,
+                device: backend.device | None = None) -> np.ndarray:
         data = x._data
         ctx.dtype, ctx.device = data.dtype, backend.device_of(data)
         if device is not None:
@@ -1126,7 +1126,7 @@ class ToCopy(Function, node_name="ToCopyBackward0"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return grad.to(ctx.device, _backend.from_numpy_dtype(ctx.dtype))
+        return grad.to(ctx.device, backend.from_numpy_dtype(ctx.dtype))
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
@@ -1134,23 +1134,23 @@ class ToCopy(Function, node_name="ToCopyBackward0"):
         return tangent.to(result.device, result.dtype)
 
 
-def to_arguments(args: tuple[Any, ...], dtype: _backend.dtype | None, device: Any
-                 ) -> tuple[_backend.dtype | None, Any]:
+def to_arguments(args: tuple[Any, ...], dtype: backend.dtype | None, device: Any
+                 ) -> tuple[backend.dtype | None, Any]:
     """The dtype and device that `.to(...)` names: a dtype, a device (or its name or
     index), or a tensor whose dtype and device to take, positionally or by keyword."""
     for arg in args:
-        if isinstance(arg, _backend.dtype):
+        if isinstance(arg, backend.dtype):
             dtype = arg
         elif isinstance(arg, Tensor):
             dtype, device = arg.dtype, arg.device
-        elif _backend.dtype_named_by_python(arg) is not None:
-            dtype = _backend.dtype_named_by_python(arg)
+        elif backend.dtype_named_by_python(arg) is not None:
+            dtype = backend.dtype_named_by_python(arg)
         else:
             device = arg
     return dtype, device
 
 
-def to(input: Tensor, *args: Any, dtype: _backend.dtype | None = None,
+def to(input: Tensor, *args: Any, dtype: backend.dtype | None = None,
        device: Any = None, copy: bool = False, non_blocking: bool = False) -> Tensor:
     """The tensor in another dtype and/or on another device; itself if nothing changes.
 

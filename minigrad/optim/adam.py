@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from minigrad._tensor import Tensor
-from minigrad.optim.optimizer import Optimizer, ParamGroup, multiply_add, write_
+from minigrad.backend.exact import fused_multiply_add
+from minigrad.optim.optimizer import Optimizer, ParamGroup, write_
 
 __all__ = ["Adam"]
 
@@ -71,19 +72,19 @@ class Adam(Optimizer):
             if group["decoupled_weight_decay"]:
                 write_(param, param._data * dtype(1 - lr * weight_decay))
             else:
-                grad = multiply_add(param._data, dtype(weight_decay), grad)
+                grad = fused_multiply_add(param._data, dtype(weight_decay), grad)
 
         # First moment: exp_avg moves a fraction 1 - beta1 of the way to grad (PyTorch's lerp).
         exp_avg = state["exp_avg"]
         weight = dtype(1 - beta1)
         if abs(weight) < 0.5:
-            write_(exp_avg, multiply_add(grad - exp_avg._data, weight, exp_avg._data))
+            write_(exp_avg, fused_multiply_add(grad - exp_avg._data, weight, exp_avg._data))
         else:
-            write_(exp_avg, multiply_add(grad - exp_avg._data, weight - dtype(1), grad))
+            write_(exp_avg, fused_multiply_add(grad - exp_avg._data, weight - dtype(1), grad))
         # Second moment: exp_avg_sq * beta2 + (1 - beta2) * grad².
         exp_avg_sq = state["exp_avg_sq"]
         decayed = exp_avg_sq._data * dtype(beta2)
-        write_(exp_avg_sq, multiply_add(dtype(1 - beta2) * grad, grad, decayed))
+        write_(exp_avg_sq, fused_multiply_add(dtype(1 - beta2) * grad, grad, decayed))
 
         step = float(state["step"]._data)
         bias_correction1 = 1 - beta1**step

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from minigrad import _random
 from minigrad._tensor import Tensor
 from minigrad.autograd.grad_mode import enable_grad, no_grad
 from minigrad.autograd.profiler import record_function
@@ -25,22 +24,6 @@ from minigrad.nn.module import _typename
 __all__ = ["Optimizer"]
 
 ParamGroup = dict[str, Any]
-
-
-def multiply_add(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
-    """a * b + c as PyTorch's CPU kernels compute it: with one rounding where they use FMA.
-
-    PyTorch's add-with-alpha, lerp and addcmul kernels compile to fused
-    multiply-adds on CPUs that have them, so rounding `a * b` before adding
-    would make the updates drift from PyTorch's in the last bit. On a GPU
-    (`a` not a NumPy array) the product is rounded first: close, not bitwise.
-    """
-    if not (type(a) is np.ndarray and a.dtype == np.float32
-            and _random._KERNEL.fused_multiply_add):
-        return a * b + c
-    if any(np.ndim(v) and np.shape(v) != a.shape for v in (b, c)):
-        return _random._fma32_exact(a, b, c)  # broadcasting operands: in one piece
-    return _random._chunked(_random._fma32_exact, a, b, c)
 
 
 def write_(tensor: Tensor, values: np.ndarray) -> None:

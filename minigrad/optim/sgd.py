@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-
 from minigrad._tensor import Tensor
-from minigrad.optim.optimizer import Optimizer, ParamGroup, multiply_add, write_
+from minigrad.optim.optimizer import Optimizer, ParamGroup
 
 __all__ = ["SGD"]
 
@@ -43,25 +41,21 @@ class SGD(Optimizer):
     def _update_group(self, group: ParamGroup) -> None:
         for param in group["params"]:
             if param.grad is not None:
-                self._update(param, param.grad._data, group)
+                self._update(param, param.grad, group)
 
-    def _update(self, param: Tensor, grad: np.ndarray, group: ParamGroup) -> None:
-        dtype = param._data.dtype.type
+    def _update(self, param: Tensor, grad: Tensor, group: ParamGroup) -> None:
+        """PyTorch's single-tensor SGD step, op for op (`step` runs it under no_grad)."""
         if group["maximize"]:
             grad = -grad
         if group["weight_decay"] != 0:
-            grad = multiply_add(param._data, dtype(group["weight_decay"]), grad)
+            grad = grad.add(param, alpha=group["weight_decay"])
         momentum = group["momentum"]
         if momentum != 0:
             state = self.state[param]
             buffer = state.get("momentum_buffer")
             if buffer is None:
-                buffer = state["momentum_buffer"] = Tensor._wrap(grad.copy())
+                buffer = state["momentum_buffer"] = grad.clone().detach()
             else:
-                decayed = buffer._data * dtype(momentum)
-                write_(buffer, multiply_add(grad, dtype(1 - group["dampening"]), decayed))
-            if group["nesterov"]:
-                grad = multiply_add(buffer._data, dtype(momentum), grad)
-            else:
-                grad = buffer._data
-        write_(param, multiply_add(grad, dtype(-group["lr"]), param._data))
+                buffer.mul_(momentum).add_(grad, alpha=1 - group["dampening"])
+            grad = grad.add(buffer, alpha=momentum) if group["nesterov"] else buffer
+        param.add_(grad, alpha=-group["lr"])

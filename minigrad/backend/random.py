@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import operator
-import os
 import secrets
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
+
+from minigrad.backend import cpu, exact
 
 __all__ = [
     "Generator",
@@ -29,175 +30,14 @@ _WIDE_RANDINT_RANGE = 1 << 28  # from here on randint draws 64 bits per value
 _RANDPERM_LIMIT = (2**32 - 1) // 20  # torch switches randperm algorithm at this n
 _BOX_MULLER_BLOCK = 16  # normal_ transforms uniforms in blocks of 16 ...
 _BOX_MULLER_HALF = 8  # ... pairing slot j with slot j + 8
-# Elements per NumPy pass in the long float computations (random draws, the optimizers'
-# exact FMA): float64 temporaries of 256 KB stay in cache. Measured fastest among 12k to
-# 64k for both, and about twice as fast as whole-array passes.
-_CHUNK = 32768
-
 _FLOAT32_UNIT = np.float32(2.0**-24)
 _FLOAT64_UNIT = 2.0**-53
 _LOW_53_OF_HIGH_WORD = (1 << 21) - 1  # a 53-bit mantissa takes 21 bits of the high draw
 _TWO_PI_F32 = np.float32(math.tau)
 
-# Bits of a float64 below float32 precision; the pattern marks an exact halfway point.
-_BELOW_FLOAT32 = np.uint64((1 << 29) - 1)
-_FLOAT32_HALFWAY = np.uint64(1 << 28)
-_VELTKAMP_SPLITTER = 2.0**27 + 1
-
-
-class _CpuKernel(NamedTuple):
-    """How the PyTorch kernels this machine runs round their arithmetic.
-
-    PyTorch compiles its sampling kernels several times and picks one at start-up.
-    The AVX2 and AVX-512 builds (x86 with AVX2 and FMA, unless ATEN_CPU_CAPABILITY
-    is "default") let the compiler fuse ``a * b + c`` into a single-rounding FMA,
-    and fill float32 normals with a vectorised Box-Muller whose log and sincos
-    come from avx_mathfun (Cephes polynomials). The plain x86 build rounds
-    ``a * b`` and ``+ c`` separately and uses libm's logf and sincosf. ARM builds
-    are assumed to fuse (their compilers contract ``a * b + c`` by default) and to
-    use libm like the plain build; that combination is untested.
-    """
-
-    fused_multiply_add: bool
-    avx2_normal: bool
-
-
-def _cpu_has_avx2_and_fma() -> bool:
-    """Whether the CPU has AVX2 and FMA, the features PyTorch's AVX2 kernels need."""
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("flags"):
-                    flags = line.split(":", 1)[1].split()
-                    return "avx2" in flags and "fma" in flags
-    except OSError:
-        pass
-    return True  # no /proc/cpuinfo (macOS, Windows): x86-64 CPUs since ~2015 have both
-
-
-def _detect_cpu_kernel() -> _CpuKernel:
-    """Work out which PyTorch kernel build this machine would run."""
-    # os.uname rather than the platform module, which costs import time.
-    machine = os.uname().machine if hasattr(os, "uname") else os.environ.get(
-        "PROCESSOR_ARCHITECTURE", "")
-    if machine.lower() not in {"x86_64", "amd64"}:
-        return _CpuKernel(fused_multiply_add=True, avx2_normal=False)
-    forced_default = os.environ.get("ATEN_CPU_CAPABILITY", "").lower() == "default"
-    if forced_default or not _cpu_has_avx2_and_fma():
-        return _CpuKernel(fused_multiply_add=False, avx2_normal=False)
-    return _CpuKernel(fused_multiply_add=True, avx2_normal=True)
-
-
-_KERNEL = _detect_cpu_kernel()
-
-
-# ----------------------------------------------------------------- exact fused multiply-add
-
-
-def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Knuth's TwoSum: ``a + b`` rounded, and the exact rounding error."""
-    total = a + b
-    b_part = total - a
-    error = (a - (total - b_part)) + (b - b_part)
-    return total, error
-
-
-def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Veltkamp's split of float64 values into two non-overlapping 26-bit halves."""
-    scaled = a * _VELTKAMP_SPLITTER
-    high = scaled - (scaled - a)
-    return high, a - high
-
-
-def _two_product(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Dekker's TwoProduct: ``a * b`` rounded, and the exact rounding error."""
-    product = a * b
-    a_high, a_low = _split(a)
-    b_high, b_low = _split(b)
-    error = ((a_high * b_high - product) + a_high * b_low + a_low * b_high) + a_low * b_low
-    return product, error
-
-
-def _round_to_odd_sum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a + b`` in float64 rounded to odd: inexact sums get an odd last bit.
-
-    Rounding to odd keeps enough information that rounding the result again, to
-    a narrower format, gives the same answer as rounding the exact sum once.
-    """
-    total, error = _two_sum(a, b)
-    # An inexact sum that rounded to an even neighbour moves one step to the
-    # other, odd, neighbour: up in magnitude if the error points away from zero.
-    step = (np.sign(error) * np.sign(total)).astype(np.int64)
-    step *= (total.view(np.uint64) & np.uint64(1)) == 0
-    bits = total.view(np.int64)
-    bits += step
-    return total
-
-
-def _fma64_exact(a: np.ndarray, b: float, c: float) -> np.ndarray:
-    """``a * b + c`` on float64 with one rounding, as C's ``fma`` does.
-
-    Exact for finite inputs whose product neither overflows nor underflows.
-
-    Boldo and Melquiond's emulation: split the product and the sum into exact
-    high and low parts, add the low parts rounded to odd, then round once.
-    """
-    product, product_error = _two_product(a, np.full_like(a, b))
-    high, low = _two_sum(np.full_like(a, c), product)
-    return high + _round_to_odd_sum(low, product_error)
-
-
-def _fma32_exact(a: object, b: object, c: object) -> np.ndarray:
-    """``a * b + c`` on float32 values with one rounding, as ``fmaf`` does.
-
-    The product of two float32 values is exact in float64, but the float64 sum
-    rounds once more, which spoils the final rounding to float32 only when it
-    lands exactly halfway between two float32 values. Such elements are redone
-    with the sum rounded to odd, which makes the double rounding exact: one by
-    one when they are few, all at once when short operands make them common.
-    """
-    wide = np.multiply(a, b, dtype=np.float64)
-    wide += c
-    result = wide.astype(np.float32)
-    below_float32 = wide.view(np.uint64)
-    below_float32 &= _BELOW_FLOAT32
-    halfway = below_float32 == _FLOAT32_HALFWAY
-    count = np.count_nonzero(halfway)
-    if count == 0:
-        return result
-    if count < halfway.size // 16:
-        a, b, c = (np.broadcast_to(v, wide.shape)[halfway].astype(np.float64) for v in (a, b, c))
-        result[halfway] = _round_to_odd_sum(a * b, c)
-        return result
-    product = np.multiply(a, b, dtype=np.float64)
-    offset = np.broadcast_to(np.asarray(c, dtype=np.float64), product.shape)
-    return _round_to_odd_sum(product, offset).astype(np.float32)
-
-
-def _multiply_add(x: np.ndarray, scale: float, offset: float, *, fused: bool) -> np.ndarray:
-    """``x * scale + offset`` in x's precision: rounded once if `fused` (an FMA), else twice.
-
-    The exact FMA emulation is only needed when neither step is exact; it works
-    through x in chunks so its float64 temporaries stay small.
-    """
-    if not fused or scale == 1 or offset == 0:
-        return x * scale + offset  # also turns -0.0 into 0.0, as the FMA does
-    return _chunked(_fma32_exact if x.dtype == np.float32 else _fma64_exact, x, scale, offset)
-
-
-def _chunked(fma: Callable[..., np.ndarray], a: np.ndarray, b: Any, c: Any) -> np.ndarray:
-    """`fma(a, b, c)` a chunk of `_CHUNK` elements at a time, so its float64 temporaries stay
-    in cache; `b` and `c` are numbers or arrays of `a`'s shape."""
-    operands = [np.ravel(v) if np.ndim(v) else v for v in (a, b, c)]
-    result = np.empty(a.size, a.dtype)
-    for start in range(0, a.size, _CHUNK):
-        part = slice(start, start + _CHUNK)
-        result[part] = fma(*[v[part] if np.ndim(v) else v for v in operands])
-    return result.reshape(a.shape)
-
 
 def _avx2_fma(a: object, b: object, c: object) -> np.ndarray:
-    """float32 FMA for the avx_mathfun steps, without `_fma32_exact`'s halfway check.
+    """float32 FMA for the avx_mathfun steps, without `exact.fma32_exact`'s halfway check.
 
     Rounding through float64 never differs from one rounding on the inputs
     these steps see: checked over all 2**24 uniforms Box-Muller can draw, and
@@ -308,7 +148,7 @@ def _box_muller_avx2(uniforms: np.ndarray, out: np.ndarray) -> None:
     """
     blocks = uniforms.reshape(-1, 2, _BOX_MULLER_HALF)
     normals = out.reshape(-1, 2, _BOX_MULLER_HALF)
-    chunk_blocks = _CHUNK // _BOX_MULLER_HALF
+    chunk_blocks = exact.CHUNK // _BOX_MULLER_HALF
     for start in range(0, len(blocks), chunk_blocks):
         chunk = blocks[start : start + chunk_blocks]
         radius = np.sqrt(_avx2_log(1 - chunk[:, 0]) * -2)
@@ -484,7 +324,7 @@ class Generator:
             raise TypeError(f"uniform samples must be float32 or float64, not {dtype}")
         if not low <= high:
             raise ValueError(f"uniform expects low <= high, got low={low}, high={high}")
-        values = _multiply_add(x, high - low, low, fused=_KERNEL.fused_multiply_add)
+        values = exact.multiply_add(x, high - low, low, fused=cpu.kernel().fused_multiply_add)
         values[values == high] = low  # PyTorch maps a value rounded up to `high` back to `low`
         return values.reshape(shape)
 
@@ -525,11 +365,11 @@ class Generator:
             theta = math.tau * u1
             self._next_normal = radius * math.sin(theta)
             standard[i] = radius * math.cos(theta)
-        return _multiply_add(standard, std, mean, fused=_KERNEL.fused_multiply_add)
+        return exact.multiply_add(standard, std, mean, fused=cpu.kernel().fused_multiply_add)
 
     def _normal_fill32(self, count: int, mean: np.float32, std: np.float32) -> np.ndarray:
         """PyTorch's blocked float32 normal fill for 16 or more elements."""
-        box_muller = _box_muller_avx2 if _KERNEL.avx2_normal else _box_muller_libm32
+        box_muller = _box_muller_avx2 if cpu.kernel().avx2_normal else _box_muller_libm32
         return self._normal_fill(count, mean, std, self._uniform32, box_muller)
 
     def _normal_fill64(self, count: int, mean: float, std: float) -> np.ndarray:
@@ -556,7 +396,7 @@ class Generator:
         box_muller(uniforms[:whole], normals[:whole])
         if ragged:
             box_muller(uniforms[count:], normals[-_BOX_MULLER_BLOCK:])
-        return _multiply_add(normals, std, mean, fused=True)  # an explicit fma in every build
+        return exact.multiply_add(normals, std, mean, fused=True)  # an explicit fma in every build
 
     def randint(self, low: int, high: int, shape: tuple[int, ...], np_dtype) -> np.ndarray:
         """Samples of ``torch.randint(low, high, shape)``: ``draw % (high - low) + low``."""

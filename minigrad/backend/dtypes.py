@@ -1,8 +1,7 @@
-"""Dtypes and devices: what a tensor's elements are, and where they live.
+"""Dtypes: what a tensor's elements are.
 
 A `dtype` pairs PyTorch's name (what learners see printed) with the NumPy type
-that stores the values (CuPy uses the same types). Which array module holds a
-tensor on a given `device` is for `minigrad.backend` to say.
+that stores the values (CuPy uses the same types).
 """
 
 from __future__ import annotations
@@ -103,69 +102,6 @@ def dtype_named_by_python(value: object) -> dtype | None:
 def is_builtin_bool(value: object) -> _builtin_bool:
     """True for Python's own bool (shadowed in this module by the dtype)."""
     return isinstance(value, _builtin_bool)
-
-
-# The device types PyTorch's parser knows (minigrad runs on the first two); its error for an
-# unknown one lists them all.
-_PYTORCH_DEVICE_TYPES = ("cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, "
-                         "maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone")
-
-
-class device:
-    """Where a tensor's values live: `device("cpu")`, `device("cuda:0")`, `device("cuda", 0)`.
-
-    A bare number is a GPU index (`device(0)` is `cuda:0`), as in PyTorch.
-    """
-
-    __slots__ = ("index", "type")
-
-    def __init__(self, type: str | builtins.int | device, index: builtins.int | None = None
-                 ) -> None:
-        if isinstance(type, device):
-            self.type, self.index = type.type, type.index
-            return
-        if isinstance(type, builtins.int):
-            type, index = "cuda", type
-        if not isinstance(type, str):
-            kind = builtins.type(type).__name__
-            raise TypeError(
-                f"device() received an invalid combination of arguments - got ({kind}), but "
-                "expected one of:\n * (torch.device device)\n      didn't match because some of "
-                f"the arguments have invalid types: (!{kind}!)\n * (str type, int index = -1)\n")
-        name, colon, number = type.partition(":")
-        if name not in ("cpu", "cuda"):
-            if name in _PYTORCH_DEVICE_TYPES.split(", "):
-                raise RuntimeError(f"minigrad runs on cpu and cuda devices, not {name}")
-            raise RuntimeError(f"Expected one of {_PYTORCH_DEVICE_TYPES} device type at start of "
-                               f"device string: {type}")
-        if colon and not (number.isdigit() and (number == "0" or number[0] != "0")):
-            raise RuntimeError(f"Invalid device string: '{type}'")
-        if colon and index is not None:
-            raise RuntimeError("type (string) must not include an index because index was "
-                               f"passed explicitly: {type}")
-        if index is not None and index < 0:
-            raise RuntimeError("Device index must not be negative")
-        self.type = name
-        self.index = builtins.int(number) if colon else index
-
-    def __repr__(self) -> str:
-        if self.index is None:
-            return f"device(type='{self.type}')"
-        return f"device(type='{self.type}', index={self.index})"
-
-    def __str__(self) -> str:
-        return self.type if self.index is None else f"{self.type}:{self.index}"
-
-    def __eq__(self, other: object) -> _builtin_bool:
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
-
-    def __hash__(self) -> int:
-        return hash((self.type, self.index))
-
-
-CPU = device("cpu")
 
 
 class finfo:

@@ -15,6 +15,7 @@ tensors may move to any GPU but compute on one at a time.
 
 from __future__ import annotations
 
+import builtins
 import functools
 import threading
 from collections.abc import Iterable
@@ -23,11 +24,72 @@ from typing import Any
 
 import numpy as np
 
-from minigrad._backend import CPU, device
-
-__all__ = ["array_module", "as_array", "check_argument_devices", "check_same_device",
-           "cuda_module", "device_of", "factory_device", "get_default_device", "is_array",
+__all__ = ["CPU", "array_module", "as_array", "check_argument_devices", "check_same_device",
+           "cuda_module", "device", "device_of", "factory_device", "get_default_device", "is_array",
            "module_for", "resolve", "set_default_device", "to_device", "to_host"]
+
+# The device types PyTorch's parser knows (minigrad runs on the first two); its error for an
+# unknown one lists them all.
+_PYTORCH_DEVICE_TYPES = ("cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, "
+                         "maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone")
+
+
+class device:
+    """Where a tensor's values live: `device("cpu")`, `device("cuda:0")`, `device("cuda", 0)`.
+
+    A bare number is a GPU index (`device(0)` is `cuda:0`), as in PyTorch.
+    """
+
+    __slots__ = ("index", "type")
+
+    def __init__(self, type: str | builtins.int | device, index: builtins.int | None = None
+                 ) -> None:
+        if isinstance(type, device):
+            self.type, self.index = type.type, type.index
+            return
+        if isinstance(type, builtins.int):
+            type, index = "cuda", type
+        if not isinstance(type, str):
+            kind = builtins.type(type).__name__
+            raise TypeError(
+                f"device() received an invalid combination of arguments - got ({kind}), but "
+                "expected one of:\n * (torch.device device)\n      didn't match because some of "
+                f"the arguments have invalid types: (!{kind}!)\n * (str type, int index = -1)\n")
+        name, colon, number = type.partition(":")
+        if name not in ("cpu", "cuda"):
+            if name in _PYTORCH_DEVICE_TYPES.split(", "):
+                raise RuntimeError(f"minigrad runs on cpu and cuda devices, not {name}")
+            raise RuntimeError(f"Expected one of {_PYTORCH_DEVICE_TYPES} device type at start of "
+                               f"device string: {type}")
+        if colon and not (number.isdigit() and (number == "0" or number[0] != "0")):
+            raise RuntimeError(f"Invalid device string: '{type}'")
+        if colon and index is not None:
+            raise RuntimeError("type (string) must not include an index because index was "
+                               f"passed explicitly: {type}")
+        if index is not None and index < 0:
+            raise RuntimeError("Device index must not be negative")
+        self.type = name
+        self.index = builtins.int(number) if colon else index
+
+    def __repr__(self) -> str:
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other: object) -> builtins.bool:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+
+CPU = device("cpu")
+
 
 INSTALL_HINT = 'pip install "minigrad-kit[gpu]"'
 
