@@ -18,7 +18,7 @@ import numpy as np
 
 from minigrad import backend
 from minigrad._tensor import Size, Tensor
-from minigrad.autograd import grad_mode, graph, profiler
+from minigrad.autograd import function, grad_mode, graph
 from minigrad.autograd.graph import _FREED_MESSAGE, AccumulateGrad, Node
 
 __all__ = ["BackwardStep", "backward", "backward_steps", "grad"]
@@ -284,7 +284,7 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
     (or under the profiler, which times the formulas' tensor ops) they flow as
     tensors. Each yielded step holds (node, grads that arrived, grads sent on).
     """
-    on_arrays = not create_graph and profiler._active is None and vectorized is None
+    on_arrays = not create_graph and function._profiler is None and vectorized is None
     captures = captures or {}
     captured: list[Any] = [None] * sum(len(v) for v in captures.values())
     dependencies, order = _discover([node for node, _ in root_edges])
@@ -387,9 +387,9 @@ def _run_node(node: Node, grads: list[Any], on_arrays: bool) -> Sequence[Any]:
         return (None,) * len(node.next_functions)
     if on_arrays:
         return _checked_grads(node, node._apply_arrays(grads), on_arrays)
-    if profiler._active is None:
+    if function._profiler is None:
         return _checked_grads(node, node.apply(grads), on_arrays)
-    return _checked_grads(node, profiler._active.run_node(node, grads), on_arrays)
+    return _checked_grads(node, function._profiler.run_node(node, grads), on_arrays)
 
 
 def _run_node_with_hooks(node: Node, grads: list[Any], on_arrays: bool

@@ -27,7 +27,7 @@ import numpy as np
 
 from minigrad import backend
 from minigrad._tensor import Tensor
-from minigrad.autograd import grad_mode, graph, profiler
+from minigrad.autograd import grad_mode, graph
 from minigrad.autograd.graph import (
     _SAVED_NUMBER_TYPES,
     Edge,
@@ -41,6 +41,9 @@ __all__ = ["BackwardFunction", "Function", "FunctionCtx"]
 
 # Set by `forward_ad` while a dual level is open: gives the results of each op their tangents.
 _forward_hook: Callable[[BackwardFunction, tuple[Any, ...], tuple[Any, ...]], None] | None = None
+# Set by `autograd.profiler` while a profile records: times each op's forward and, in the
+# engine, each node's backward (`run_forward`, `run_node`).
+_profiler: Any = None
 
 
 class BackwardFunction(Node):
@@ -217,10 +220,10 @@ class Function:
         grad_enabled = state.enabled
         state.enabled = False
         try:
-            if profiler._active is None:
+            if _profiler is None:
                 raw = cls.forward(ctx, *args, **kwargs)
             else:
-                raw = profiler._active.run_forward(cls, ctx, args, kwargs)
+                raw = _profiler.run_forward(cls, ctx, args, kwargs)
         finally:
             state.enabled = grad_enabled
         if type(raw) is np.ndarray:  # the common case, kept short

@@ -25,7 +25,6 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-import minigrad
 from minigrad import backend
 from minigrad._creation import zeros_like
 from minigrad._tensor import Tensor
@@ -350,7 +349,11 @@ def _row_by_row_jacobian(outputs: tuple[Tensor, ...], inputs: tuple[Tensor, ...]
 
 
 def _stack(tensors: list[Tensor]) -> Tensor:
-    return minigrad.stack(tensors, 0)
+    """Rows stacked with the public `stack`, as PyTorch's functional API calls `torch.stack`
+    (so a graph of the result shows StackBackward0): the one op this module calls by name."""
+    from minigrad import stack
+
+    return stack(tensors, 0)
 
 
 def _standard_basis(tensors: tuple[Tensor, ...]) -> tuple[Tensor, ...]:

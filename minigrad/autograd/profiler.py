@@ -11,7 +11,8 @@ node it runs (`autograd::engine::evaluate_function: MulBackward0` around
 `MulBackward0`). Events nest: an op called inside another op, a backward node
 or a `record_function` block is its child, so self time (the event minus its
 children) and total time come apart as in PyTorch. With no profile active the
-only cost is one check of `_active` per op and per node.
+only cost is one check of `Function`'s `_profiler` (the recorder now running, or None)
+per op and per node.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from minigrad import cuda
 from minigrad._tensor import Tensor
+from minigrad.autograd import function as _function
 
 if TYPE_CHECKING:
     from minigrad.autograd.function import BackwardFunction, Function
@@ -35,9 +37,6 @@ if TYPE_CHECKING:
 __all__ = ["EventList", "FunctionEvent", "FunctionEventAvg", "profile", "record_function"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-# The recorder of the profile now running, or None: the one flag the engine checks per op.
-_active: _Recorder | None = None
 
 _EVALUATE_PREFIX = "autograd::engine::evaluate_function: "
 _VALID_DEVICES = ("cuda", "xpu", "mtia", "hpu")
@@ -436,27 +435,25 @@ class profile:
         self._function_events: EventList | None = None
 
     def __enter__(self) -> profile | None:
-        global _active
         if not self.enabled:
             return None
         if self.entered:
             raise RuntimeError("Profiler context manager is not reentrant")
-        if _active is not None:
+        if _function._profiler is not None:
             raise RuntimeError("Another profile is already running: minigrad's profiles "
                                "do not nest. Use record_function to label parts of one.")
         self.entered = True
         synchronize = cuda.synchronize if self.use_device == "cuda" else None
-        self._recorder = _active = _Recorder(self.record_shapes, synchronize)
+        self._recorder = _function._profiler = _Recorder(self.record_shapes, synchronize)
         return self
 
     def __exit__(self, *exc_info: object) -> bool:
-        global _active
         if not self.enabled:
             return False
         if self._recorder is not None:
             self._recorder.close_all()
             self._function_events = EventList(self._recorder.events)
-            _active = None
+            _function._profiler = None
         return False
 
     @property
@@ -517,9 +514,9 @@ class record_function:
         self._recorder: _Recorder | None = None
 
     def __enter__(self) -> record_function:
-        if _active is not None:
-            self._recorder = _active
-            self._event = _active.open(self.name, "user_annotation")
+        if _function._profiler is not None:
+            self._recorder = _function._profiler
+            self._event = self._recorder.open(self.name, "user_annotation")
         return self
 
     def __exit__(self, *exc_info: object) -> bool:
