@@ -59,19 +59,30 @@ class _VersionCounter:
 class Tensor:
     """A multi-dimensional array that can record how it was computed."""
 
-    # Defaults on the class: a new tensor sets only its data and version counter.
-    _requires_grad = False
-    _grad: Tensor | None = None
-    _grad_fn: Node | None = None
-    _output_nr = 0
-    _retains_grad = False
-    _grad_accumulator: weakref.ref[AccumulateGrad] | None = None
-    _backward_hooks: list[Callable[[Tensor], Tensor | None]] | None = None
-    _base: Tensor | None = None  # the tensor this one is a view of
-    _view_version = 0  # a view's version when its grad_fn was set: a later one remakes it
-    _multi_output_view = False  # one of several views an op returned (split, unbind)
-    _counter: _VersionCounter | None = None  # made on first use: most tensors never need one
-    _is_inference = False  # made inside `inference_mode()`
+    # Every attribute a tensor has, declared: no per-tensor `__dict__` (less memory, and a
+    # stray `t.nmae = ...` is an AttributeError). A new tensor sets each in `_wrap`.
+    __slots__ = (
+        "__weakref__",  # the engine and hooks hold weak references to tensors
+        "_backward_hooks",  # list of a leaf's `register_hook` hooks, or None
+        "_base",  # the tensor this one is a view of, or None
+        "_counter",  # _VersionCounter | None, made on first use: most tensors never need one
+        "_data",  # the values: a NumPy array (or a CuPy one on a GPU)
+        "_grad",  # accumulated by backward (leaves, and tensors that retain_grad)
+        "_grad_accumulator",  # weakref.ref[AccumulateGrad] | None: a leaf's one accumulator
+        "_grad_fn",  # the node of the op that made this tensor; None for a leaf
+        "_is_inference",  # made inside `inference_mode()`
+        "_multi_output_view",  # one of several views an op returned (split, unbind)
+        "_output_nr",  # which output of its grad_fn this tensor is
+        "_requires_grad",  # set on this tensor itself (a view also asks its base)
+        "_retains_grad",  # retain_grad() was called
+        "_view_version",  # a view's version when its grad_fn was set: a later one remakes it
+    )
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Tensor:
+        """A tensor whose data `__init__` sets (`Tensor(...)`, `nn.Parameter(...)`)."""
+        tensor = cls._wrap(None)  # type: ignore[arg-type]
+        tensor._is_inference = False
+        return tensor
 
     def __init__(self, data: Any = (), *, dtype: DType | None = None) -> None:
         from minigrad import _creation
@@ -84,10 +95,13 @@ class Tensor:
         """A tensor around `data` (no copy), as ops make their results."""
         tensor = object.__new__(cls)
         tensor._data = data
-        if requires_grad:
-            tensor._requires_grad = True
-        if _grad_mode._inference_blocks and _grad_mode._state.inference:
-            tensor._is_inference = True
+        tensor._requires_grad = True if requires_grad else False
+        tensor._is_inference = (
+            True if _grad_mode._inference_blocks and _grad_mode._state.inference else False)
+        tensor._grad = tensor._grad_fn = tensor._grad_accumulator = None
+        tensor._backward_hooks = tensor._base = tensor._counter = None
+        tensor._output_nr = tensor._view_version = 0
+        tensor._retains_grad = tensor._multi_output_view = False
         return tensor
 
     # Basic facts ---------------------------------------------------------

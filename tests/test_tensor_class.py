@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import weakref
 
 import pytest
 import torch
@@ -119,3 +120,17 @@ def test_setitem_fill_and_new_tensors_keep_their_behaviour():
     assert_close(mini.new_full((2,), 3), ref.new_full((2,), 3))
     assert_close(mini.double(), ref.double())
     assert_close(mini.T, ref.T)
+
+
+def test_a_tensor_has_only_its_declared_attributes():
+    tensor = minigrad.ones(2)
+    assert not hasattr(tensor, "__dict__")
+    with pytest.raises(AttributeError):
+        tensor.requires_grd = True  # a typo is an error, not a silent new attribute
+    assert weakref.ref(tensor)() is tensor
+
+
+def test_a_parameter_still_takes_new_attributes():
+    parameter = minigrad.nn.Parameter(minigrad.ones(2))
+    parameter.note = "kept"  # a subclass keeps its `__dict__`, as PyTorch's Parameter has one
+    assert parameter.note == "kept" and parameter.requires_grad
