@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from minigrad import backend
-from minigrad import backend as _backend  # its dtype names, once reached as _backend
 from minigrad.backend.dtypes import dtype as DType
 
 if TYPE_CHECKING:
@@ -60,24 +59,35 @@ class _VersionCounter:
 class Tensor:
     """A multi-dimensional array that can record how it was computed."""
 
-    # Defaults on the class: a new tensor sets only its data and version counter.
-    _requires_grad = False
-    _grad: Tensor | None = None
-    _grad_fn: Node | None = None
-    _output_nr = 0
-    _retains_grad = False
-    _grad_accumulator: weakref.ref[AccumulateGrad] | None = None
-    _backward_hooks: list[Callable[[Tensor], Tensor | None]] | None = None
-    _base: Tensor | None = None  # the tensor this one is a view of
-    _view_version = 0  # a view's version when its grad_fn was set: a later one remakes it
-    _multi_output_view = False  # one of several views an op returned (split, unbind)
-    _counter: _VersionCounter | None = None  # made on first use: most tensors never need one
-    _is_inference = False  # made inside `inference_mode()`
+    # Every attribute a tensor has, declared: no per-tensor `__dict__` (less memory, and a
+    # stray `t.nmae = ...` is an AttributeError). A new tensor sets each in `_wrap`.
+    __slots__ = (
+        "__weakref__",  # the engine and hooks hold weak references to tensors
+        "_backward_hooks",  # list of a leaf's `register_hook` hooks, or None
+        "_base",  # the tensor this one is a view of, or None
+        "_counter",  # _VersionCounter | None, made on first use: most tensors never need one
+        "_data",  # the values: a NumPy array (or a CuPy one on a GPU)
+        "_grad",  # accumulated by backward (leaves, and tensors that retain_grad)
+        "_grad_accumulator",  # weakref.ref[AccumulateGrad] | None: a leaf's one accumulator
+        "_grad_fn",  # the node of the op that made this tensor; None for a leaf
+        "_is_inference",  # made inside `inference_mode()`
+        "_multi_output_view",  # one of several views an op returned (split, unbind)
+        "_output_nr",  # which output of its grad_fn this tensor is
+        "_requires_grad",  # set on this tensor itself (a view also asks its base)
+        "_retains_grad",  # retain_grad() was called
+        "_view_version",  # a view's version when its grad_fn was set: a later one remakes it
+    )
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Tensor:
+        """A tensor whose data `__init__` sets (`Tensor(...)`, `nn.Parameter(...)`)."""
+        tensor = cls._wrap(None)  # type: ignore[arg-type]
+        tensor._is_inference = False
+        return tensor
 
     def __init__(self, data: Any = (), *, dtype: DType | None = None) -> None:
         from minigrad import _creation
 
-        made = _creation.tensor(data, dtype=dtype or _backend.get_default_dtype())
+        made = _creation.tensor(data, dtype=dtype or backend.get_default_dtype())
         self._data = made._data
 
     @classmethod
@@ -85,10 +95,13 @@ class Tensor:
         """A tensor around `data` (no copy), as ops make their results."""
         tensor = object.__new__(cls)
         tensor._data = data
-        if requires_grad:
-            tensor._requires_grad = True
-        if _grad_mode._inference_blocks and _grad_mode._state.inference:
-            tensor._is_inference = True
+        tensor._requires_grad = True if requires_grad else False
+        tensor._is_inference = (
+            True if _grad_mode._inference_blocks and _grad_mode._state.inference else False)
+        tensor._grad = tensor._grad_fn = tensor._grad_accumulator = None
+        tensor._backward_hooks = tensor._base = tensor._counter = None
+        tensor._output_nr = tensor._view_version = 0
+        tensor._retains_grad = tensor._multi_output_view = False
         return tensor
 
     # Basic facts ---------------------------------------------------------
@@ -107,10 +120,10 @@ class Tensor:
     @property
     def dtype(self) -> DType:
         """The element type, such as `torch.float32`."""
-        return _backend.from_numpy_dtype(self._data.dtype)
+        return backend.from_numpy_dtype(self._data.dtype)
 
     @property
-    def device(self) -> _backend.device:
+    def device(self) -> backend.device:
         """Where the values live: the CPU, or a GPU (`cuda:0`), as the array's type tells."""
         return backend.device_of(self._data)
 
@@ -376,7 +389,7 @@ class Tensor:
 
     def cpu(self) -> Tensor:
         """This tensor on the CPU: itself if it is there, else a copy that backward goes through."""
-        return self.to(_backend.CPU)
+        return self.to(backend.CPU)
 
     def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
         """This tensor on a GPU: `device` (an index or a name), or the current one."""
@@ -443,7 +456,7 @@ class Tensor:
         return _printing.format_tensor(
             self._data,
             dtype=self.dtype,
-            is_default_dtype=self._data.dtype == _backend.get_default_dtype().np,
+            is_default_dtype=self._data.dtype == backend.get_default_dtype().np,
             grad_fn_name=type(self.grad_fn).__name__ if self.grad_fn is not None else None,
             requires_grad=self._requires_grad,
             tangent=None if tangent is None else repr(tangent),
@@ -469,6 +482,724 @@ class Tensor:
             result._grad = Tensor._wrap(self._grad._data.copy())
         memo[id(self)] = result
         return result
+
+    # Ops -----------------------------------------------------------------
+    # Each method below is the op of the same name in `minigrad.ops`, with this tensor as its
+    # first argument: `x.sin()` is `ops.sin(x)`. Arguments pass through as given, so the op's
+    # own signature, defaults and checks apply; an op that checks its argument types is called
+    # through `as_method`, which numbers them as a method's (`x.mul(None)`: position 1).
+
+    # Pointwise math, one tensor in.
+    def abs(self) -> Tensor:
+        return ops.abs(self)
+
+    absolute = abs
+
+    def atan(self) -> Tensor:
+        return ops.atan(self)
+
+    arctan = atan
+
+    def ceil(self) -> Tensor:
+        return ops.ceil(self)
+
+    def cos(self) -> Tensor:
+        return ops.cos(self)
+
+    def cosh(self) -> Tensor:
+        return ops.cosh(self)
+
+    def exp(self) -> Tensor:
+        return ops.exp(self)
+
+    def exp2(self) -> Tensor:
+        return ops.exp2(self)
+
+    def expm1(self) -> Tensor:
+        return ops.expm1(self)
+
+    def floor(self) -> Tensor:
+        return ops.floor(self)
+
+    def log(self) -> Tensor:
+        return ops.log(self)
+
+    def log10(self) -> Tensor:
+        return ops.log10(self)
+
+    def log1p(self) -> Tensor:
+        return ops.log1p(self)
+
+    def log2(self) -> Tensor:
+        return ops.log2(self)
+
+    def neg(self) -> Tensor:
+        return ops.neg(self)
+
+    negative = neg
+
+    def reciprocal(self) -> Tensor:
+        return ops.reciprocal(self)
+
+    def relu(self) -> Tensor:
+        return ops.relu(self)
+
+    def round(self) -> Tensor:
+        return ops.round(self)
+
+    def rsqrt(self) -> Tensor:
+        return ops.rsqrt(self)
+
+    def sigmoid(self) -> Tensor:
+        return ops.sigmoid(self)
+
+    def sgn(self) -> Tensor:
+        return ops.sgn(self)
+
+    def sign(self) -> Tensor:
+        return ops.sign(self)
+
+    def sin(self) -> Tensor:
+        return ops.sin(self)
+
+    def sinh(self) -> Tensor:
+        return ops.sinh(self)
+
+    def sqrt(self) -> Tensor:
+        return ops.sqrt(self)
+
+    def square(self) -> Tensor:
+        return ops.square(self)
+
+    def tan(self) -> Tensor:
+        return ops.tan(self)
+
+    def tanh(self) -> Tensor:
+        return ops.tanh(self)
+
+    def trunc(self) -> Tensor:
+        return ops.trunc(self)
+
+    # Pointwise math with more arguments (numbers or tensors that broadcast).
+    def add(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.add.as_method(self, *args, **kwargs)
+
+    def sub(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.sub.as_method(self, *args, **kwargs)
+
+    subtract = sub
+
+    def mul(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.mul.as_method(self, *args, **kwargs)
+
+    multiply = mul
+
+    def div(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.div.as_method(self, *args, **kwargs)
+
+    divide = true_divide = div
+
+    def pow(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.pow.as_method(self, *args, **kwargs)
+
+    def clamp(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.clamp.as_method(self, *args, **kwargs)
+
+    clip = clamp
+
+    def clamp_max(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.clamp_max.as_method(self, *args, **kwargs)
+
+    def clamp_min(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.clamp_min.as_method(self, *args, **kwargs)
+
+    def maximum(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.maximum.as_method(self, *args, **kwargs)
+
+    def minimum(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.minimum.as_method(self, *args, **kwargs)
+
+    def masked_fill(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.masked_fill.as_method(self, *args, **kwargs)
+
+    # Activations along a dim.
+    def softmax(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.softmax.as_method(self, *args, **kwargs)
+
+    def log_softmax(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.log_softmax(self, *args, **kwargs)
+
+    # Comparison and logic: bool tensors outside the graph.
+    def eq(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.eq.as_method(self, *args, **kwargs)
+
+    def ne(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.ne.as_method(self, *args, **kwargs)
+
+    not_equal = ne
+
+    def lt(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.lt.as_method(self, *args, **kwargs)
+
+    less = lt
+
+    def le(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.le.as_method(self, *args, **kwargs)
+
+    less_equal = le
+
+    def gt(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.gt.as_method(self, *args, **kwargs)
+
+    greater = gt
+
+    def ge(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.ge.as_method(self, *args, **kwargs)
+
+    greater_equal = ge
+
+    def logical_and(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.logical_and.as_method(self, *args, **kwargs)
+
+    def logical_or(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.logical_or.as_method(self, *args, **kwargs)
+
+    def logical_xor(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.logical_xor.as_method(self, *args, **kwargs)
+
+    def logical_not(self) -> Tensor:
+        return ops.logical_not(self)
+
+    def isfinite(self) -> Tensor:
+        return ops.isfinite(self)
+
+    def isinf(self) -> Tensor:
+        return ops.isinf(self)
+
+    def isnan(self) -> Tensor:
+        return ops.isnan(self)
+
+    def isclose(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.isclose(self, *args, **kwargs)
+
+    def allclose(self, *args: Any, **kwargs: Any) -> bool:
+        return ops.allclose(self, *args, **kwargs)
+
+    def equal(self, *args: Any, **kwargs: Any) -> bool:
+        return ops.equal(self, *args, **kwargs)
+
+    # Reductions.
+    def sum(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.sum.as_method(self, *args, **kwargs)
+
+    def mean(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.mean.as_method(self, *args, **kwargs)
+
+    def max(self, *args: Any, **kwargs: Any) -> Any:
+        return ops.max.as_method(self, *args, **kwargs)
+
+    def min(self, *args: Any, **kwargs: Any) -> Any:
+        return ops.min.as_method(self, *args, **kwargs)
+
+    def amax(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.amax(self, *args, **kwargs)
+
+    def amin(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.amin(self, *args, **kwargs)
+
+    def argmax(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.argmax(self, *args, **kwargs)
+
+    def argmin(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.argmin(self, *args, **kwargs)
+
+    def norm(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.norm(self, *args, **kwargs)
+
+    def sum_to_size(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.sum_to_size(self, *args, **kwargs)
+
+    # Matrix products.
+    def matmul(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.matmul.as_method(self, *args, **kwargs)
+
+    def mm(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.mm(self, *args, **kwargs)
+
+    def bmm(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.bmm(self, *args, **kwargs)
+
+    def mv(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.mv(self, *args, **kwargs)
+
+    def dot(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.dot(self, *args, **kwargs)
+
+    def outer(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.outer(self, *args, **kwargs)
+
+    def addmm(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.addmm(self, *args, **kwargs)
+
+    # Shape: views and copies that rearrange the elements.
+    def view(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.view(self, *args, **kwargs)
+
+    def view_as(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.view_as(self, *args, **kwargs)
+
+    def reshape(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.reshape(self, *args, **kwargs)
+
+    def flatten(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.flatten(self, *args, **kwargs)
+
+    def unflatten(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.unflatten(self, *args, **kwargs)
+
+    def squeeze(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.squeeze.as_method(self, *args, **kwargs)
+
+    def unsqueeze(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.unsqueeze.as_method(self, *args, **kwargs)
+
+    def expand(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.expand(self, *args, **kwargs)
+
+    def expand_as(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.expand_as(self, *args, **kwargs)
+
+    def repeat(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.repeat(self, *args, **kwargs)
+
+    def permute(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.permute(self, *args, **kwargs)
+
+    def movedim(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.movedim(self, *args, **kwargs)
+
+    def transpose(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.transpose.as_method(self, *args, **kwargs)
+
+    swapaxes = swapdims = transpose
+
+    def t(self) -> Tensor:
+        return ops.t(self)
+
+    @property
+    def T(self) -> Tensor:
+        """The dims in reverse order."""
+        return ops.permute(self, tuple(reversed(range(self._data.ndim))))
+
+    @property
+    def mT(self) -> Tensor:
+        """Transpose of the last two dims."""
+        return self.transpose(-2, -1)
+
+    def narrow(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.narrow(self, *args, **kwargs)
+
+    def select(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.select(self, *args, **kwargs)
+
+    def chunk(self, *args: Any, **kwargs: Any) -> tuple[Tensor, ...]:
+        return ops.chunk(self, *args, **kwargs)
+
+    def split(self, *args: Any, **kwargs: Any) -> tuple[Tensor, ...]:
+        return ops.split(self, *args, **kwargs)
+
+    def unbind(self, *args: Any, **kwargs: Any) -> tuple[Tensor, ...]:
+        return ops.unbind(self, *args, **kwargs)
+
+    def contiguous(self) -> Tensor:
+        return ops.contiguous(self)
+
+    def clone(self) -> Tensor:
+        return ops.clone(self)
+
+    # Dtype and device.
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.to(self, *args, **kwargs)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """This tensor as `other`'s dtype (itself if it already is)."""
+        return self.to(other.dtype)
+
+    # New tensors with this one's dtype and device (keywords override them).
+    def new_tensor(self, data: Any, **kwargs: Any) -> Tensor:
+        from minigrad import _creation
+
+        return _creation.tensor(data, **{"dtype": self.dtype, "device": self.device, **kwargs})
+
+    def new_zeros(self, *size: Any, **kwargs: Any) -> Tensor:
+        from minigrad import _creation
+
+        return _creation.zeros(*size, **{"dtype": self.dtype, "device": self.device, **kwargs})
+
+    def new_ones(self, *size: Any, **kwargs: Any) -> Tensor:
+        from minigrad import _creation
+
+        return _creation.ones(*size, **{"dtype": self.dtype, "device": self.device, **kwargs})
+
+    def new_full(self, size: Any, value: Any, **kwargs: Any) -> Tensor:
+        from minigrad import _creation
+
+        return _creation.full(size, value,
+                              **{"dtype": self.dtype, "device": self.device, **kwargs})
+
+    # In-place ops: `x.sin_()` runs `ops.sin` and writes the result into `x`, taking over its
+    # history (`ops.apply_inplace`: version counter, PyTorch's checks, a `SinBackward0` node).
+    def abs_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.abs)
+
+    def add_(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.apply_inplace(self, ops.add, *args, **kwargs)
+
+    def ceil_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.ceil)
+
+    def clamp_(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.apply_inplace(self, ops.clamp, *args, **kwargs)
+
+    def clamp_max_(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.apply_inplace(self, ops.clamp_max, *args, **kwargs)
+
+    def clamp_min_(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.apply_inplace(self, ops.clamp_min, *args, **kwargs)
+
+    def clip_(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.apply_inplace(self, ops.clip, *args, **kwargs)
+
+    def cos_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.cos)
+
+    def cosh_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.cosh)
+
+    def div_(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.apply_inplace(self, ops.div, *args, **kwargs)
+
+    def exp_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.exp)
+
+    def expm1_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.expm1)
+
+    def floor_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.floor)
+
+    def log_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.log)
+
+    def log10_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.log10)
+
+    def log1p_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.log1p)
+
+    def log2_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.log2)
+
+    def masked_fill_(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.apply_inplace(self, ops.masked_fill, *args, **kwargs)
+
+    def mul_(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.apply_inplace(self, ops.mul, *args, **kwargs)
+
+    def neg_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.neg)
+
+    def pow_(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.apply_inplace(self, ops.pow, *args, **kwargs)
+
+    def reciprocal_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.reciprocal)
+
+    def relu_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.relu)
+
+    def round_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.round)
+
+    def rsqrt_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.rsqrt)
+
+    def sigmoid_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.sigmoid)
+
+    def sign_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.sign)
+
+    def sin_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.sin)
+
+    def sinh_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.sinh)
+
+    def sqrt_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.sqrt)
+
+    def square_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.square)
+
+    def sub_(self, *args: Any, **kwargs: Any) -> Tensor:
+        return ops.apply_inplace(self, ops.sub, *args, **kwargs)
+
+    def tan_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.tan)
+
+    def tanh_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.tanh)
+
+    def trunc_(self) -> Tensor:
+        return ops.apply_inplace(self, ops.trunc)
+
+    def zero_(self) -> Tensor:
+        return ops.zero_(self)
+
+    def fill_(self, value: Any) -> Tensor:
+        return ops.fill_(self, value)
+
+    def copy_(self, src: Tensor, non_blocking: bool = False) -> Tensor:
+        return ops.copy_(self, src, non_blocking)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
+        """Refill with values drawn uniformly from [a, b)."""
+        from minigrad import _creation
+
+        return _creation.fill_random(self, "uniform", a, b, generator)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
+        """Refill with values drawn from a normal distribution."""
+        from minigrad import _creation
+
+        return _creation.fill_random(self, "normal", mean, std, generator)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        """`t[key] = value`: an in-place write into the selected elements."""
+        from minigrad.ops import index_put
+
+        index_put.setitem(self, key, value)
+
+    # Operators -------------------------------------------------------------
+    # A binary operator gives Python `NotImplemented` for an operand of the wrong type, as
+    # PyTorch's do: `x * None` is then Python's own TypeError ("unsupported operand type(s)
+    # for *: 'Tensor' and 'NoneType'"), and `x == None` is False. Each writes its `try` out
+    # rather than sharing a wrapper: a wrapper would cost every operator a Python call.
+    def __add__(self, other: Any) -> Tensor:
+        try:
+            return ops.add(self, other)
+        except TypeError:
+            return NotImplemented
+
+    def __radd__(self, other: Any) -> Tensor:
+        try:
+            return ops.add(self, other)
+        except TypeError:
+            return NotImplemented
+
+    def __iadd__(self, other: Any) -> Tensor:
+        try:
+            return ops.apply_inplace(self, ops.add, other)
+        except TypeError:
+            return NotImplemented
+
+    def __sub__(self, other: Any) -> Tensor:
+        try:
+            return ops.sub(self, other)
+        except TypeError:
+            return NotImplemented
+
+    def __rsub__(self, other: Any) -> Tensor:
+        try:
+            return ops.rsub(self, other)
+        except TypeError:
+            return NotImplemented
+
+    def __isub__(self, other: Any) -> Tensor:
+        try:
+            return ops.apply_inplace(self, ops.sub, other)
+        except TypeError:
+            return NotImplemented
+
+    def __mul__(self, other: Any) -> Tensor:
+        try:
+            return ops.mul(self, other)
+        except TypeError:
+            return NotImplemented
+
+    def __rmul__(self, other: Any) -> Tensor:
+        try:
+            return ops.mul(self, other)
+        except TypeError:
+            return NotImplemented
+
+    def __imul__(self, other: Any) -> Tensor:
+        try:
+            return ops.apply_inplace(self, ops.mul, other)
+        except TypeError:
+            return NotImplemented
+
+    def __truediv__(self, other: Any) -> Tensor:
+        try:
+            return ops.div(self, other)
+        except TypeError:
+            return NotImplemented
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        """`other / self`, recorded as PyTorch records `2 / x`: reciprocal, then multiply."""
+        try:
+            return ops.reciprocal(self) * other
+        except TypeError:
+            return NotImplemented
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        try:
+            return ops.apply_inplace(self, ops.div, other)
+        except TypeError:
+            return NotImplemented
+
+    def __pow__(self, other: Any) -> Tensor:
+        try:
+            return ops.pow(self, other)
+        except TypeError:
+            return NotImplemented
+
+    def __rpow__(self, other: Any) -> Tensor:
+        try:
+            return ops.pow(other, self)
+        except TypeError:
+            return NotImplemented
+
+    def __ipow__(self, other: Any) -> Tensor:
+        try:
+            return ops.apply_inplace(self, ops.pow, other)
+        except TypeError:
+            return NotImplemented
+
+    def __matmul__(self, other: Any) -> Tensor:
+        try:
+            return ops.matmul(self, other)
+        except TypeError:
+            return NotImplemented
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        try:
+            return ops.matmul(other, self)
+        except TypeError:
+            return NotImplemented
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        try:
+            return ops.eq(self, other)
+        except TypeError:
+            return NotImplemented
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        try:
+            return ops.ne(self, other)
+        except TypeError:
+            return NotImplemented
+
+    def __lt__(self, other: Any) -> Tensor:
+        try:
+            return ops.lt(self, other)
+        except TypeError:
+            return NotImplemented
+
+    def __le__(self, other: Any) -> Tensor:
+        try:
+            return ops.le(self, other)
+        except TypeError:
+            return NotImplemented
+
+    def __gt__(self, other: Any) -> Tensor:
+        try:
+            return ops.gt(self, other)
+        except TypeError:
+            return NotImplemented
+
+    def __ge__(self, other: Any) -> Tensor:
+        try:
+            return ops.ge(self, other)
+        except TypeError:
+            return NotImplemented
+
+    def __and__(self, other: Any) -> Tensor:
+        try:
+            return ops.bitwise_and(self, other)
+        except TypeError:
+            return NotImplemented
+
+    def __or__(self, other: Any) -> Tensor:
+        try:
+            return ops.bitwise_or(self, other)
+        except TypeError:
+            return NotImplemented
+
+    def __xor__(self, other: Any) -> Tensor:
+        try:
+            return ops.bitwise_xor(self, other)
+        except TypeError:
+            return NotImplemented
+
+    # Unary operators and indexing.
+    def __neg__(self) -> Tensor:
+        return ops.neg(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return ops.abs(self)
+
+    def __invert__(self) -> Tensor:
+        return ops.bitwise_not(self)
+
+    def __getitem__(self, key: Any) -> Tensor:
+        return ops.getitem(self, key)
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """NumPy's ufuncs on tensors, as on PyTorch's.
+
+        An operator ufunc with a NumPy operand is the tensor's operator (recorded as usual):
+        `np.float32(2) * t` is `t.__rmul__(np.float32(2))`. Any other ufunc, `np.sin(t)`, runs
+        on the values, which needs `numpy()` (so PyTorch's error while the tensor requires
+        grad), and gives a tensor back.
+        """
+        if method == "__call__" and not kwargs and len(inputs) == 2 and (
+                ufunc.__name__ in _OPERATOR_UFUNCS):
+            name, reflected = _OPERATOR_UFUNCS[ufunc.__name__]
+            if inputs[0] is self:
+                return getattr(self, name)(inputs[1])
+            return getattr(self, reflected)(inputs[0])
+        if "out" in kwargs:
+            return NotImplemented
+        arrays = [x.numpy() if isinstance(x, Tensor) else x for x in inputs]
+        result = getattr(ufunc, method)(*arrays, **kwargs)
+        if isinstance(result, tuple):
+            return tuple(Tensor._wrap(np.asarray(r)) for r in result)
+        return Tensor._wrap(np.asarray(result))
+
+    # Dtype conversions, last in the class: their names (float, int, bool) would hide the
+    # builtins from any class-level line after them.
+    def float(self) -> Tensor:
+        return self.to(backend.float32)
+
+    def double(self) -> Tensor:
+        return self.to(backend.float64)
+
+    def half(self) -> Tensor:
+        return self.to(backend.float16)
+
+    def long(self) -> Tensor:
+        return self.to(backend.int64)
+
+    def int(self) -> Tensor:
+        return self.to(backend.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(backend.bool)
 
 
 # The C++ type names PyTorch's message gives a gradient's dtype, and the names of the dtypes.
@@ -502,13 +1233,24 @@ def _check_assigned_grad(tensor: Tensor, grad: Any) -> None:
             "same size")
 
 
+# NumPy ufuncs that are operators, and the tensor's operator and reflected operator for each.
+_OPERATOR_UFUNCS = {
+    "add": ("__add__", "__radd__"), "subtract": ("__sub__", "__rsub__"),
+    "multiply": ("__mul__", "__rmul__"), "true_divide": ("__truediv__", "__rtruediv__"),
+    "power": ("__pow__", "__rpow__"), "matmul": ("__matmul__", "__rmatmul__"),
+    "greater": ("__gt__", "__lt__"), "less": ("__lt__", "__gt__"),
+    "greater_equal": ("__ge__", "__le__"), "less_equal": ("__le__", "__ge__"),
+    "equal": ("__eq__", "__eq__"), "not_equal": ("__ne__", "__ne__"),
+}
+
+
 def _rebuild_tensor(data: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._wrap(data, requires_grad)
 
 
-# Imported last: these modules use Tensor themselves.
-from minigrad import _tensor_methods  # noqa: E402  (attaches the op methods to Tensor)
+# Imported last, once Tensor exists: these modules use Tensor themselves (`minigrad.ops`
+# builds its ops around it), so Tensor's methods look them up when they run.
+from minigrad import ops  # noqa: E402
 from minigrad.autograd import grad_mode as _grad_mode  # noqa: E402
 from minigrad.autograd.graph import AccumulateGrad  # noqa: E402
 
-_tensor_methods.attach(Tensor)
