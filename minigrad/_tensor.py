@@ -59,9 +59,11 @@ class _VersionCounter:
 class Tensor:
     """A multi-dimensional array that can record how it was computed."""
 
-    # Every attribute a tensor has, declared: no per-tensor `__dict__` (less memory, and a
-    # stray `t.nmae = ...` is an AttributeError). A new tensor sets each in `_wrap`.
+    # Every attribute a tensor has, declared (less memory, faster to read); a new tensor sets
+    # each in `_wrap`. A learner's own labels (`t.note = ...`, as PyTorch allows) go into a
+    # `__dict__` made on first use.
     __slots__ = (
+        "__dict__",
         "__weakref__",  # the engine and hooks hold weak references to tensors
         "_backward_hooks",  # list of a leaf's `register_hook` hooks, or None
         "_base",  # the tensor this one is a view of, or None
