@@ -348,8 +348,7 @@ def _check_arange_numbers(start: Any, end: Any, step: Any) -> None:
     if end is None:  # PyTorch calls a lone bound `end`
         raise TypeError("arange(): argument 'end' (position 1) must be Number, not "
                         f"{type(start).__name__}")
-    from minigrad.ops._util import invalid_combination
-
+    from minigrad._arguments import invalid_combination
     raise TypeError(invalid_combination("arange", _ARANGE_SIGNATURES, tuple(given), {}, 0))
 
 
@@ -455,10 +454,8 @@ def randn_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
 
 def fill_random(tensor: Tensor, kind: str, a: float, b: float,
                 generator: random.Generator | None = None) -> Tensor:
-    """`uniform_(a, b)` or `normal_(mean=a, std=b)`: refill a tensor in place."""
-    from minigrad.ops.inplace import _check_inplace_allowed
-
-    _check_inplace_allowed(tensor)
+    """`uniform_(a, b)` or `normal_(mean=a, std=b)`: refill a tensor in place (the caller has
+    checked that the change is allowed)."""
     source = _generator(generator)
     draw = source.uniform if kind == "uniform" else source.normal
     values = draw(tensor._data.shape, a, b, tensor._data.dtype)  # drawn on the CPU

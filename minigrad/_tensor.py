@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import threading
 import warnings
-import weakref
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from minigrad import backend
+from minigrad._arguments import wrap_dim
 from minigrad.backend.dtypes import dtype as DType
 
 if TYPE_CHECKING:
-    from minigrad.autograd.graph import Node, _RemovableHandle
+    from minigrad.autograd.graph import Node
 
 __all__ = ["Size", "Tensor"]
 
@@ -45,6 +45,23 @@ class Size(tuple):
 
 
 _ACCUMULATE_LOCK = threading.Lock()
+
+
+# Set by `autograd.forward_ad` while a dual level is open: the tangent a tensor carries, which
+# its printout shows (`tangent=...`).
+_tangent_of: Callable[[Tensor], Tensor | None] | None = None
+
+
+class _RemovableHandle:
+    """Returned by `register_hook`: `handle.remove()` takes the hook off again."""
+
+    def __init__(self, hooks: list[Callable[..., Any]], hook: Callable[..., Any]) -> None:
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
 
 
 class _VersionCounter:
@@ -162,8 +179,6 @@ class Tensor:
         return strides if dim is None else strides[self._wrap_dim(dim)]
 
     def _wrap_dim(self, dim: int) -> int:
-        from minigrad.ops._util import wrap_dim
-
         return wrap_dim(dim, self._data.ndim)
 
     @property
@@ -198,9 +213,7 @@ class Tensor:
         of the changed base (AsStridedBackward0), made here on first use, as in PyTorch.
         """
         if self._base is not None and self._view_version != self._counter.value:
-            from minigrad.ops.index_put import remake_view_history
-
-            remake_view_history(self)
+            ops.index_put.remake_view_history(self)
         return self._grad_fn
 
     @grad_fn.setter
@@ -273,8 +286,6 @@ class Tensor:
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _RemovableHandle:
         """Call `hook(grad)` when this tensor's gradient is computed; it may return a new one."""
-        from minigrad.autograd.graph import _RemovableHandle
-
         if not self._requires_grad:
             raise RuntimeError(
                 "cannot register a hook on a tensor that doesn't require gradient"
@@ -285,14 +296,6 @@ class Tensor:
             self._backward_hooks = []
         self._backward_hooks.append(hook)
         return _RemovableHandle(self._backward_hooks, hook)
-
-    def _grad_accumulator_node(self) -> AccumulateGrad:
-        """The one `AccumulateGrad` of this leaf, alive while some graph uses it."""
-        node = self._grad_accumulator() if self._grad_accumulator is not None else None
-        if node is None:
-            node = AccumulateGrad(self)
-            self._grad_accumulator = weakref.ref(node)
-        return node
 
     def _accumulate_grad(self, new_grad: Tensor, keep_graph: bool, unshared: bool = False
                          ) -> None:
@@ -452,9 +455,8 @@ class Tensor:
 
     def __repr__(self) -> str:
         from minigrad import _printing
-        from minigrad.autograd import forward_ad
 
-        tangent = forward_ad.tangent_of(self)
+        tangent = None if _tangent_of is None else _tangent_of(self)
         return _printing.format_tensor(
             self._data,
             dtype=self.dtype,
@@ -969,19 +971,19 @@ class Tensor:
         """Refill with values drawn uniformly from [a, b)."""
         from minigrad import _creation
 
+        ops.inplace.check_inplace_allowed(self)
         return _creation.fill_random(self, "uniform", a, b, generator)
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
         """Refill with values drawn from a normal distribution."""
         from minigrad import _creation
 
+        ops.inplace.check_inplace_allowed(self)
         return _creation.fill_random(self, "normal", mean, std, generator)
 
     def __setitem__(self, key: Any, value: Any) -> None:
         """`t[key] = value`: an in-place write into the selected elements."""
-        from minigrad.ops import index_put
-
-        index_put.setitem(self, key, value)
+        ops.index_put.setitem(self, key, value)
 
     # Operators -------------------------------------------------------------
     # A binary operator gives Python `NotImplemented` for an operand of the wrong type, as
@@ -1246,6 +1248,18 @@ _OPERATOR_UFUNCS = {
 }
 
 
+def _as_view(result: Tensor, base: Tensor) -> Tensor:
+    """Mark `result` as a view of `base`: they share memory, so they share a version counter."""
+    result._version_counter = base._version_counter
+    result._base = base._base if base._base is not None else base
+    result._view_version = result._counter.value
+    if base._multi_output_view:  # a view of such a view inherits the restriction
+        result._multi_output_view = True
+    if result._is_inference is not base._is_inference:  # a view is what its base is
+        result._is_inference = base._is_inference
+    return result
+
+
 def _rebuild_tensor(data: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._wrap(data, requires_grad)
 
@@ -1254,5 +1268,4 @@ def _rebuild_tensor(data: np.ndarray, requires_grad: bool) -> Tensor:
 # builds its ops around it), so Tensor's methods look them up when they run.
 from minigrad import ops  # noqa: E402
 from minigrad.autograd import grad_mode as _grad_mode  # noqa: E402
-from minigrad.autograd.graph import AccumulateGrad  # noqa: E402
 

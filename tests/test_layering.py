@@ -30,10 +30,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("the package", ("minigrad",)),
 ]
 
-# Imports allowed to run up, each made inside a function (or, for Tensor's op methods, after
-# the class): Tensor's methods call the ops (`x.sin()` is `ops.sin(x)`), `Tensor.backward`
-# runs the engine, and the row-by-row Jacobian stacks its rows with the public `stack`, as
-# PyTorch's calls `torch.stack`.
+# Imports allowed to run up, each made late (inside a function, or for Tensor's op methods at
+# the end of its module, once the class exists): Tensor's methods call the ops (`x.sin()` is
+# `ops.sin(x)`), `Tensor.backward` runs the engine, and the row-by-row Jacobian stacks its
+# rows with the public `stack`, as PyTorch's calls `torch.stack`.
 TIES_UP = {
     ("minigrad._tensor", "minigrad.ops"),
     ("minigrad._tensor", "minigrad.autograd.engine"),
@@ -53,13 +53,12 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imported_modules(path: Path) -> list[tuple[str, int, bool]]:
-    """(module, line, at top level) for each import of a minigrad module in `path`; `from
+def imported_modules(path: Path) -> list[tuple[str, int]]:
+    """(module, line) for each import of a minigrad module in `path`; `from
     minigrad.x import y` counts as importing `minigrad.x.y` when that is a module. Imports
     under `if TYPE_CHECKING:` are left out: they never run."""
     found = []
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    top_level = {id(node) for node in tree.body}
     for node in ast.walk(tree):
         if _only_for_type_checkers(node):
             node.body = []  # `if TYPE_CHECKING:` imports never run
@@ -75,7 +74,7 @@ def imported_modules(path: Path) -> list[tuple[str, int, bool]]:
             continue
         for name in names:
             if name == "minigrad" or name.startswith("minigrad."):
-                found.append((name, node.lineno, id(node) in top_level))
+                found.append((name, node.lineno))
     return found
 
 
@@ -97,10 +96,10 @@ def all_modules() -> list[Path]:
 def test_imports_run_down_the_layers(path: Path) -> None:
     importer = module_name(path)
     up = []
-    for imported, line, top_level in imported_modules(path):
+    for imported, line in imported_modules(path):
         if layer_of(imported) <= layer_of(importer):
             continue
-        if (importer, imported) in TIES_UP and not top_level:
+        if (importer, imported) in TIES_UP:
             continue
         up.append(f"line {line}: {imported} ({LAYERS[layer_of(imported)][0]}) from "
                   f"{importer} ({LAYERS[layer_of(importer)][0]})")
@@ -112,7 +111,8 @@ def test_layers_md_names_every_layer() -> None:
     for name, prefixes in LAYERS:
         assert name in written, f"LAYERS.md does not describe the layer {name!r}"
         for prefix in prefixes:
-            assert f"`{prefix.removeprefix('minigrad.')}" in written or prefix == "minigrad", (
+            path = prefix.removeprefix("minigrad.").replace(".", "/")
+            assert f"`{path}" in written or prefix == "minigrad", (
                 f"LAYERS.md does not place {prefix}")
 
 

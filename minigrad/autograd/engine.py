@@ -116,7 +116,7 @@ def _root_edge(tensor: Tensor, i: int) -> tuple[Node, int]:
         )
     if tensor.grad_fn is not None:
         return (tensor.grad_fn, tensor._output_nr)
-    return (tensor._grad_accumulator_node(), 0)
+    return (graph.grad_accumulator(tensor), 0)
 
 
 def _input_edge(tensor: Tensor) -> tuple[Node, int]:
@@ -124,7 +124,7 @@ def _input_edge(tensor: Tensor) -> tuple[Node, int]:
         raise RuntimeError("One of the differentiated Tensors does not require grad")
     if tensor.grad_fn is not None:
         return (tensor.grad_fn, tensor._output_nr)
-    return (tensor._grad_accumulator_node(), 0)
+    return (graph.grad_accumulator(tensor), 0)
 
 
 def _discover(roots: Iterable[Node]) -> tuple[dict[Node, int], list[Node]]:

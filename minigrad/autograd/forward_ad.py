@@ -30,8 +30,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from minigrad import backend
-from minigrad._tensor import Tensor
+from minigrad import _tensor, backend
+from minigrad._tensor import Tensor, _as_view
 from minigrad.autograd import function
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.autograd.graph import SavedTensor
@@ -51,6 +51,7 @@ def enter_dual_level() -> int:
         raise RuntimeError("Nested forward mode AD is not supported at the moment")
     _current_level = 0
     function._forward_hook = _propagate
+    _tensor._tangent_of = tangent_of
     return _current_level
 
 
@@ -66,6 +67,7 @@ def exit_dual_level(*, level: int | None = None) -> None:
         raise RuntimeError("Dual level must be a positive number.")
     _tangents.clear()
     function._forward_hook = None
+    _tensor._tangent_of = None
     _current_level = -1
 
 
@@ -126,8 +128,6 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
         return UnpackedDualTensor(tensor, None)
     if level != _current_level:
         raise RuntimeError("Invalid level given to _fw_primal")
-    from minigrad.ops.shape import _as_view
-
     with _paused():
         primal = _as_view(_Identity.apply(tensor), tensor)
     return UnpackedDualTensor(primal, tangent_of(tensor))

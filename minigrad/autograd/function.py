@@ -156,7 +156,7 @@ def _edge_to(tensor: Tensor) -> Edge:
         return _NO_EDGE
     if grad_fn is not None:
         return (grad_fn, tensor._output_nr)
-    return (tensor._grad_accumulator_node(), 0)
+    return (graph.grad_accumulator(tensor), 0)
 
 
 _NO_EDGE: Edge = (None, 0)
@@ -275,7 +275,7 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
             elif a._grad_fn is not None:
                 edges.append((a._grad_fn, a._output_nr))
             else:
-                edges.append((a._grad_accumulator_node(), 0))
+                edges.append((graph.grad_accumulator(a), 0))
             if positions is not None:
                 positions.append(i)
         elif cls._scalar_inputs_are_edges and (a is None or isinstance(a, (int, float))):

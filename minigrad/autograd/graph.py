@@ -15,14 +15,12 @@ import sys
 import threading
 import weakref
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from minigrad._tensor import Tensor, _RemovableHandle
 from minigrad.autograd import grad_mode
-
-if TYPE_CHECKING:
-    from minigrad._tensor import Tensor
 
 __all__ = ["AccumulateGrad", "GraphTask", "Node", "SavedNumber", "SavedTensor",
            "register_multi_grad_hook", "save_on_cpu", "saved_tensors_hooks"]
@@ -110,8 +108,6 @@ class Node:
 
     def _apply_arrays(self, grad_outputs: Sequence[Any]) -> tuple[Any, ...]:
         """`apply` for the engine's array mode; this default runs the tensor formula."""
-        from minigrad._tensor import Tensor
-
         grads = self.apply([None if g is None else Tensor._wrap(g) for g in grad_outputs])
         return tuple([None if g is None else g._data for g in grads])
 
@@ -232,12 +228,20 @@ class AccumulateGrad(Node):
 
     def _apply_arrays(self, grad_outputs: Sequence[Any]) -> tuple[Any, ...]:
         """Accumulate an array gradient, keeping the array itself when nothing else holds it."""
-        from minigrad._tensor import Tensor
-
         grad = grad_outputs[0]
         unshared = _is_unshared(grad)
         self.variable._accumulate_grad(Tensor._wrap(grad), keep_graph=False, unshared=unshared)
         return ()
+
+
+def grad_accumulator(leaf: Tensor) -> AccumulateGrad:
+    """The one `AccumulateGrad` of a leaf, alive while some graph uses it (the leaf holds it
+    weakly, as PyTorch's does)."""
+    node = leaf._grad_accumulator() if leaf._grad_accumulator is not None else None
+    if node is None:
+        node = AccumulateGrad(leaf)
+        leaf._grad_accumulator = weakref.ref(node)
+    return node
 
 
 def _is_unshared(grad: Any) -> bool:
@@ -280,8 +284,6 @@ _SAVED_NUMBER_TYPES = frozenset({bool, int, float})
 
 def _wrapped_number(number: SavedNumber) -> Tensor:
     """A saved Python number as PyTorch shows it: a 0-d bool, int64 or float64 tensor."""
-    from minigrad._tensor import Tensor
-
     dtype = np.bool_ if type(number) is bool else np.int64 if type(number) is int else np.float64
     return Tensor._wrap(np.asarray(number, dtype=dtype))
 
@@ -337,8 +339,6 @@ class SavedTensor:
 
     def unpack(self, node: Node) -> Tensor:
         """The saved tensor, checked as `unpack_array` checks it."""
-        from minigrad._tensor import Tensor
-
         if self._unpack_hook is not None:
             return self._unpack_with_hook(node)
         data = self.unpack_array(node)
@@ -377,14 +377,12 @@ class SavedTensor:
         self._grad_fn = None if self._is_output else tensor.grad_fn
         self._accumulator = None
         if tensor._requires_grad and tensor.grad_fn is None:
-            self._accumulator = weakref.ref(tensor._grad_accumulator_node())
+            self._accumulator = weakref.ref(grad_accumulator(tensor))
         self._packed, self._unpack_hook = packed, unpack_hook
         self._data = self._tensor = None  # what the hooks keep is all that is kept
 
     def _unpack_with_hook(self, node: Node) -> Tensor:
         """`unpack_hook(packed)`, put back in the graph where the saved tensor was."""
-        from minigrad._tensor import Tensor
-
         assert self._unpack_hook is not None
         value = self._unpack_hook(self._packed)
         if not isinstance(value, Tensor):
@@ -553,7 +551,7 @@ _graph_tasks = _GraphTaskState()
 
 def _node_of(tensor: Tensor) -> Node:
     """Where the gradient of `tensor` arrives: its grad_fn, or its leaf's accumulator."""
-    return tensor.grad_fn if tensor.grad_fn is not None else tensor._grad_accumulator_node()
+    return tensor.grad_fn if tensor.grad_fn is not None else grad_accumulator(tensor)
 
 
 def _running_task() -> GraphTask:
@@ -623,15 +621,3 @@ class _MultiHandle:
     def remove(self) -> None:
         for handle in self.handles:
             handle.remove()
-
-
-class _RemovableHandle:
-    """Returned by `register_hook`: `handle.remove()` takes the hook off again."""
-
-    def __init__(self, hooks: list[Callable[..., Any]], hook: Callable[..., Any]) -> None:
-        self._hooks = hooks
-        self._hook = hook
-
-    def remove(self) -> None:
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 import inspect
-import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import numpy as np
 
 from minigrad import backend
+from minigrad._arguments import NUMBER_TYPES, type_message
 from minigrad._tensor import Tensor
 
 _SCALAR_TYPES = (int, float, bool, np.generic)
@@ -18,7 +18,7 @@ _SCALAR_TYPES = (int, float, bool, np.generic)
 # What an op's type hints accept, as PyTorch's argument parser reads its signatures: a
 # `Number` is a Python or NumPy number (not a string, not an array, not None).
 Number = int | float | bool
-_NUMBER_TYPES: tuple[type, ...] = (int, float, np.number, np.bool_)
+_NUMBER_TYPES = NUMBER_TYPES
 _ACCEPTED = {
     "Tensor": (Tensor,),
     "Tensor | Number": (Tensor, *_NUMBER_TYPES),
@@ -36,37 +36,6 @@ _Op = TypeVar("_Op", bound=Callable[..., Any])
 def is_scalar(value: Any) -> bool:
     """A Python or NumPy number (not a tensor)."""
     return isinstance(value, _SCALAR_TYPES)
-
-
-def wrap_dim(dim: int, ndim: int) -> int:
-    """A possibly negative dim as an index in `range(ndim)`, with PyTorch's error.
-
-    A 0-d tensor is treated as having one dim, so 0 and -1 name the tensor itself,
-    as in PyTorch: ops that act along a dim (squeeze, softmax, max, transpose) accept them.
-    """
-    span = max(ndim, 1)
-    if not -span <= dim < span:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-span}, {span - 1}], "
-            f"but got {dim})"
-        )
-    return dim % span
-
-
-def wrap_dims(dims: Any, ndim: int) -> tuple[int, ...]:
-    """The axes that `dims` (an int or a sequence of them) name, for NumPy's `axis=`.
-
-    The one rule for dims on a 0-d tensor: 0 and -1 are accepted (see `wrap_dim`)
-    and name no axis of the array, so a reduction or a squeeze over them leaves the
-    value as it is, as in PyTorch. A dim named twice is PyTorch's error.
-    """
-    if isinstance(dims, int):
-        dims = (dims,)
-    axes = tuple([wrap_dim(d, ndim) for d in dims])
-    if len(set(axes)) != len(axes):
-        repeated = next(a for i, a in enumerate(axes) if a in axes[:i])
-        raise RuntimeError(f"dim {repeated} appears multiple times in the list of dims")
-    return axes if ndim else ()
 
 
 def checks_argument_types(*overloads: str) -> Callable[[_Op], _Op]:
@@ -99,12 +68,12 @@ def checks_argument_types(*overloads: str) -> Callable[[_Op], _Op]:
                     return
             for position, (value, (name, accepted)) in enumerate(zip(args, positional)):
                 if accepted is not None and not isinstance(value, accepted):
-                    raise TypeError(_type_message(op.__name__, overloads, args, kwargs, offset,
+                    raise TypeError(type_message(op.__name__, overloads, args, kwargs, offset,
                                                   name, position + 1 - offset, accepted, value))
             for name, value in kwargs.items():
                 accepted = by_name.get(name)
                 if accepted is not None and not isinstance(value, accepted):
-                    raise TypeError(_type_message(op.__name__, overloads, args, kwargs, offset,
+                    raise TypeError(type_message(op.__name__, overloads, args, kwargs, offset,
                                                   name, None, accepted, value))
 
         @functools.wraps(op)
@@ -121,91 +90,6 @@ def checks_argument_types(*overloads: str) -> Callable[[_Op], _Op]:
         return checked  # type: ignore[return-value]
 
     return decorate
-
-
-def _type_message(op_name: str, overloads: tuple[str, ...], args: tuple[Any, ...],
-                  kwargs: dict[str, Any], offset: int, name: str, position: int | None,
-                  accepted: tuple[type, ...], value: Any) -> str:
-    """PyTorch's TypeError for an argument of the wrong type."""
-    if overloads:
-        return invalid_combination(op_name, overloads, args, kwargs, offset)
-    wanted = ("Tensor" if Tensor in accepted else "int" if np.integer in accepted
-              else "Number")
-    where = "" if position is None else f" (position {position})"
-    return f"{op_name}(): argument '{name}'{where} must be {wanted}, not {_type_name(value)}"
-
-
-def invalid_combination(op_name: str, overloads: tuple[str, ...], args: tuple[Any, ...],
-                        kwargs: dict[str, Any], offset: int) -> str:
-    """PyTorch's message for arguments that fit none of an op's `overloads` (written as the
-    function's signatures; `offset` 1 words them for the method)."""
-    given = [_type_name(a) for a in args[offset:]]
-    given += [f"{k}={_type_name(v)}" for k, v in kwargs.items()]
-    got = ", ".join(given) + (", " if kwargs and len(given) == len(kwargs) else "")
-    expected = [_as_method_signature(o) for o in overloads if o.startswith("(Tensor input")
-                ] if offset else list(overloads)
-    return (f"{op_name}() received an invalid combination of arguments - got ({got}), but "
-            "expected one of:\n"
-            + "".join(f" * {signature}\n{_mismatch(signature, args[offset:], kwargs)}"
-                      for signature in expected))
-
-
-def _mismatch(signature: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    """PyTorch's line under a signature the arguments fit in number but not in type, marking
-    each wrong one `!type!` (PyTorch writes it only for signatures without defaults)."""
-    if "*" in signature or "=" in signature:
-        return ""
-    inner = signature.strip("()")
-    parameters = [p.rsplit(" ", 1) for p in inner.split(", ")] if inner else []
-    if len(parameters) != len(args) + len(kwargs):
-        return ""
-    by_name = {name: kind for kind, name in parameters}
-    marked = [_marked(kind, _detailed_type_name(value), value)
-              for (kind, _), value in zip(parameters, args)]
-    marked += [_marked(by_name.get(name, ""), f"{name}={_detailed_type_name(value)}", value)
-               for name, value in kwargs.items()]
-    return ("      didn't match because some of the arguments have invalid types: "
-            f"({', '.join(marked)})\n")
-
-
-_KIND_TYPES: dict[str, tuple[type, ...]] = {
-    "Tensor": (Tensor,), "int": (int, np.integer), "bool": (bool, np.bool_),
-    "torch.dtype": (backend.dtype,),
-}
-
-
-def _marked(kind: str, text: str, value: Any) -> str:
-    if kind.startswith("tuple of ints"):
-        fits = isinstance(value, (tuple, list)) and all(
-            isinstance(v, (int, np.integer)) for v in value)
-    else:
-        fits = isinstance(value, _KIND_TYPES.get(kind, _NUMBER_TYPES))
-    return text if fits else f"!{text}!"
-
-
-def _detailed_type_name(value: Any) -> str:
-    """`_type_name`, with a list's or tuple's element types as PyTorch details them."""
-    if isinstance(value, list):
-        return f"list of [{', '.join(_type_name(v) for v in value)}]"
-    if isinstance(value, tuple):
-        return f"tuple of ({', '.join(_type_name(v) for v in value)})"
-    return _type_name(value)
-
-
-def _as_method_signature(signature: str) -> str:
-    """A function's signature as its method's: no `input` first, no `out=`."""
-    without_input = re.sub(r"^\(Tensor input(, |(?=\)))", "(", signature)
-    return re.sub(r", \*, Tensor out = None", "", without_input)
-
-
-def _type_name(value: Any) -> str:
-    """A value's type as PyTorch names it in errors: `NoneType`, `str`, `numpy.ndarray`."""
-    kind = type(value)
-    if isinstance(value, Tensor):
-        return "Tensor"
-    if kind.__module__ == "builtins":
-        return kind.__qualname__
-    return f"{kind.__module__.split('.')[0]}.{kind.__qualname__}"
 
 
 _SCALAR_TYPE_NAMES = {

@@ -234,7 +234,7 @@ def setitem(tensor: Tensor, key: Any, value: Any) -> None:
     recorded = grad_mode._state.enabled and (tensor._requires_grad or value_tracked)
     forward_mode = function._forward_hook is not None  # tangents go through the ops too
     if not (recorded or forward_mode):
-        ops.inplace._check_inplace_allowed(tensor)
+        ops.inplace.check_inplace_allowed(tensor)
         tensor._data[_array_key(key)] = value._data if isinstance(value, Tensor) else value
         tensor._version_counter.value += 1
         return

@@ -27,7 +27,9 @@ from minigrad.ops.pointwise import _ZeroGradient
 __all__ = ["apply_inplace", "copy_", "fill_", "zero_"]
 
 
-def _check_inplace_allowed(tensor: Tensor) -> None:
+def check_inplace_allowed(tensor: Tensor) -> None:
+    """PyTorch's error for an in-place change it refuses (a leaf that requires grad, an
+    inference tensor outside inference mode, a view that split/unbind returned)."""
     if tensor._is_inference and not grad_mode._state.inference:
         raise RuntimeError(
             "Inplace update to inference tensor outside InferenceMode is not allowed.You can "
@@ -50,7 +52,7 @@ def _check_inplace_allowed(tensor: Tensor) -> None:
 def apply_inplace(tensor: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any
                   ) -> Tensor:
     """Run `op(tensor, *args)` and store the result in `tensor`, taking over its history."""
-    _check_inplace_allowed(tensor)
+    check_inplace_allowed(tensor)
     records = grad_mode._state.enabled and (
         tensor._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
     source = tensor

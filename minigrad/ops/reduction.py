@@ -9,13 +9,14 @@ from typing import Any
 import numpy as np
 
 from minigrad import backend
+from minigrad._arguments import wrap_dim, wrap_dims
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.autograd.graph import _TENSOR_TYPE_NAMES
 from minigrad.ops import _formula
 from minigrad.ops._formula import ArrayOrTensor
-from minigrad.ops._util import checks_argument_types, wrap_dim, wrap_dims
+from minigrad.ops._util import checks_argument_types
 from minigrad.ops.pointwise import MaskedFillWithTensor, maximum, minimum, where
 
 __all__ = ["amax", "amin", "argmax", "argmin", "log_softmax", "max", "mean", "min", "norm",

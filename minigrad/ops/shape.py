@@ -10,37 +10,19 @@ from typing import Any
 import numpy as np
 
 from minigrad import backend
-from minigrad._arguments import int_list
-from minigrad._tensor import Tensor
+from minigrad._arguments import int_list, invalid_combination, wrap_dim, wrap_dims
+from minigrad._tensor import Tensor, _as_view
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd import grad_mode
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.ops import _formula
 from minigrad.ops._formula import ArrayOrTensor
-from minigrad.ops._util import (
-    checks_argument_types,
-    invalid_combination,
-    result_dtype,
-    wrap_dim,
-    wrap_dims,
-)
+from minigrad.ops._util import checks_argument_types, result_dtype
 
 __all__ = ["cat", "chunk", "clone", "concat", "concatenate", "contiguous", "expand",
            "expand_as", "flatten", "getitem", "movedim", "narrow", "permute", "repeat",
            "reshape", "select", "split", "squeeze", "stack", "sum_to_size", "t", "to",
            "transpose", "unbind", "unflatten", "unsqueeze", "view", "view_as"]
-
-
-def _as_view(result: Tensor, base: Tensor) -> Tensor:
-    """Mark `result` as a view of `base`: they share memory, so they share a version counter."""
-    result._version_counter = base._version_counter
-    result._base = base._base if base._base is not None else base
-    result._view_version = result._counter.value
-    if base._multi_output_view:  # a view of such a view inherits the restriction
-        result._multi_output_view = True
-    if result._is_inference is not base._is_inference:  # a view is what its base is
-        result._is_inference = base._is_inference
-    return result
 
 
 def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
