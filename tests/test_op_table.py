@@ -251,14 +251,6 @@ OP_IDS = [entry.name for entry in OPS]
 
 # Real bugs these checks found, left for their owners: (entry, check) -> what is wrong.
 KNOWN_BUGS = {
-    ("masked_fill_tensor", "gradcheck"):
-        "masked_fill with a 0-dim tensor value takes value.item(): no gradient reaches value",
-    ("masked_fill_tensor", "pytorch_values"):
-        "masked_fill with a 0-dim tensor value gives it no gradient (PyTorch gives the sum)",
-    ("masked_fill_tensor", "pytorch_names"):
-        "masked_fill with a tensor value is MaskedFillBackward0, PyTorch's MaskedFillBackward1",
-    ("masked_fill_tensor", "vectorized_jacobian"):
-        "masked_fill with a 0-dim tensor value: its Jacobian column is zeros (test_functional)",
     ("rsub", "pytorch_names"): "rsub of two tensors is SubBackward0, PyTorch's RsubBackward0",
     ("to", "pytorch_names"):
         "to(same dtype, copy=True) is CloneBackward0, PyTorch's ToCopyBackward0",

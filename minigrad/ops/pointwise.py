@@ -1217,6 +1217,14 @@ class MaskedFillWithTensor(Function, node_name="MaskedFillBackward1"):
         return masked_fill(grad, mask, 0.0), where(mask, grad, 0.0).sum()
 
     @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+        """`backward` for a batch of gradients: the value's sum is taken row by row."""
+        (mask,) = ctx.saved_tensors
+        filled = where(mask, grad, 0.0)
+        per_row = filled.flatten(1).sum(1) if filled.ndim > 1 else filled
+        return masked_fill(grad, mask, 0.0), per_row
+
+    @staticmethod
     def jvp(ctx: BackwardFunction, tangent_x: Tensor | None, tangent_value: Tensor | None
             ) -> Tensor | None:
         tangent_x, tangent_value = _fw.lift_operands(ctx, tangent_x, tangent_value)
@@ -1392,9 +1400,13 @@ def where(condition: Tensor, input: Tensor | Number, other: Tensor | Number) -> 
 @checks_argument_types("(Tensor input, Tensor mask, Tensor value)",
                        "(Tensor input, Tensor mask, Number value)")
 def masked_fill(input: Tensor, mask: Tensor, value: Tensor | Number) -> Tensor:
-    """A copy of `input` with `value` where `mask` is True."""
+    """A copy of `input` with `value` where `mask` is True; a 0-d tensor `value` gets the
+    gradient of the places it fills."""
     if isinstance(value, Tensor):
-        value = value.item()
+        if value.dim():
+            raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but "
+                               f"got tensor with {value.dim()} dimension(s).")
+        return MaskedFillWithTensor.apply(input, value, mask=mask)
     return MaskedFill.apply(input, mask=mask, value=value)
 
 
