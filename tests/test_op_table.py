@@ -251,7 +251,6 @@ OP_IDS = [entry.name for entry in OPS]
 
 # Real bugs these checks found, left for their owners: (entry, check) -> what is wrong.
 KNOWN_BUGS = {
-    ("rsub", "pytorch_names"): "rsub of two tensors is SubBackward0, PyTorch's RsubBackward0",
     ("to", "pytorch_names"):
         "to(same dtype, copy=True) is CloneBackward0, PyTorch's ToCopyBackward0",
     ("copy_", "pytorch_names"):

@@ -653,6 +653,38 @@ class Rsub(Function, node_name="RsubBackward1"):
         return -tangent if ctx._saved_alpha == 1 else tangent * -ctx._saved_alpha
 
 
+class RsubTensor(Function, node_name="RsubBackward0"):
+    """`other - alpha * tensor` of two tensors (`torch.rsub`): PyTorch's own node, with the
+    inputs in the order they were given."""
+
+    aten_name = "aten::rsub"
+    shows_forward = "result = other - alpha * self"
+    shows_sends = ("-grad * alpha", "grad")
+    _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, other: Tensor, alpha: float = 1) -> np.ndarray:
+        a, b = operand_arrays(x, other)
+        ctx._saved_alpha = alpha
+        return b - a if alpha == 1 else b - alpha * a
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor, ArrayOrTensor]:
+        # PyTorch's formula negates, then multiplies by alpha as a Scalar (a double backward's
+        # NegBackward0 and MulBackward1).
+        alpha = ctx._saved_alpha
+        return -grad if alpha == 1 else _formula.mul_scalar(-grad, alpha), grad
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_x: Tensor | None, tangent_other: Tensor | None
+            ) -> Tensor | None:
+        tangent_x, tangent_other = _fw.lift_operands(ctx, tangent_x, tangent_other)
+        if tangent_x is not None:
+            tangent_x = -tangent_x if ctx._saved_alpha == 1 else tangent_x * -ctx._saved_alpha
+        return _fw.add_tangents(tangent_x, tangent_other)
+
+
 class Mul(Function, node_name="MulBackward0"):
     aten_name = "aten::mul"
     shows_forward = "result = self * other"
@@ -1288,6 +1320,8 @@ subtract = sub
 def rsub(input: Tensor | Number, other: Tensor | Number, *, alpha: Number = 1) -> Tensor:
     """other - alpha * input."""
     _check_no_bool_subtraction(input, other)
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        return RsubTensor.apply(input, other, alpha=alpha)
     if isinstance(other, Tensor):
         return Sub.apply(other, input, alpha=alpha)
     return Rsub.apply(input, other=other, alpha=alpha)
