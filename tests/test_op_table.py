@@ -251,8 +251,6 @@ OP_IDS = [entry.name for entry in OPS]
 
 # Real bugs these checks found, left for their owners: (entry, check) -> what is wrong.
 KNOWN_BUGS = {
-    ("to", "pytorch_names"):
-        "to(same dtype, copy=True) is CloneBackward0, PyTorch's ToCopyBackward0",
     ("copy_", "pytorch_names"):
         "copy_'s node is named CopyBackwards, PyTorch's torch::autograd::CopyBackwards",
     ("nn.functional.linear_batch", "pytorch_names"):
