@@ -251,8 +251,6 @@ OP_IDS = [entry.name for entry in OPS]
 
 # Real bugs these checks found, left for their owners: (entry, check) -> what is wrong.
 KNOWN_BUGS = {
-    ("copy_", "pytorch_names"):
-        "copy_'s node is named CopyBackwards, PyTorch's torch::autograd::CopyBackwards",
     ("nn.functional.linear_batch", "pytorch_names"):
         "linear of a 3-D input with bias ends in AddBackward0, PyTorch's in ViewBackward0",
 }
