@@ -183,7 +183,9 @@ def test_linear_draws_pytorchs_weights_after_manual_seed(in_features: int, out_f
 def test_linear_is_recorded_as_pytorch_records_it() -> None:
     layer = nn.Linear(3, 2)
     assert layer(minigrad.randn(4, 3)).grad_fn.name() == "AddmmBackward0"
-    assert layer(minigrad.randn(3)).grad_fn.name() == "AddBackward0"
+    # A vector is one row: PyTorch flattens it into one addmm and views the result back.
+    assert layer(minigrad.randn(3)).grad_fn.name() == "ViewBackward0"
+    assert torch.nn.Linear(3, 2)(torch.randn(3)).grad_fn.name() == "ViewBackward0"
     assert nn.Linear(3, 2, bias=False)(minigrad.randn(4, 3)).grad_fn.name() == "MmBackward0"
     out, out_ref = layer(minigrad.randn(4, 3)), torch.nn.Linear(3, 2)(torch.randn(4, 3))
     assert [None if node is None else node.name() for node, _ in out.grad_fn.next_functions] \

@@ -7,6 +7,7 @@ MseLossBackward0, and `cross_entropy` is `log_softmax` followed by `nll_loss`
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -25,9 +26,17 @@ _REDUCTIONS = ("none", "mean", "sum")
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """input @ weightᵀ + bias: one `addmm` for a 2-D input, as PyTorch computes it."""
-    if input.dim() == 2 and bias is not None:
-        return ops.addmm(bias, input, weight.t())
+    """input @ weightᵀ + bias, recorded as PyTorch computes it: one `addmm` for a 2-D input;
+    for a contiguous input of other dims with a 1-D bias, its rows flattened into one `addmm`
+    and the result viewed back (ViewBackward0); otherwise `matmul`, then `+ bias`."""
+    if bias is not None:
+        if input.dim() == 2:
+            return ops.addmm(bias, input, weight.t())
+        if bias.dim() == 1 and input.is_contiguous():
+            *leading, features = input.shape
+            rows = ops.reshape(input, (math.prod(leading), features))
+            output = ops.addmm(bias, rows, weight.t())
+            return output.view(*leading, output.shape[1])
     output = ops.matmul(input, weight.t())
     return output if bias is None else output + bias
 
