@@ -246,6 +246,7 @@ class _ActivationBackward(Function):
 
     saved_names = ("grad_output", "output")
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
     compute: ClassVar[Callable[[Any, Any], Any]]
 
     @staticmethod
@@ -359,6 +360,7 @@ class ThresholdBackward(Function, node_name="ThresholdBackwardBackward0"):
 
     saved_names = ("self",)
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, grad: Tensor, saved: Tensor, threshold: float = 0
@@ -730,6 +732,7 @@ class MulScalar(Function, node_name="MulBackward1"):
     number is no input of the graph, and a double backward shows MulBackward1."""
 
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, other: float = 1.0) -> np.ndarray:
@@ -749,6 +752,7 @@ class DivScalar(Function, node_name="DivBackward1"):
     """`tensor / number` as PyTorch's backward formulas call it (`div(Tensor, Scalar)`)."""
 
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, other: float = 1.0) -> np.ndarray:
@@ -768,6 +772,7 @@ class SubScalar(Function, node_name="SubBackward1"):
     """`tensor - number` as PyTorch's backward formulas call it (`sub(Tensor, Scalar)`)."""
 
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, other: float = 0.0) -> np.ndarray:
@@ -1127,6 +1132,7 @@ class ClampTensor(Function, node_name="ClampBackward0"):
 
     _scalar_inputs_are_edges = True  # an absent bound is a (None, 0) entry, as in PyTorch
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
     saved_names = ("self", "min", "max")
 
     @staticmethod
