@@ -69,6 +69,15 @@ CASES: dict[str, dict[str, str]] = {
         "matmul mismatch": X + "r = x @ torch.ones(2, 2)",
         "matmul 0-d": X + "r = x @ torch.tensor(2.)",
         "mm 1-d": X + "r = x.mm(x)",
+        "addmm 1-d": X + "r = torch.addmm(x, torch.ones(2, 3), x)",
+        "addmm mixed dtypes": X + "r = torch.addmm(x.double(), torch.ones(2, 3), torch.ones(3, 3))",
+        "addmm bias shape": X + "r = torch.addmm(x, torch.ones(2, 3), torch.ones(3, 2))",
+        "addmm 3-d bias": "r = torch.addmm(torch.ones(2, 2, 2), torch.ones(2, 3), "
+                          "torch.ones(3, 2))",
+        "linear bias shape": X + "r = torch.nn.functional.linear(torch.ones(4, 2, 3), "
+                             "torch.ones(2, 3), x)",
+        "linear 1-d weight": X + "r = torch.nn.functional.linear(torch.ones(4, 2, 3), x, "
+                             "torch.ones(1))",
         "add shape mismatch": X + "r = x + torch.ones(2)",
         "int requires grad": "r = torch.tensor([1, 2], requires_grad=True)",
         "requires_grad_ int": "r = torch.tensor([1, 2]).requires_grad_()",

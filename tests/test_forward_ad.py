@@ -70,6 +70,7 @@ CASES = [
     case("sub_alpha", lambda a, b: M.sub(a, b, alpha=-1.5), (3,), (2, 3)),
     case("rsub", lambda a: 2 - a, (3,)),
     case("rsub_alpha", lambda a: M.rsub(a, 3.0, alpha=2.0), (3,)),
+    case("rsub_tensors", lambda a, b: M.rsub(a, b, alpha=2.0), (2, 3), (3,)),
     case("mul_broadcast", lambda a, b: a * b, (2, 1, 3), (4, 1)),
     case("mul_scalar", lambda a: a * 3, (3,)),
     case("mul_scalar_node", lambda a: pointwise.MulScalar.apply(a, other=-1.5), (2, 3)),

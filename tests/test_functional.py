@@ -430,3 +430,17 @@ def test_vectorized_jacobian_of_a_custom_function_runs_row_by_row() -> None:
 
     np.testing.assert_allclose(functional.jacobian(func, x, vectorize=True).numpy(),
                                functional.jacobian(func, x).numpy())
+
+
+def test_backward_formula_ops_run_batched_not_row_by_row() -> None:
+    """The ops that backward formulas call take a whole batch in one call (their Jacobians are
+    checked against row-by-row ones and PyTorch's above, through CASES and the op table)."""
+    from minigrad.ops import pointwise
+
+    broadcasting = (pointwise.TanhBackward, pointwise.SigmoidBackward,
+                    pointwise.ThresholdBackward, pointwise.MulScalar, pointwise.DivScalar,
+                    pointwise.SubScalar, pointwise.AddScalar, pointwise.ClampTensor)
+    assert [op.__name__ for op in broadcasting
+            if not getattr(op, "backward_broadcasts_over_batch", False)] == []
+    # Its value's gradient is a sum, which a batch must take row by row: its own rule.
+    assert callable(pointwise.MaskedFillWithTensor.backward_batched)

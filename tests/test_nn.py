@@ -16,6 +16,8 @@ import re
 import textwrap
 import warnings
 from collections import OrderedDict
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
@@ -183,7 +185,9 @@ def test_linear_draws_pytorchs_weights_after_manual_seed(in_features: int, out_f
 def test_linear_is_recorded_as_pytorch_records_it() -> None:
     layer = nn.Linear(3, 2)
     assert layer(minigrad.randn(4, 3)).grad_fn.name() == "AddmmBackward0"
-    assert layer(minigrad.randn(3)).grad_fn.name() == "AddBackward0"
+    # A vector is one row: PyTorch flattens it into one addmm and views the result back.
+    assert layer(minigrad.randn(3)).grad_fn.name() == "ViewBackward0"
+    assert torch.nn.Linear(3, 2)(torch.randn(3)).grad_fn.name() == "ViewBackward0"
     assert nn.Linear(3, 2, bias=False)(minigrad.randn(4, 3)).grad_fn.name() == "MmBackward0"
     out, out_ref = layer(minigrad.randn(4, 3)), torch.nn.Linear(3, 2)(torch.randn(4, 3))
     assert [None if node is None else node.name() for node, _ in out.grad_fn.next_functions] \
@@ -510,6 +514,80 @@ def test_cross_entropy_errors_match_torch() -> None:
         raised(torch.nn.functional.nll_loss, torch.ones(3, 5), torch.ones(3, dtype=torch.float64))
     with pytest.raises(ValueError, match="avg is not a valid value for reduction"):
         F.cross_entropy(minigrad.ones(3, 5), minigrad.tensor([0, 1, 2]), reduction="avg")
+
+
+def names_along(node: Any, depth: int = 3) -> list[Any]:
+    """The graph below `node` as nested names, `next_functions` in order."""
+    if node is None:
+        return [None]
+    if depth == 0:
+        return [node.name()]
+    return [node.name(), [names_along(n, depth - 1) for n, _ in node.next_functions]]
+
+
+def loss_of(lib: ModuleType, case: str, reduction: str, scores: Any) -> tuple[Any, Any]:
+    """A loss of `scores` (and, for mse_loss, of a target that requires grad too), with the
+    leaves besides `scores` it was taken of."""
+    F_lib = lib.nn.functional
+    if case == "mse_loss":
+        target = lib.tensor([[0., 1., 2., 3.], [1., 1., 1., 1.], [-1., 0., 2., .5]],
+                            dtype=lib.float64, requires_grad=True)
+        return F_lib.mse_loss(scores, target, reduction=reduction), (target,)
+    target = lib.tensor([0, 2, -100 if case == "nll_loss_weighted" else 1])
+    if case == "cross_entropy":
+        return F_lib.cross_entropy(scores, target, reduction=reduction), ()
+    weight = lib.tensor([1., 2., .5, 1.5], dtype=lib.float64) if case == "nll_loss_weighted" \
+        else None
+    return F_lib.nll_loss(scores, target, weight=weight, reduction=reduction), ()
+
+
+def double_backward(lib: ModuleType, case: str, reduction: str) -> tuple[Any, Any]:
+    """The names of the graph that `grad(loss, create_graph=True)` builds, and the second
+    derivatives of the gradients (squared, summed) in the scores, the other leaves and the
+    incoming gradient."""
+    scores = lib.tensor([[1., -2., 3., 0.], [.5, 2., -1., 1.], [0., 1., 2., 3.]],
+                        dtype=lib.float64, requires_grad=True)
+    loss, others = loss_of(lib, case, reduction, scores)
+    grad_output = lib.tensor(np.linspace(.5, 2., loss.numel()).reshape(tuple(loss.shape)),
+                             dtype=lib.float64, requires_grad=True)
+    leaves = (scores, *others)
+    first = lib.autograd.grad(loss, leaves, grad_output, create_graph=True)
+    second = lib.autograd.grad(sum((g * g).sum() for g in first), (*leaves, grad_output),
+                               allow_unused=True)
+    return ([names_along(g.grad_fn) for g in first],
+            [None if g is None else g.detach().numpy().tolist() for g in second])
+
+
+LOSSES = ["mse_loss", "nll_loss", "nll_loss_weighted", "cross_entropy"]
+
+
+@pytest.mark.parametrize("case", LOSSES)
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_a_loss_double_backward_records_pytorchs_nodes_and_values(case: str,
+                                                                   reduction: str) -> None:
+    """A loss's backward is PyTorch's named op (MseLossBackwardBackward0,
+    NllLossBackwardBackward0), so a double backward's graph and values are PyTorch's."""
+    (names, second), (names_ref, second_ref) = (double_backward(minigrad, case, reduction),
+                                                double_backward(torch, case, reduction))
+    assert names == names_ref
+    assert ("MseLossBackwardBackward0" if case == "mse_loss"
+            else "NllLossBackwardBackward0") in repr(names)
+    for mine, ref in zip(second, second_ref, strict=True):
+        assert (mine is None) == (ref is None)
+        if ref is not None:
+            np.testing.assert_allclose(mine, ref, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("case", LOSSES)
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_a_loss_passes_gradgradcheck(case: str, reduction: str) -> None:
+    scores = minigrad.tensor(np.random.default_rng(0).standard_normal((3, 4)),
+                             dtype=minigrad.float64, requires_grad=True)
+    _, others = loss_of(minigrad, case, reduction, scores)
+    assert minigrad.autograd.gradgradcheck(
+        lambda *leaves: loss_of(minigrad, case, reduction, leaves[0])[0]
+        if not others else minigrad.nn.functional.mse_loss(*leaves, reduction=reduction),
+        (scores, *others))
 
 
 @pytest.mark.parametrize("name", ["relu", "tanh", "sigmoid", "softmax", "log_softmax"])

@@ -233,6 +233,14 @@ OPS: list[Op] = [
        covers=("nn.functional.linear",)),
     op("nn.functional.linear_batch", lambda lib, x, w, b: nnf(lib, "linear")(x, w, b),
        (2, 3, 4), (2, 4), (2,), covers=("nn.functional.linear",)),
+    # PyTorch's other paths: one flattened addmm for a vector, matmul then add otherwise.
+    op("nn.functional.linear_vector_bias", lambda lib, x, w, b: nnf(lib, "linear")(x, w, b),
+       (4,), (2, 4), (2,), covers=("nn.functional.linear",)),
+    op("nn.functional.linear_batch_transposed",
+       lambda lib, x, w, b: nnf(lib, "linear")(x.transpose(0, 1), w, b), (3, 2, 4), (2, 4), (2,),
+       covers=("nn.functional.linear",)),
+    op("nn.functional.linear_batch_bias_2d", lambda lib, x, w, b: nnf(lib, "linear")(x, w, b),
+       (2, 3, 4), (2, 4), (3, 2), covers=("nn.functional.linear",)),
     *(op(f"nn.functional.mse_loss_{reduction}",
          lambda lib, a, b, r=reduction: nnf(lib, "mse_loss")(a, b, reduction=r), (2, 3), (2, 3),
          covers=("nn.functional.mse_loss",)) for reduction in ("mean", "sum", "none")),
@@ -250,23 +258,7 @@ OPS: list[Op] = [
 OP_IDS = [entry.name for entry in OPS]
 
 # Real bugs these checks found, left for their owners: (entry, check) -> what is wrong.
-KNOWN_BUGS = {
-    ("masked_fill_tensor", "gradcheck"):
-        "masked_fill with a 0-dim tensor value takes value.item(): no gradient reaches value",
-    ("masked_fill_tensor", "pytorch_values"):
-        "masked_fill with a 0-dim tensor value gives it no gradient (PyTorch gives the sum)",
-    ("masked_fill_tensor", "pytorch_names"):
-        "masked_fill with a tensor value is MaskedFillBackward0, PyTorch's MaskedFillBackward1",
-    ("masked_fill_tensor", "vectorized_jacobian"):
-        "masked_fill with a 0-dim tensor value: its Jacobian column is zeros (test_functional)",
-    ("rsub", "pytorch_names"): "rsub of two tensors is SubBackward0, PyTorch's RsubBackward0",
-    ("to", "pytorch_names"):
-        "to(same dtype, copy=True) is CloneBackward0, PyTorch's ToCopyBackward0",
-    ("copy_", "pytorch_names"):
-        "copy_'s node is named CopyBackwards, PyTorch's torch::autograd::CopyBackwards",
-    ("nn.functional.linear_batch", "pytorch_names"):
-        "linear of a 3-D input with bias ends in AddBackward0, PyTorch's in ViewBackward0",
-}
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 def checked(check: str) -> list[Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from types import ModuleType
 
 import pytest
 import torch
@@ -163,6 +164,21 @@ def test_backward_nodes_are_timed_as_pytorch_names_them() -> None:
     assert [child.name for child in node.cpu_children] == ["aten::mul", "aten::mul"]
     table = prof.key_averages().table()
     assert "autograd::engine::evaluate_function: torch::autograd..." in table
+
+
+def test_a_namespaced_node_is_timed_under_its_full_name() -> None:
+    """copy_'s node is timed as PyTorch's `torch::autograd::CopyBackwards`, as its name()."""
+    def events(lib: ModuleType) -> list[str]:
+        a = lib.ones(3, requires_grad=True)
+        b = a.clone()
+        b.copy_(a * 2)
+        with lib.autograd.profiler.profile() as prof:
+            b.sum().backward()
+        return [e.name for e in prof.function_events if "CopyBackwards" in e.name]
+
+    assert events(minigrad) == events(torch) == [
+        "autograd::engine::evaluate_function: torch::autograd::CopyBackwards",
+        "torch::autograd::CopyBackwards"]
 
 
 def test_sort_by_and_row_limit() -> None:

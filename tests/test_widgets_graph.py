@@ -92,6 +92,23 @@ def test_same_program_gives_the_same_dot_in_minigrad_and_torch() -> None:
         widgets.draw(ref["out"], names={n: ref[n] for n in names}).source
 
 
+def copy_example(lib: ModuleType) -> object:
+    """A graph through `copy_`, whose node PyTorch names `torch::autograd::CopyBackwards`."""
+    a = lib.tensor([1., 2., 3.], requires_grad=True)
+    b = a.clone()
+    b.copy_(a * 2)
+    return b.sum()
+
+
+def test_a_namespaced_node_shows_its_class_name_as_in_torch() -> None:
+    mini, ref = copy_example(minigrad), copy_example(torch)
+    assert mini.grad_fn.next_functions[0][0].name() == "torch::autograd::CopyBackwards"
+    source = widgets.draw(mini).source
+    assert ("n2", "CopyBackwards", "mg-op") in boxes(source)
+    assert "torch::autograd" not in source
+    assert source == widgets.draw(ref).source
+
+
 @pytest.mark.parametrize("lib", LIBRARIES)
 def test_values_grads_and_saved_tensors_on_boxes(lib: ModuleType) -> None:
     t = sin_example(lib)

@@ -153,6 +153,7 @@ def formula_cases() -> dict[str, tuple[minigrad.Tensor, dict[str, object]]]:
         **unary,
         "AddBackward0": (minigrad.add(a, b, alpha=2.5), {"self": a, "other": b, "alpha": 2.5}),
         "SubBackward0": (minigrad.sub(a, b, alpha=1.5), {"self": a, "other": b, "alpha": 1.5}),
+        "RsubBackward0": (minigrad.rsub(a, b, alpha=2.0), {"self": a, "other": b, "alpha": 2.0}),
         "RsubBackward1": (minigrad.rsub(a, 3.0, alpha=2.0), {"self": a, "alpha": 2.0}),
         "MulBackward0": (a * b, {"self": a, "other": b}),
         "DivBackward0": (a / p, {"self": a, "other": p}),

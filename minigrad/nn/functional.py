@@ -2,11 +2,14 @@
 
 `linear` on a batch of rows is one `addmm` (AddmmBackward0), `mse_loss` is
 MseLossBackward0, and `cross_entropy` is `log_softmax` followed by `nll_loss`
-(LogSoftmaxBackward0, then NllLossBackward0), as in PyTorch.
+(LogSoftmaxBackward0, then NllLossBackward0), as in PyTorch. The losses' backwards are
+PyTorch's named ops too (`mse_loss_backward`, `nll_loss_backward`), so that a double
+backward records MseLossBackwardBackward0 and NllLossBackwardBackward0.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -16,6 +19,7 @@ from minigrad._tensor import Size, Tensor
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.backend.dtypes import dtype as DType
 from minigrad.ops import _formula
+from minigrad.ops._formula import ArrayOrTensor
 from minigrad.ops._util import on_one_device
 
 __all__ = ["cross_entropy", "linear", "log_softmax", "mse_loss", "nll_loss", "relu", "sigmoid",
@@ -25,9 +29,17 @@ _REDUCTIONS = ("none", "mean", "sum")
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """input @ weightᵀ + bias: one `addmm` for a 2-D input, as PyTorch computes it."""
-    if input.dim() == 2 and bias is not None:
-        return ops.addmm(bias, input, weight.t())
+    """input @ weightᵀ + bias, recorded as PyTorch computes it: one `addmm` for a 2-D input;
+    for a contiguous input of other dims with a 1-D bias, its rows flattened into one `addmm`
+    and the result viewed back (ViewBackward0); otherwise `matmul`, then `+ bias`."""
+    if bias is not None:
+        if input.dim() == 2:
+            return ops.addmm(bias, input, weight.t())
+        if bias.dim() == 1 and input.is_contiguous():
+            *leading, features = input.shape
+            rows = ops.reshape(input, (math.prod(leading), features))
+            output = ops.addmm(bias, rows, weight.t())
+            return output.view(*leading, output.shape[1])
     output = ops.matmul(input, weight.t())
     return output if bias is None else output + bias
 
@@ -99,13 +111,67 @@ class MseLoss(Function, node_name="MseLossBackward0"):
         return _reduce(difference * difference, reduction)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor
+                 ) -> tuple[ArrayOrTensor | None, ArrayOrTensor | None]:
         input, target = ctx.saved_tensors
-        difference = input - target
-        # d/dx (x - t)² = 2 (x - t); the mean spreads the gradient over every element.
-        scale = 2.0 / ctx.count if ctx.reduction == "mean" else 2.0
-        grad_input = difference * scale * grad
-        return grad_input, -grad_input
+        needs_input, needs_target = ctx.needs_input_grad
+        # PyTorch's formula: mse_loss_backward for each, for the target with the two swapped.
+        return (_mse_loss_backward(grad, input, target, ctx.reduction) if needs_input else None,
+                _mse_loss_backward(grad, target, input, ctx.reduction) if needs_target else None)
+
+
+def _mse_loss_backward(grad: ArrayOrTensor, input: ArrayOrTensor, target: ArrayOrTensor,
+                       reduction: str) -> ArrayOrTensor:
+    """2 (input - target) · grad (/ its size for the mean), PyTorch's `mse_loss_backward`: on
+    tensors the recorded op, so that a double backward shows MseLossBackwardBackward0."""
+    if isinstance(grad, Tensor) or isinstance(input, Tensor) or isinstance(target, Tensor):
+        return MseLossBackward.apply(*map(_as_tensor, (grad, input, target)),
+                                     reduction=reduction)
+    # d/dx (x - t)² = 2 (x - t); the mean spreads the gradient over every element.
+    scale = 2.0 / input.size if reduction == "mean" else 2.0
+    return (input - target) * scale * grad
+
+
+def _as_tensor(value: ArrayOrTensor) -> Tensor:
+    return value if isinstance(value, Tensor) else Tensor._wrap(value)
+
+
+class MseLossBackward(Function, node_name="MseLossBackwardBackward0"):
+    """mse_loss's backward as an op of its own, PyTorch's `mse_loss_backward(grad_output,
+    self, target)`, so that a double backward records it and differentiates it as PyTorch."""
+
+    saved_names = ("grad_output", "self", "target")
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, grad_output: Tensor, input: Tensor, target: Tensor,
+                reduction: str = "mean") -> np.ndarray:
+        ctx.save_for_backward(grad_output, input, target)
+        ctx.reduction, ctx._saved_reduction = reduction, _REDUCTIONS.index(reduction)
+        x, t = input._data, target._data
+        if type(x) is not type(t):
+            x, t = on_one_device(x, t)
+        return _mse_loss_backward(grad_output._data, x, t, reduction)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        grad_output, input, target = ctx.saved_tensors
+        needs_grad_output, needs_input, needs_target = ctx.needs_input_grad
+        reduction = ctx.reduction
+        for_grad_output = None
+        if needs_grad_output:  # the backward's slope in grad_output is the backward itself
+            for_grad_output = _mse_loss_backward(grad, input, target, reduction)
+            if reduction != "none":
+                for_grad_output = for_grad_output.sum()
+        return (for_grad_output,
+                _mse_slope(grad, grad_output, reduction) if needs_input else None,
+                -_mse_slope(grad, grad_output, reduction) if needs_target else None)
+
+
+def _mse_slope(grad: Tensor, grad_output: Tensor, reduction: str) -> Tensor:
+    """2 · grad · grad_output (/ the size for the mean): the slope of mse_loss_backward in
+    `self`, as PyTorch's `mse_loss_double_backward` computes it."""
+    slope = _formula.mul_scalar(grad * grad_output, 2.0)
+    return _formula.div_scalar(slope, grad.numel()) if reduction == "mean" else slope
 
 
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
@@ -144,7 +210,7 @@ class NllLoss(Function, node_name="NllLossBackward0"):
         sample_weight = backend.as_array(sample_weight, scores.dtype)
         losses = -picked * sample_weight
         ctx.shape, ctx.class_dim, ctx.reduction = log_probs._data.shape, class_dim, reduction
-        ctx.ignore_index, ctx.sample_weight = ignore_index, sample_weight
+        ctx.ignore_index, ctx.sample_weight, ctx.weight = ignore_index, sample_weight, weight
         if reduction == "none":
             return losses
         total = backend.as_array(losses.sum(), scores.dtype)
@@ -155,10 +221,20 @@ class NllLoss(Function, node_name="NllLossBackward0"):
             return backend.as_array(total / ctx.total_weight, scores.dtype)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        _, target = ctx.saved_tensors
-        if isinstance(target, Tensor):  # under create_graph
-            target = target._data
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        log_probs, target = ctx.saved_tensors
+        local = NllLoss.local_derivative(ctx, target._data if isinstance(target, Tensor)
+                                         else target)
+        if isinstance(grad, Tensor):  # under create_graph: PyTorch's op, nll_loss_backward
+            return NllLossBackward.apply(grad, log_probs, local=local, target=target,
+                                         weight=ctx.weight, ignore_index=ctx.ignore_index,
+                                         reduction=ctx.reduction, class_dim=ctx.class_dim)
+        return _times_local_derivative(grad, local, ctx.reduction, ctx.class_dim)
+
+    @staticmethod
+    def local_derivative(ctx: BackwardFunction, target: np.ndarray) -> np.ndarray:
+        """The loss's derivative in each log-probability: -weight (/ total weight) at each
+        sample's target class, 0 elsewhere."""
         classes = np.where(target != ctx.ignore_index, target, 0)
         # Only the target class of each sample has a gradient: -weight (/ total weight).
         scale = -ctx.sample_weight
@@ -169,12 +245,43 @@ class NllLoss(Function, node_name="NllLossBackward0"):
         shape.append(shape.pop(ctx.class_dim))  # the classes last
         one_hot = backend.array_module(scale).zeros(shape, dtype=scale.dtype)
         np.put_along_axis(one_hot, classes[..., None], scale[..., None], axis=-1)
-        local = np.moveaxis(one_hot, -1, ctx.class_dim)
-        if isinstance(grad, Tensor):
-            local = Tensor._wrap(local)
-        if ctx.reduction == "none" and grad.ndim:
-            grad = _formula.unsqueeze(grad, ctx.class_dim)
-        return local * grad
+        return np.moveaxis(one_hot, -1, ctx.class_dim)
+
+
+def _times_local_derivative(grad: np.ndarray, local: np.ndarray, reduction: str,
+                            class_dim: int) -> np.ndarray:
+    """nll_loss's backward on arrays: the gradient (each sample's, for no reduction) times
+    the local derivative."""
+    if reduction == "none" and grad.ndim:
+        grad = np.expand_dims(grad, class_dim)
+    return local * grad
+
+
+class NllLossBackward(Function, node_name="NllLossBackwardBackward0"):
+    """nll_loss's backward as an op of its own, PyTorch's `nll_loss_backward(grad_output,
+    self, ...)`: linear in grad_output, flat in the log-probabilities."""
+
+    saved_names = ("target", "weight")
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, grad_output: Tensor, log_probs: Tensor,
+                local: np.ndarray | None = None, target: Tensor | None = None,
+                weight: np.ndarray | None = None, ignore_index: int = -100,
+                reduction: str = "mean", class_dim: int = 1) -> np.ndarray:
+        ctx.save_for_backward(target, None if weight is None else Tensor._wrap(weight))
+        ctx.weight, ctx.ignore_index, ctx.reduction = weight, ignore_index, reduction
+        ctx._saved_ignore_index, ctx._saved_reduction = ignore_index, _REDUCTIONS.index(reduction)
+        return _times_local_derivative(grad_output._data, local, reduction, class_dim)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        target, _ = ctx.saved_tensors
+        needs_grad_output, needs_log_probs = ctx.needs_input_grad
+        # PyTorch's formulas: nll_loss of the incoming gradient, and zeros.
+        for_grad_output = NllLoss.apply(
+            grad, target=target, weight=ctx.weight, ignore_index=ctx.ignore_index,
+            reduction=ctx.reduction) if needs_grad_output else None
+        return for_grad_output, _formula.zeros_like(grad) if needs_log_probs else None
 
 
 _DTYPE_TITLES = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",

@@ -200,6 +200,15 @@ class Copy(Function, node_name="CopyBackwards"):
         return _fw.lift(tangent_src, src, dst.ndim).expand(*tangent_src.shape[:lead], *dst.shape)
 
 
+def _qualified_copy_name(node: BackwardFunction) -> str:
+    """copy_'s node name as PyTorch gives it: a hand-written C++ node, named with its
+    namespace (as `torch::autograd::AccumulateGrad`), while its class is `CopyBackwards`."""
+    return f"torch::autograd::{type(node).__name__}"
+
+
+Copy._backward_cls.name = _qualified_copy_name  # type: ignore[method-assign]
+
+
 def copy_(tensor: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     """Copy the values of `src` (broadcast to this shape) into this tensor."""
     return apply_inplace(tensor, Copy.apply, src)

@@ -303,6 +303,27 @@ def _check_mm(a: Tensor, b: Tensor) -> None:
     _same_dtype("mm", a, b)
 
 
+def _check_addmm(input: Tensor, mat1: Tensor, mat2: Tensor) -> None:
+    """PyTorch's checks of addmm, in its order: the matrices' dims, the dtypes, the sizes,
+    then whether `input` broadcasts to the product's shape (expand's error if not)."""
+    for name, matrix in (("mat1", mat1), ("mat2", mat2)):
+        if matrix._data.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {matrix._data.ndim}-D tensor")
+    for name, other in (("self", input), ("mat1", mat1)):
+        if other._data.dtype != mat2._data.dtype:
+            raise RuntimeError(f"{name} and mat2 must have the same dtype, but got "
+                               f"{dtype_title(other._data.dtype)} and "
+                               f"{dtype_title(mat2._data.dtype)}")
+    (n, k), (k2, m) = mat1._data.shape, mat2._data.shape
+    if k != k2:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
+    shape = input._data.shape
+    if len(shape) > 2 or any(size not in (1, wanted)
+                             for size, wanted in zip(reversed(shape), (m, n))):
+        input.expand(n, m)  # raises PyTorch's error for a bias that does not broadcast
+    _same_dtype("mm", mat1, mat2)  # a bool product's error
+
+
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """Matrix times matrix."""
     if type(input._data) is not type(mat2._data):
@@ -316,7 +337,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: float = 1,
     """beta * input + alpha * (mat1 @ mat2), with `input` broadcast to the product's shape."""
     if not type(input._data) is type(mat1._data) is type(mat2._data):
         _check_devices("addmm", self=input, mat1=mat1, mat2=mat2)
-    _check_mm(mat1, mat2)
+    _check_addmm(input, mat1, mat2)
     return Addmm.apply(input, mat1, mat2, beta=beta, alpha=alpha)
 
 

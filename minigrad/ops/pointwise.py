@@ -247,6 +247,7 @@ class _ActivationBackward(Function):
 
     saved_names = ("grad_output", "output")
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
     compute: ClassVar[Callable[[Any, Any], Any]]
 
     @staticmethod
@@ -360,6 +361,7 @@ class ThresholdBackward(Function, node_name="ThresholdBackwardBackward0"):
 
     saved_names = ("self",)
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, grad: Tensor, saved: Tensor, threshold: float = 0
@@ -654,6 +656,38 @@ class Rsub(Function, node_name="RsubBackward1"):
         return -tangent if ctx._saved_alpha == 1 else tangent * -ctx._saved_alpha
 
 
+class RsubTensor(Function, node_name="RsubBackward0"):
+    """`other - alpha * tensor` of two tensors (`torch.rsub`): PyTorch's own node, with the
+    inputs in the order they were given."""
+
+    aten_name = "aten::rsub"
+    shows_forward = "result = other - alpha * self"
+    shows_sends = ("-grad * alpha", "grad")
+    _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, other: Tensor, alpha: float = 1) -> np.ndarray:
+        a, b = operand_arrays(x, other)
+        ctx._saved_alpha = alpha
+        return b - a if alpha == 1 else b - alpha * a
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor, ArrayOrTensor]:
+        # PyTorch's formula negates, then multiplies by alpha as a Scalar (a double backward's
+        # NegBackward0 and MulBackward1).
+        alpha = ctx._saved_alpha
+        return -grad if alpha == 1 else _formula.mul_scalar(-grad, alpha), grad
+
+    @staticmethod
+    def jvp(ctx: BackwardFunction, tangent_x: Tensor | None, tangent_other: Tensor | None
+            ) -> Tensor | None:
+        tangent_x, tangent_other = _fw.lift_operands(ctx, tangent_x, tangent_other)
+        if tangent_x is not None:
+            tangent_x = -tangent_x if ctx._saved_alpha == 1 else tangent_x * -ctx._saved_alpha
+        return _fw.add_tangents(tangent_x, tangent_other)
+
+
 class Mul(Function, node_name="MulBackward0"):
     aten_name = "aten::mul"
     shows_forward = "result = self * other"
@@ -699,6 +733,7 @@ class MulScalar(Function, node_name="MulBackward1"):
     number is no input of the graph, and a double backward shows MulBackward1."""
 
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, other: float = 1.0) -> np.ndarray:
@@ -718,6 +753,7 @@ class DivScalar(Function, node_name="DivBackward1"):
     """`tensor / number` as PyTorch's backward formulas call it (`div(Tensor, Scalar)`)."""
 
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, other: float = 1.0) -> np.ndarray:
@@ -737,6 +773,7 @@ class SubScalar(Function, node_name="SubBackward1"):
     """`tensor - number` as PyTorch's backward formulas call it (`sub(Tensor, Scalar)`)."""
 
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, other: float = 0.0) -> np.ndarray:
@@ -1096,6 +1133,7 @@ class ClampTensor(Function, node_name="ClampBackward0"):
 
     _scalar_inputs_are_edges = True  # an absent bound is a (None, 0) entry, as in PyTorch
     _backward_on_arrays = True
+    backward_broadcasts_over_batch = True
     saved_names = ("self", "min", "max")
 
     @staticmethod
@@ -1218,6 +1256,14 @@ class MaskedFillWithTensor(Function, node_name="MaskedFillBackward1"):
         return masked_fill(grad, mask, 0.0), where(mask, grad, 0.0).sum()
 
     @staticmethod
+    def backward_batched(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, Tensor]:
+        """`backward` for a batch of gradients: the value's sum is taken row by row."""
+        (mask,) = ctx.saved_tensors
+        filled = where(mask, grad, 0.0)
+        per_row = filled.flatten(1).sum(1) if filled.ndim > 1 else filled
+        return masked_fill(grad, mask, 0.0), per_row
+
+    @staticmethod
     def jvp(ctx: BackwardFunction, tangent_x: Tensor | None, tangent_value: Tensor | None
             ) -> Tensor | None:
         tangent_x, tangent_value = _fw.lift_operands(ctx, tangent_x, tangent_value)
@@ -1281,6 +1327,8 @@ subtract = sub
 def rsub(input: Tensor | Number, other: Tensor | Number, *, alpha: Number = 1) -> Tensor:
     """other - alpha * input."""
     _check_no_bool_subtraction(input, other)
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        return RsubTensor.apply(input, other, alpha=alpha)
     if isinstance(other, Tensor):
         return Sub.apply(other, input, alpha=alpha)
     return Rsub.apply(input, other=other, alpha=alpha)
@@ -1393,9 +1441,13 @@ def where(condition: Tensor, input: Tensor | Number, other: Tensor | Number) -> 
 @checks_argument_types("(Tensor input, Tensor mask, Tensor value)",
                        "(Tensor input, Tensor mask, Number value)")
 def masked_fill(input: Tensor, mask: Tensor, value: Tensor | Number) -> Tensor:
-    """A copy of `input` with `value` where `mask` is True."""
+    """A copy of `input` with `value` where `mask` is True; a 0-d tensor `value` gets the
+    gradient of the places it fills."""
     if isinstance(value, Tensor):
-        value = value.item()
+        if value.dim():
+            raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but "
+                               f"got tensor with {value.dim()} dimension(s).")
+        return MaskedFillWithTensor.apply(input, value, mask=mask)
     return MaskedFill.apply(input, mask=mask, value=value)
 
 

@@ -1103,6 +1103,8 @@ class ToCopy(Function, node_name="ToCopyBackward0"):
         ctx.dtype, ctx.device = data.dtype, backend.device_of(data)
         if device is not None:
             data = backend.to_device(data, device)
+        elif dtype is None:  # `to(..., copy=True)` that changes nothing: a copy all the same
+            return data.copy(order="K")
         # `to` asks for a dtype only when it differs, so astype copies whenever it must.
         return data if dtype is None else data.astype(dtype.np, copy=False)
 
@@ -1137,7 +1139,8 @@ def to(input: Tensor, *args: Any, dtype: backend.dtype | None = None,
     """The tensor in another dtype and/or on another device; itself if nothing changes.
 
     `to("cuda")`, `to(minigrad.float64)`, `to("cuda", minigrad.float64)`, `to(other)`.
-    A copy to another device is recorded (ToCopyBackward0), as a change of dtype is.
+    A copy to another device is recorded (ToCopyBackward0), as a change of dtype is, and as
+    `copy=True` is when nothing changes.
     """
     dtype, device = to_arguments(args, dtype, device)
     if dtype is not None and dtype.np == input._data.dtype:
@@ -1147,5 +1150,5 @@ def to(input: Tensor, *args: Any, dtype: backend.dtype | None = None,
         if device is backend.device_of(input._data):  # both give one object per device
             device = None
     if dtype is None and device is None:
-        return clone(input) if copy else input
+        return ToCopy.apply(input) if copy else input
     return ToCopy.apply(input, dtype=dtype, device=device)
