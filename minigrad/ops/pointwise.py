@@ -656,21 +656,11 @@ class Rsub(Function, node_name="RsubBackward1"):
         return -tangent if ctx._saved_alpha == 1 else tangent * -ctx._saved_alpha
 
 
-class RsubTensor(Function, node_name="RsubBackward0"):
-    """`other - alpha * tensor` of two tensors (`torch.rsub`): PyTorch's own node, with the
-    inputs in the order they were given."""
+class RsubTensor(Rsub, node_name="RsubBackward0"):
+    """`other - alpha * tensor` of two tensors (`torch.rsub`): Rsub's forward, PyTorch's own
+    node, with the inputs in the order they were given (both get a gradient)."""
 
-    aten_name = "aten::rsub"
-    shows_forward = "result = other - alpha * self"
     shows_sends = ("-grad * alpha", "grad")
-    _backward_on_arrays = True
-    backward_broadcasts_over_batch = True
-
-    @staticmethod
-    def forward(ctx: BackwardFunction, x: Tensor, other: Tensor, alpha: float = 1) -> np.ndarray:
-        a, b = operand_arrays(x, other)
-        ctx._saved_alpha = alpha
-        return b - a if alpha == 1 else b - alpha * a
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor, ArrayOrTensor]:
