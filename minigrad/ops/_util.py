@@ -59,13 +59,6 @@ def checks_argument_types(*overloads: str) -> Callable[[_Op], _Op]:
         accepts = [accepted for _, accepted in positional]
 
         def check(args: tuple[Any, ...], kwargs: dict[str, Any], offset: int) -> None:
-            # The common case, every argument of an accepted type, is one isinstance each.
-            for value, accepted in zip(args, accepts):
-                if accepted is not None and not isinstance(value, accepted):
-                    break
-            else:
-                if not kwargs:
-                    return
             for position, (value, (name, accepted)) in enumerate(zip(args, positional)):
                 if accepted is not None and not isinstance(value, accepted):
                     raise TypeError(type_message(op.__name__, overloads, args, kwargs, offset,
@@ -76,17 +69,24 @@ def checks_argument_types(*overloads: str) -> Callable[[_Op], _Op]:
                     raise TypeError(type_message(op.__name__, overloads, args, kwargs, offset,
                                                   name, None, accepted, value))
 
-        @functools.wraps(op)
-        def checked(*args: Any, **kwargs: Any) -> Any:
-            check(args, kwargs, 0)
-            return op(*args, **kwargs)
+        def wrapper(offset: int) -> _Op:
+            """The op behind the check; `offset` 1 numbers arguments as a method does."""
 
-        @functools.wraps(op)
-        def as_method(*args: Any, **kwargs: Any) -> Any:
-            check(args, kwargs, 1)
-            return op(*args, **kwargs)
+            # The common case, every argument of an accepted type, is one isinstance each,
+            # here in the wrapper (every op call passes through it); `check` finds the culprit.
+            @functools.wraps(op)
+            def call(*args: Any, **kwargs: Any) -> Any:
+                if kwargs:
+                    check(args, kwargs, offset)
+                for value, accepted in zip(args, accepts):
+                    if accepted is not None and not isinstance(value, accepted):
+                        check(args, kwargs, offset)
+                return op(*args, **kwargs)
 
-        checked.as_method = as_method  # type: ignore[attr-defined]
+            return call  # type: ignore[return-value]
+
+        checked = wrapper(0)
+        checked.as_method = wrapper(1)  # type: ignore[attr-defined]
         return checked  # type: ignore[return-value]
 
     return decorate

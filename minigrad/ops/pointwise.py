@@ -553,19 +553,24 @@ class Trunc(_Piecewise, node_name="TruncBackward0"):
 _NO_CONSTANTS = (None, None)
 
 
-def _constants(a: Any, b: Any) -> tuple[Any, Any]:
-    """The Python numbers among a binary op's operands (tensors become None)."""
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
-        return _NO_CONSTANTS  # the common case: one shared tuple
-    return (None if isinstance(a, Tensor) else a, None if isinstance(b, Tensor) else b)
+def _save_operands(ctx: BackwardFunction, a: Any, b: Any, keep_a: bool, keep_b: bool) -> None:
+    """Save the operands a binary op's backward needs (`keep_a`, `keep_b`), and note which
+    are Python numbers as `ctx.constants` (tensors there are None).
+
+    A saved number is kept as the 0-d tensor PyTorch wraps it in (`x * 2` saves `tensor(2)`
+    as `_saved_other`), so a second backward finds it freed, as in PyTorch; backward
+    computes with the number itself, from `constants`, so that it promotes no dtype.
+    """
+    if isinstance(a, Tensor) and isinstance(b, Tensor):  # the common case, kept short
+        ctx.save_for_backward(a if keep_a else None, b if keep_b else None)
+        ctx.constants = _NO_CONSTANTS
+        return
+    ctx.save_for_backward(_saved_if(a, keep_a), _saved_if(b, keep_b))
+    ctx.constants = (None if isinstance(a, Tensor) else a, None if isinstance(b, Tensor) else b)
 
 
 def _saved_if(value: Any, needed: bool) -> Tensor | None:
-    """`value` when some gradient needs it, else None (nothing to save).
-
-    A Python number is saved as the 0-d tensor PyTorch wraps it in (`x * 2` saves
-    `tensor(2)` as `_saved_other`), so a second backward finds it freed, as in PyTorch.
-    """
+    """`value` when it is needed (a number wrapped as PyTorch wraps it), else None."""
     if not needed:
         return None
     if isinstance(value, Tensor):
@@ -693,8 +698,7 @@ class Mul(Function, node_name="MulBackward0"):
         needs_a, needs_b = ctx.needs_input_grad
         if needs_a or needs_b:
             # d(ab)/da = b and d(ab)/db = a: keep only the factor a gradient needs.
-            ctx.save_for_backward(_saved_if(a, needs_b), _saved_if(b, needs_a))
-            ctx.constants = _constants(a, b)
+            _save_operands(ctx, a, b, keep_a=needs_b, keep_b=needs_a)
         return x * y
 
     @staticmethod
@@ -800,8 +804,7 @@ class Div(Function, node_name="DivBackward0"):
         x, y = operand_arrays(a, b, floating=True)
         needs_a, needs_b = ctx.needs_input_grad
         if needs_a or needs_b:
-            ctx.save_for_backward(_saved_if(a, needs_b), _saved_if(b, needs_a or needs_b))
-            ctx.constants = _constants(a, b)
+            _save_operands(ctx, a, b, keep_a=needs_b, keep_b=True)
         return x / y
 
     @staticmethod
