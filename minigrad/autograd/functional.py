@@ -327,9 +327,9 @@ def _row_by_row_jacobian(outputs: tuple[Tensor, ...], inputs: tuple[Tensor, ...]
     result = []
     for i, out in enumerate(outputs):
         rows: list[list[Tensor]] = [[] for _ in inputs]
+        flat = out.reshape(-1)  # once for all rows (PyTorch reshapes for each)
         for j in range(out.numel()):
-            grads = _grad((out.reshape(-1)[j],), inputs, retain_graph=True,
-                          create_graph=create_graph)
+            grads = _grad((flat[j],), inputs, retain_graph=True, create_graph=create_graph)
             for k, (grad, inp) in enumerate(zip(grads, inputs)):
                 if grad is None:
                     if strict:
