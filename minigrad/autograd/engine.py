@@ -216,9 +216,7 @@ def _checked_grads(node: Node, grads: Sequence[Any], on_arrays: bool) -> Sequenc
     a NumPy scalar).
     """
     checked = None
-    edges = node.next_functions
-    for i in range(min(len(edges), len(grads))):
-        grad = grads[i]
+    for i, (grad, (next_node, input_nr)) in enumerate(zip(grads, node.next_functions)):
         if grad is None:
             continue
         if on_arrays:
@@ -229,7 +227,6 @@ def _checked_grads(node: Node, grads: Sequence[Any], on_arrays: bool) -> Sequenc
                 checked[i] = grad = data
         else:
             data = grad._data
-        next_node, input_nr = edges[i]
         if next_node is None:
             continue
         expected = next_node._output_metadata[input_nr]

@@ -154,7 +154,14 @@ class Node:
                 raise RuntimeError(_FREED_MESSAGE)
             return ()
         as_array = self._on_arrays
-        return tuple([_unpack(self, item, as_array) for item in saved])
+        unpacked = []
+        for item in saved:
+            if isinstance(item, Tensor) and item._counter is None:
+                # An input never changed in place, the common case: `_unpack` spelled out.
+                unpacked.append(item._data if as_array else item)
+            else:
+                unpacked.append(_unpack(self, item, as_array))
+        return tuple(unpacked)
 
     def _retain_grad_of(self, tensor: Tensor) -> None:
         """Fill `tensor.grad` (an output of this node) when its gradient passes by."""
