@@ -182,20 +182,13 @@ def _reduce_grad(node: Node, index: int, grad: Any, expected: tuple[tuple[int, .
     on_arrays = not isinstance(grad, Tensor)
     grad_shape, grad_dtype = _shape_and_dtype(grad)
     if grad_shape != shape:
-        lead = len(grad_shape) - len(shape)
-        if lead < 0 or any(s != 1 and s != g for s, g in zip(shape, grad_shape[lead:])):
+        if backend.summed_dims(grad_shape, shape) is None:
             raise RuntimeError(
                 f"Function {node.name()} returned an invalid gradient at index {index} - got "
                 f"{list(grad_shape)} but expected shape compatible with {list(shape)}"
             )
         if on_arrays:
-            dims = tuple(range(lead)) + tuple(
-                lead + i for i, s in enumerate(shape) if s == 1 and grad_shape[lead + i] != 1
-            )
-            if dims:
-                grad = grad.sum(dims, keepdims=True)
-            if grad.shape != shape:
-                grad = grad.reshape(shape)
+            grad = backend.sum_to(grad, shape)
         else:
             grad = grad.sum_to_size(shape)  # PyTorch's sum_to: the nodes a double backward sees
     if grad_dtype != dtype:

@@ -31,6 +31,8 @@ from minigrad.backend.devices import (
     module_for,
     resolve,
     set_default_device,
+    sum_to,
+    summed_dims,
     to_device,
     to_host,
 )
@@ -99,6 +101,8 @@ __all__ = [
     "set_default_device",
     "set_default_dtype",
     "short",
+    "sum_to",
+    "summed_dims",
     "to_device",
     "to_host",
     "uint8",

@@ -33,6 +33,11 @@ def expand(x: ArrayOrTensor, shape: tuple[int, ...]) -> ArrayOrTensor:
     return x.expand(shape) if isinstance(x, Tensor) else backend.broadcast_view(x, shape)
 
 
+def sum_to_size(x: ArrayOrTensor, shape: tuple[int, ...]) -> ArrayOrTensor:
+    """`x`, a broadcast of `shape`, summed back down to it (PyTorch's `sum_to`)."""
+    return x.sum_to_size(shape) if isinstance(x, Tensor) else backend.sum_to(x, shape)
+
+
 def unsqueeze(x: ArrayOrTensor, dim: int) -> ArrayOrTensor:
     """`x` with a dimension of size 1 inserted at `dim`."""
     return x.unsqueeze(dim) if isinstance(x, Tensor) else np.expand_dims(x, dim)

@@ -365,6 +365,7 @@ class Expand(Function, node_name="ExpandBackward0"):
     aten_name = "aten::expand"
     shows_forward = "result = self.expand(size)"
     shows_sends = ("@rule.expanded",)
+    _backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, shape: tuple[int, ...] = ()) -> np.ndarray:
@@ -372,8 +373,8 @@ class Expand(Function, node_name="ExpandBackward0"):
         return backend.broadcast_view(x._data, shape)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
-        return grad.sum_to_size(ctx.shape)
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
+        return _formula.sum_to_size(grad, ctx.shape)
 
     @staticmethod
     def backward_batched(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -430,14 +431,12 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     """Sum the broadcast dims away, so the result has shape `size`."""
     shape = int_list(size, "sum_to_size", "size")
     current = input._data.shape
-    lead = len(current) - len(shape)
-    if lead < 0 or any(s != 1 and s != c for s, c in zip(shape, current[lead:])):
+    dims = backend.summed_dims(current, shape)
+    if dims is None:
         raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size "
                            f"{{{list(current)}}}.")
     if shape == () and current != ():
         return input.sum()  # as PyTorch's sum_to: SumBackward0
-    dims = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(shape) if s == 1 and current[lead + i] != 1)
     result = input.sum(dims, keepdim=True) if dims else input
     return result.reshape(shape) if result._data.shape != shape else result
 
