@@ -38,6 +38,11 @@ def sum_to_size(x: ArrayOrTensor, shape: tuple[int, ...]) -> ArrayOrTensor:
     return x.sum_to_size(shape) if isinstance(x, Tensor) else backend.sum_to(x, shape)
 
 
+def unbind(x: ArrayOrTensor, dim: int) -> tuple[ArrayOrTensor, ...]:
+    """The slices of `x` along `dim` (views)."""
+    return tuple(x.unbind(dim)) if isinstance(x, Tensor) else tuple(np.moveaxis(x, dim, 0))
+
+
 def unsqueeze(x: ArrayOrTensor, dim: int) -> ArrayOrTensor:
     """`x` with a dimension of size 1 inserted at `dim`."""
     return x.unsqueeze(dim) if isinstance(x, Tensor) else np.expand_dims(x, dim)

@@ -483,6 +483,16 @@ def repeat(input: Tensor, *repeats: Any) -> Tensor:
 # Indexing -------------------------------------------------------------------
 
 
+def _scattered(grad: Any, shape: tuple[int, ...], key: Any) -> Any:
+    """Zeros of `shape` with the array `grad` added at `key` (repeated indices add up)."""
+    result = backend.array_module(grad).zeros(shape, dtype=grad.dtype)
+    if _is_basic(key):
+        result[key] = grad
+    else:
+        np.add.at(result, key, grad)
+    return result
+
+
 class _ScatterIntoZeros(Function):
     """The backward of reading at `key`: zeros of the input's shape, the gradient added at `key`."""
 
@@ -490,12 +500,7 @@ class _ScatterIntoZeros(Function):
     def forward(ctx: BackwardFunction, grad: Tensor, shape: tuple[int, ...] = (),
                 key: Any = ()) -> np.ndarray:
         ctx.key = key
-        result = backend.array_module(grad._data).zeros(shape, dtype=grad._data.dtype)
-        if _is_basic(key):
-            result[key] = grad._data
-        else:
-            np.add.at(result, key, grad._data)  # repeated indices add up
-        return result
+        return _scattered(grad._data, shape, key)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -571,12 +576,15 @@ class _Read(Function):
         return x._data[key]
 
     @classmethod
-    def put_into_zeros(cls, shape: tuple[int, ...], grad: Tensor, key: Any) -> Tensor:
+    def put_into_zeros(cls, shape: tuple[int, ...], grad: ArrayOrTensor, key: Any
+                       ) -> ArrayOrTensor:
         """Zeros of the input's `shape` with `grad` at `key`: this read's backward."""
+        if not isinstance(grad, Tensor):
+            return _scattered(grad, shape, key)
         return cls.scatter.apply(grad, shape=shape, key=key)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         return ctx._forward_cls.put_into_zeros(ctx.shape, grad, ctx.key)
 
     @staticmethod
@@ -598,6 +606,7 @@ class Select(_Read, node_name="SelectBackward0"):
     shows_forward = "result = self[index]"
     shows_sends = ("@rule.select",)
     scatter = SelectBackwardBackward
+    _backward_on_arrays = True
 
 
 class Slice(_Read, node_name="SliceBackward0"):
@@ -605,6 +614,7 @@ class Slice(_Read, node_name="SliceBackward0"):
     shows_forward = "result = self[start:end]"
     shows_sends = ("@rule.slice",)
     scatter = SliceBackwardBackward
+    _backward_on_arrays = True
 
 
 class Index(_Read, node_name="IndexBackward0"):
@@ -904,6 +914,7 @@ class Stack(Function, node_name="StackBackward0"):
     aten_name = "aten::stack"
     shows_forward = "result = stack(tensors)"
     shows_sends = ("@rule.slice_of_grad",)
+    _backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: BackwardFunction, *tensors: Tensor, dim: int = 0) -> np.ndarray:
@@ -912,8 +923,8 @@ class Stack(Function, node_name="StackBackward0"):
         return np.stack([t._data.astype(target, copy=False) for t in tensors], axis=dim)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, ...]:
-        return tuple(grad.unbind(ctx.dim))
+    def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor, ...]:
+        return _formula.unbind(grad, ctx.dim)
 
     @staticmethod
     def backward_batched(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, ...]:
