@@ -282,8 +282,9 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
                 edges.append(_NO_EDGE)
             elif a._grad_fn is not None:
                 edges.append((a._grad_fn, a._output_nr))
-            else:
-                edges.append((graph.grad_accumulator(a), 0))
+            else:  # a leaf: its accumulator, made by `graph.grad_accumulator` when it has none
+                accumulator = a._grad_accumulator() if a._grad_accumulator is not None else None
+                edges.append((accumulator or graph.grad_accumulator(a), 0))
             if positions is not None:
                 positions.append(i)
         elif cls._scalar_inputs_are_edges and (a is None or isinstance(a, (int, float))):
@@ -302,7 +303,14 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
         out = outputs[0]
         if isinstance(out, Tensor):
             data = out._data
-            ctx._output_metadata = ((data.shape, data.dtype),)
+            # The first input's metadata when the op kept its shape and dtype (elementwise
+            # ops do): a chain of them shares one tuple, and the collector walks fewer.
+            node = edges[0][0] if edges else None
+            metadata = node._output_metadata if node is not None else None
+            if not (metadata and len(metadata) == 1 and metadata[0] is not None
+                    and metadata[0][0] == data.shape and metadata[0][1] == data.dtype):
+                metadata = ((data.shape, data.dtype),)
+            ctx._output_metadata = metadata
             if data.dtype.kind == "f":
                 out._requires_grad = True
                 if out._base is None:
