@@ -118,3 +118,178 @@ def test_add_with_alpha_broadcasts_like_pytorch(shapes: tuple, alpha: float) -> 
     a, b = (random_float32(rng, math.prod(s)).reshape(s) for s in shapes)
     theirs = torch.add(torch.from_numpy(a), torch.from_numpy(b), alpha=alpha).numpy()
     np.testing.assert_array_equal(exact.add_scaled(a, b, alpha), theirs)
+
+
+# ------------------------------------------------------------------ fma32_exact on every input
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+SPECIAL_VALUES = np.array(
+    [0.0, -0.0, math.inf, -math.inf, math.nan, 1.0, -1.5, 2.0**-149, -(2.0**-149), 3 * 2.0**-149,
+     2.0**-126, -(2.0**-126) + 2.0**-149, 1e-39, -2.5e-40, -FLOAT32_MAX, FLOAT32_MAX, 1e30, -7e-20,
+     0.1, 3.0], dtype=np.float32)
+
+
+def pytorch_fma(a: object, b: object, c: object) -> np.ndarray:
+    """fmaf(a, b, c) elementwise as PyTorch's fused add kernel computes it (one call per
+    distinct b: the kernel takes its alpha as a number), broadcast like NumPy."""
+    a, b, c = np.broadcast_arrays(*(np.asarray(v, dtype=np.float32) for v in (a, b, c)))
+    out = np.empty(a.shape, np.float32)
+    for alpha_bits in np.unique(b.view(np.int32)):
+        where = b.view(np.int32) == alpha_bits
+        alpha = float(np.int32(alpha_bits).view(np.float32))
+        out[where] = torch.add(torch.from_numpy(c[where]), torch.from_numpy(a[where]),
+                               alpha=alpha).numpy()
+    return out
+
+
+def assert_same_floats(ours: object, theirs: np.ndarray) -> None:
+    """Bit for bit, except that a NaN need only be a NaN (sign and payload are unspecified)."""
+    ours = np.asarray(ours)
+    assert ours.dtype == np.float32 and ours.shape == theirs.shape
+    nan = np.isnan(theirs)
+    np.testing.assert_array_equal(np.isnan(ours), nan)
+    np.testing.assert_array_equal(ours[~nan].view(np.int32), theirs[~nan].view(np.int32))
+
+
+def double_rounded(a: np.ndarray, b: object, c: np.ndarray) -> np.ndarray:
+    """a * b + c rounded to float64 and then to float32: what an unchecked emulation gives."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return (np.multiply(a, b, dtype=np.float64) + c).astype(np.float32)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@pytest.mark.parametrize("alpha", [-1e-3, 0.37, 2.0**-100, 1e30, -3e-39, 1.0, 2.0**-149])
+def test_fma_on_special_values_is_bit_identical_to_pytorch(alpha: float) -> None:
+    """Every pair of zeros of both signs, infinities, NaN, subnormals, the extremes of the
+    normal range, and products that overflow or land in the subnormal range."""
+    a, c = (v.ravel() for v in np.meshgrid(SPECIAL_VALUES, SPECIAL_VALUES))
+    alpha32 = np.float32(alpha)
+    assert_same_floats(exact.fma32_exact(a, alpha32, c), pytorch_fma(a, alpha32, c))
+    assert_same_floats(exact.add_scaled(c, a, alpha32), pytorch_fma(a, alpha32, c))
+
+
+def subnormal_halfway_cases() -> tuple[np.ndarray, np.float32, np.ndarray]:
+    """a, b, c whose sum a * b + c lies within 2**-190 of a halfway point between float32
+    subnormals (or between the largest subnormal and the smallest normal), so that float64
+    rounds it onto that point: a * b = ±(2**-150 - 2**-190), c = ±k * 2**-149."""
+    b = np.float32(math.ldexp(2**20 + 1, -95))
+    ks = np.array([0, 1, 2, 3, 1000, 2**22 + 1, 2**23 - 2, 2**23 - 1, 2**23, 2**23 + 1])
+    a_part = np.float32(math.ldexp(2**20 - 1, -95))
+    a, c = (v.ravel() for v in np.meshgrid([a_part, -a_part], np.concatenate([ks, -ks])))
+    return a.astype(np.float32), b, np.ldexp(c, -149).astype(np.float32)
+
+
+def test_fma_rounds_once_at_subnormal_halfway_points() -> None:
+    """The float64 sum lands on a halfway point of the subnormal spacing, which has no fixed
+    bit pattern; the plain double rounding gets several of these wrong."""
+    a, b, c = subnormal_halfway_cases()
+    assert float(a[0]) * float(b) == math.ldexp(2.0**40 - 1, -190)
+    theirs = pytorch_fma(a, b, c)
+    assert np.count_nonzero(double_rounded(a, b, c) != theirs) >= 8
+    assert_same_floats(exact.fma32_exact(a, b, c), theirs)
+    assert_same_floats(exact.add_scaled(c, a, b), theirs)
+    # Among many plain values, so that they are picked out rather than all redone.
+    rng = np.random.default_rng(2)
+    a, c = (np.concatenate([v, random_float32(rng, 5000)]) for v in (a, c))
+    assert_same_floats(exact.fma32_exact(a, b, c), pytorch_fma(a, b, c))
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_fma_rounds_once_at_the_overflow_threshold() -> None:
+    """FLT_MAX + y with y just below, at and just above half an ulp of FLT_MAX (2**103): the
+    float64 sum of the first is the halfway point to 2**128, which rounds to infinity."""
+    a = np.float32([math.ldexp(2**11 - 1, 59), 2.0**70, math.ldexp(2**11 + 1, 59)])
+    b = np.float32([math.ldexp(2**22 + 2**11 + 1, 11), 2.0**33, math.ldexp(2**22 - 2**11 + 1, 11)])
+    assert [float(x) * float(y) for x, y in zip(a, b)] == [2.0**103 - 2.0**70, 2.0**103,
+                                                            2.0**103 + 2.0**70]
+    a, b = np.concatenate([a, -a]), np.concatenate([b, b])
+    c = np.float32([FLOAT32_MAX] * 3 + [-FLOAT32_MAX] * 3)
+    ours, theirs = exact.fma32_exact(a, b, c), pytorch_fma(a, b, c)
+    assert_same_floats(ours, theirs)
+    assert np.isfinite(ours).tolist() == [True, False, False] * 2
+    assert np.isinf(double_rounded(a, b, c)).all()
+
+
+def normal_halfway_failures() -> tuple[np.ndarray, np.float32, np.ndarray]:
+    """Pairs (g, p) on which the float64 sum p + alpha * g rounds onto a float32 halfway
+    point (the certification's witness for an uncertified alpha), scaled by powers of two
+    across the normal range and mirrored in sign."""
+    alpha = np.float32(UNCERTIFIED)
+    failure = double_rounding_failure(alpha)
+    assert failure is not None
+    p, g = failure
+    scales = np.ldexp(1.0, np.arange(-60, 61, 3))
+    g_all = np.concatenate([g * scales, -g * scales]).astype(np.float32)
+    p_all = np.concatenate([p * scales, -p * scales]).astype(np.float32)
+    return g_all, alpha, p_all
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@pytest.mark.parametrize("share", [0.002, 0.5])
+def test_fma_redoes_halfway_points_among_other_values(share: float) -> None:
+    """Double-rounding failures, infinities and NaN among random values: few (redone one
+    by one) or many (redone with whole-array passes, of which only they are kept)."""
+    rng = np.random.default_rng(11)
+    g_bad, alpha, p_bad = normal_halfway_failures()
+    size = 20_000
+    g, p = random_float32(rng, size), random_float32(rng, size)
+    count = int(share * size)
+    spots = rng.choice(size, count + 4, replace=False)
+    picked = rng.integers(0, g_bad.size, count)
+    g[spots[:count]], p[spots[:count]] = g_bad[picked], p_bad[picked]
+    g[spots[count:]] = [math.inf, -math.inf, math.nan, 1.0]
+    p[spots[count:]] = [1.0, math.inf, 0.0, math.nan]
+    theirs = pytorch_fma(g, alpha, p)
+    assert np.count_nonzero(double_rounded(g, alpha, p) != theirs) >= min(count, 10)
+    assert_same_floats(exact.fma32_exact(g, alpha, p), theirs)
+    assert_same_floats(exact.add_scaled(p, g, alpha), theirs)
+    # With b an array, and the subnormal cases, with their own b, among them.
+    sub_a, sub_b, sub_c = subnormal_halfway_cases()
+    a = np.concatenate([g, sub_a])
+    b = np.concatenate([np.full(size, alpha), np.full(sub_a.size, sub_b)])
+    c = np.concatenate([p, sub_c])
+    assert_same_floats(exact.fma32_exact(a, b, c), pytorch_fma(a, b, c))
+
+
+@pytest.mark.parametrize("share", [0.01, 0.3, 1.0])
+def test_fma_ties_to_even_at_exact_halfway_points(share: float) -> None:
+    """Sums that are float32 halfway points exactly (an odd number of halves added to an
+    integer between 2**23 and 2**24): flagged, and left rounded to even."""
+    rng = np.random.default_rng(5)
+    size = 5000
+    a = (2 * rng.integers(-(2**18), 2**18, size) + 1).astype(np.float32)
+    c = (rng.integers(2**23 + 2**19, 2**24 - 2**19, size) * rng.choice([-1, 1], size))
+    c = c.astype(np.float32)
+    plain = rng.random(size) >= share
+    a[plain] = random_float32(rng, int(plain.sum()))
+    b = np.float32(0.5)
+    halfway = np.abs(np.multiply(a, b, dtype=np.float64) + c) % 1 == 0.5
+    assert np.count_nonzero(halfway) >= size - np.count_nonzero(plain) > 0
+    assert_same_floats(exact.fma32_exact(a, b, c), pytorch_fma(a, b, c))
+
+
+@pytest.mark.parametrize("shapes", [((3, 1), (1, 4), (4,)), ((5,), (), ()), ((3,), (2, 1), ()),
+                                    ((2, 3), (3,), (2, 1)), ((), (), ()), ((0,), (), (0,)),
+                                    ((2, 0), (1, 0), ())])
+def test_fma_broadcasts_like_numpy(shapes: tuple) -> None:
+    rng = np.random.default_rng(9)
+    a, b, c = (random_float32(rng, math.prod(s)).reshape(s) for s in shapes)
+    b[...] = np.where(np.arange(b.size).reshape(b.shape) % 2, UNCERTIFIED, 0.37)
+    ours = exact.fma32_exact(a, b, c)
+    assert_same_floats(ours, pytorch_fma(a, b, c))
+    # Like NumPy's arithmetic: a NumPy scalar for 0-d operands, else an array.
+    assert type(ours) is (np.float32 if ours.ndim == 0 else np.ndarray)
+
+
+@pytest.mark.parametrize("case", ["normal", "subnormal"])
+def test_fma_of_0d_operands_rounds_once(case: str) -> None:
+    """Double-rounding failures one at a time, as 0-d arrays (a scalar parameter's update)."""
+    a, b, c = normal_halfway_failures() if case == "normal" else subnormal_halfway_cases()
+    theirs = pytorch_fma(a, b, c)
+    wrong = np.flatnonzero(double_rounded(a, b, c) != theirs)
+    assert wrong.size
+    for i in wrong[:3]:
+        ours = exact.fma32_exact(np.array(a[i]), b, np.array(c[i]))
+        assert type(ours) is np.float32
+        assert ours.view(np.int32) == theirs[i].view(np.int32)

@@ -23,9 +23,14 @@ __all__ = ["CHUNK", "add_scaled", "chunked", "fma32_exact", "fma64_exact", "fuse
 # 64k for both, and about twice as fast as whole-array passes.
 CHUNK = 32768
 
-# Bits of a float64 below float32 precision; the pattern marks an exact halfway point.
-_BELOW_FLOAT32 = np.uint64((1 << 29) - 1)
-_FLOAT32_HALFWAY = np.uint64(1 << 28)
+# A float64 lies exactly halfway between two float32 values when the 29 bits of its
+# significand below float32 precision are 1 followed by zeros. Shifted left by 35, to the
+# top of an int64, those bits (and nothing else) remain, and that pattern is int64's minimum.
+_BELOW_FLOAT32_SHIFT = 64 - 29
+_FLOAT32_HALFWAY_AT_TOP = np.iinfo(np.int64).min
+# Up to float32's smallest normal the spacing is a fixed 2**-149, coarser than 24 bits
+# there: the halfway points of that range show no fixed pattern in the low bits.
+_FLOAT32_SMALLEST_NORMAL = np.float32(2.0**-126)
 _VELTKAMP_SPLITTER = 2.0**27 + 1
 
 
@@ -60,6 +65,7 @@ def _round_to_odd_sum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     a narrower format, gives the same answer as rounding the exact sum once.
     """
     total, error = _two_sum(a, b)
+    total = np.asarray(total)  # 0-d operands give a NumPy scalar, which cannot change in place
     # An inexact sum that rounded to an even neighbour moves one step to the
     # other, odd, neighbour: up in magnitude if the error points away from zero.
     step = (np.sign(error) * np.sign(total)).astype(np.int64)
@@ -87,26 +93,59 @@ def fma32_exact(a: object, b: object, c: object) -> np.ndarray:
 
     The product of two float32 values is exact in float64, but the float64 sum
     rounds once more, which spoils the final rounding to float32 only when it
-    lands exactly halfway between two float32 values. Such elements are redone
-    with the sum rounded to odd, which makes the double rounding exact: one by
-    one when they are few, all at once when short operands make them common.
+    lands exactly halfway between two float32 values. Above the smallest normal
+    the low bits show it (one shift and one minimum test all elements); up to it
+    the spacing is coarser, and such a sum rounds inexactly into the subnormal
+    range, which the processor's underflow flag tells. Flagged elements are redone
+    with the sum rounded to odd, which makes the double rounding exact.
+
+    The float64 work happens in place in one buffer, cast from `a` first: NumPy's
+    mixed float32/float64 ufunc loops cast through small buffers and cost about
+    twice a same-type pass, and each fresh temporary costs page faults. Like
+    NumPy's arithmetic, it gives a NumPy scalar for 0-d operands.
     """
-    wide = np.multiply(a, b, dtype=np.float64)
+    wide = np.empty(np.broadcast(a, b, c).shape)
+    np.copyto(wide, a)
+    wide *= b
     wide += c
-    result = wide.astype(np.float32)
-    below_float32 = wide.view(np.uint64)
-    below_float32 &= _BELOW_FLOAT32
-    halfway = below_float32 == _FLOAT32_HALFWAY
-    count = np.count_nonzero(halfway)
-    if count == 0:
-        return result
-    if count < halfway.size // 16:
-        a, b, c = (np.broadcast_to(v, wide.shape)[halfway].astype(np.float64) for v in (a, b, c))
-        result[halfway] = _round_to_odd_sum(a * b, c)
-        return result
-    product = np.multiply(a, b, dtype=np.float64)
-    offset = np.broadcast_to(np.asarray(c, dtype=np.float64), product.shape)
-    return _round_to_odd_sum(product, offset).astype(np.float32)
+    result, underflow = _to_float32(wide)
+    bits = wide.view(np.int64)
+    bits <<= _BELOW_FLOAT32_SHIFT
+    if underflow or bits.min(initial=0) == _FLOAT32_HALFWAY_AT_TOP:
+        redo = bits == _FLOAT32_HALFWAY_AT_TOP
+        if underflow:
+            magnitude = np.abs(result)
+            redo |= (magnitude <= _FLOAT32_SMALLEST_NORMAL) & (magnitude > 0)
+        _redo_rounded_once(result, redo, wide, a, b, c)
+    return result if result.ndim else result[()]
+
+
+def _to_float32(wide: np.ndarray) -> tuple[np.ndarray, bool]:
+    """`wide` rounded to float32, and whether some value rounded inexactly to float32's
+    smallest normal or below: the processor's underflow flag, which NumPy checks after the
+    cast, tells it for the cost of entering a context, far less than a pass over `wide`."""
+    try:
+        with np.errstate(under="raise"):
+            return wide.astype(np.float32), False
+    except FloatingPointError:
+        with np.errstate(under="ignore"):
+            return wide.astype(np.float32), True
+
+
+def _redo_rounded_once(result: np.ndarray, redo: np.ndarray, wide: np.ndarray,
+                       a: object, b: object, c: object) -> None:
+    """Recompute the elements of `result` flagged in `redo` with the float64 sum rounded to
+    odd: picked out when they are few, else with whole-array passes (in `wide`, a scratch
+    buffer of the result's shape) of which only the flagged elements are kept, as the
+    rounding to odd is meaningless where the sum is infinite or NaN."""
+    if np.count_nonzero(redo) < redo.size // 16:
+        a, b, c = (np.broadcast_to(v, redo.shape)[redo].astype(np.float64) for v in (a, b, c))
+        result[redo] = _round_to_odd_sum(a * b, c)
+        return
+    np.copyto(wide, a)
+    wide *= b
+    offset = np.broadcast_to(np.asarray(c, dtype=np.float64), wide.shape)
+    np.copyto(result, _round_to_odd_sum(wide, offset), casting="same_kind", where=redo)
 
 
 def multiply_add(x: np.ndarray, scale: float, offset: float, *, fused: bool) -> np.ndarray:
