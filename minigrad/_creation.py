@@ -386,9 +386,10 @@ def linspace(start: float, end: float, steps: int, *, dtype: DType | None = None
     step = (last - first) / compute.type(max(steps - 1, 1))
     index = np.arange(steps, dtype=compute)
     halfway = steps // 2
-    values = np.where(np.arange(steps) < halfway, first + step * index,
-                      last - step * (compute.type(steps - 1) - index))
-    return _finish(values.astype(np_dtype), requires_grad, device)
+    values = np.empty(steps, compute)
+    np.add(first, step * index[:halfway], out=values[:halfway])
+    np.subtract(last, step * (compute.type(steps - 1) - index[halfway:]), out=values[halfway:])
+    return _finish(values.astype(np_dtype, copy=False), requires_grad, device)
 
 
 def _generator(generator: random.Generator | None) -> random.Generator:
