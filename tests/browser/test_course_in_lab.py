@@ -31,14 +31,13 @@ from labtools import (
     start_lab,
 )
 
-import widgets
-
 COURSE = REPO / "notebooks"
 SHOTS = ARTIFACTS / "course"
 NOTEBOOKS = [f"{language}/{path.name}" for language in ("en", "zh")
              for path in sorted((COURSE / language).glob("*.ipynb"))]
 TRAINING_NOTEBOOK, TRAINING_CELL = "en/03_tiny_model.ipynb", "tqdm(range(40))"
-# The widgets' faster LossPlot comes with their language setting (issue 14).
+# Issue 14's end-to-end target: 03's 40 training steps with their live loss plot, in the
+# browser. (The parts are timed in benchmarks/: LossPlot.update, the TinyModel step.)
 TRAINING_TARGET_S = 5.0
 RUN_ALL_TIMEOUT_MS = 180_000
 ERROR = re.compile(r"(?m)^\w*(Error|Exception)\b|Traceback \(most recent call last\)")
@@ -257,6 +256,4 @@ def test_chinese_glyphs_are_not_boxes(course: dict, path: str) -> None:
 def test_training_cell_time(course: dict) -> None:
     seconds = course["training_s"]
     assert seconds > 0, "03's training cell was not timed"
-    if seconds >= TRAINING_TARGET_S and not hasattr(widgets, "set_language"):
-        pytest.xfail(f"{seconds:.1f} s; the faster LossPlot comes with the widgets' branch")
     assert seconds < TRAINING_TARGET_S, f"03's training cell took {seconds:.1f} s in the browser"
