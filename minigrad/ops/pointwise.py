@@ -555,11 +555,12 @@ _NO_CONSTANTS = (None, None)
 
 def _save_operands(ctx: BackwardFunction, a: Any, b: Any, keep_a: bool, keep_b: bool) -> None:
     """Save the operands a binary op's backward needs (`keep_a`, `keep_b`), and note which
-    are Python numbers as `ctx.constants` (tensors there are None).
+    are numbers as `ctx.constants` (tensors there are None).
 
-    A saved number is kept as the 0-d tensor PyTorch wraps it in (`x * 2` saves `tensor(2)`
-    as `_saved_other`), so a second backward finds it freed, as in PyTorch; backward
-    computes with the number itself, from `constants`, so that it promotes no dtype.
+    A saved Python number stays a number, which the node shows as the 0-d tensor PyTorch
+    wraps it in (`x * 2` shows `tensor(2)` as `_saved_other`); a second backward finds it
+    freed, as in PyTorch. Backward computes with the number itself, from `constants`, so
+    that it promotes no dtype.
     """
     if isinstance(a, Tensor) and isinstance(b, Tensor):  # the common case, kept short
         ctx.save_for_backward(a if keep_a else None, b if keep_b else None)
@@ -569,17 +570,14 @@ def _save_operands(ctx: BackwardFunction, a: Any, b: Any, keep_a: bool, keep_b: 
     ctx.constants = (None if isinstance(a, Tensor) else a, None if isinstance(b, Tensor) else b)
 
 
-def _saved_if(value: Any, needed: bool) -> Tensor | None:
-    """`value` when it is needed (a number wrapped as PyTorch wraps it), else None."""
+def _saved_if(value: Any, needed: bool) -> Any:
+    """`value` when it is needed, else None; a NumPy scalar becomes the 0-d tensor PyTorch
+    wraps it in (nodes keep tensors and Python numbers only)."""
     if not needed:
         return None
-    if isinstance(value, Tensor):
+    if isinstance(value, Tensor) or type(value) in (bool, int, float):
         return value
-    return Tensor._wrap(np.asarray(value, dtype=_WRAPPED_NUMBER_DTYPES.get(type(value))))
-
-
-# The dtypes PyTorch gives a Python number it wraps into a tensor.
-_WRAPPED_NUMBER_DTYPES = {bool: np.bool_, int: np.int64, float: np.float64}
+    return Tensor._wrap(np.asarray(value))
 
 
 class Add(Function, node_name="AddBackward0"):
