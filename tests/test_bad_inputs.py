@@ -25,6 +25,7 @@ CASES: dict[str, dict[str, str]] = {
         "rmatmul int": X + "r = 2 @ x",
         "pow list": X + "r = x ** [1, 2, 3]",
         "pow None": X + "r = x.pow(None)",
+        "rsub number first": X + "r = torch.rsub(2, x)",
         "where None": X + "r = torch.where(x > 0, x, None)",
         "where str": X + "r = torch.where(x > 0, 'a', x)",
         "cat str": X + "r = torch.cat([x, 'a'])",

@@ -1314,14 +1314,13 @@ def sub(input: Tensor | Number, other: Tensor | Number, *, alpha: Number = 1) ->
 subtract = sub
 
 
-@checks_argument_types()
-def rsub(input: Tensor | Number, other: Tensor | Number, *, alpha: Number = 1) -> Tensor:
+@checks_argument_types("(Tensor input, Tensor other, *, Number alpha = 1)",
+                       "(Tensor input, Number other, Number alpha = 1)")
+def rsub(input: Tensor, other: Tensor | Number, *, alpha: Number = 1) -> Tensor:
     """other - alpha * input."""
     _check_no_bool_subtraction(input, other)
-    if isinstance(input, Tensor) and isinstance(other, Tensor):
-        return RsubTensor.apply(input, other, alpha=alpha)
     if isinstance(other, Tensor):
-        return Sub.apply(other, input, alpha=alpha)
+        return RsubTensor.apply(input, other, alpha=alpha)
     return Rsub.apply(input, other=other, alpha=alpha)
 
 
