@@ -244,6 +244,29 @@ def test_view_after_advanced_indexing_is_contiguous() -> None:
         assert picked.is_contiguous()
 
 
+LAYOUTS: dict[str, Callable[[Any], Any]] = {
+    "transposed": lambda T: T.ones(2, 3).t(),
+    "permuted": lambda T: T.arange(24.0).reshape(2, 3, 4).permute(2, 0, 1),
+    "transposed_with_gaps": lambda T: T.ones(4, 6).t()[::2],
+    "middle_dims_swapped": lambda T: T.arange(24.0).reshape(2, 3, 4).transpose(1, 2),
+    "expanded": lambda T: T.ones(3, 1).expand(3, 4),
+    "sliced": lambda T: T.arange(24.0).reshape(2, 3, 4)[:, ::2],
+}
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_clone_keeps_the_layout_and_contiguous_makes_rows(name: str) -> None:
+    """`clone()` keeps a transposed or permuted layout (PyTorch's preserve_format), an
+    expanded one becomes rows; `contiguous()` and a copying `reshape` always give rows."""
+    seen = {}
+    for T in (minigrad, torch):
+        x = LAYOUTS[name](T)
+        flat = x.reshape(-1)
+        seen[T] = (tuple(x.clone().stride()), x.clone().is_contiguous(),
+                   tuple(x.contiguous().stride()), flat.is_contiguous(), flat.tolist())
+    assert seen[minigrad] == seen[torch]
+
+
 NAN = float("nan")
 EXTREMA: dict[str, Program] = {
     "max_with_nan": lambda T: ([x := T.tensor([NAN, 0.0, 0.0], requires_grad=True)], x.max()),

@@ -133,7 +133,7 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
         np.reshape(input._data, target, copy=False)
     except ValueError:
         # The elements must move: copy first, then view the copy, as PyTorch records it.
-        return UnsafeView.apply(clone(input), shape=target)
+        return UnsafeView.apply(Clone.apply(input, by_rows=True), shape=target)
     function = View if input._data.flags.c_contiguous else ReshapeAlias
     return _as_view(function.apply(input, shape=target), input)
 
@@ -1073,14 +1073,24 @@ class Clone(Function, node_name="CloneBackward0"):
     backward_broadcasts_over_batch = True
 
     @staticmethod
-    def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
-        return x._data.copy()
+    def forward(ctx: BackwardFunction, x: Tensor, by_rows: bool = False) -> np.ndarray:
+        """The copy laid out as `x` is (`clone()`), or by rows (`contiguous()`, `reshape`)."""
+        return x._data.copy() if by_rows else _copy_preserving_layout(x._data)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
         return grad
 
     jvp = staticmethod(Alias.jvp)
+
+
+def _copy_preserving_layout(array: Any) -> Any:
+    """A copy whose dims lie in memory in the order `array`'s do (a transpose stays
+    transposed), without gaps; by rows where elements share memory (an expanded tensor):
+    PyTorch's `preserve_format`."""
+    if 0 in array.strides and array.size > 1:
+        return array.copy()
+    return array.copy(order="K")
 
 
 def clone(input: Tensor) -> Tensor:
@@ -1092,9 +1102,7 @@ def contiguous(input: Tensor) -> Tensor:
     """The tensor itself if its memory is in row-major order, else a copy that is."""
     if input._data.flags.c_contiguous:
         return input
-    result = Clone.apply(input)
-    result._data = np.ascontiguousarray(result._data)
-    return result
+    return Clone.apply(input, by_rows=True)
 
 
 class ToCopy(Function, node_name="ToCopyBackward0"):
