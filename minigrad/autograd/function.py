@@ -371,10 +371,12 @@ def _saved_values(items: tuple[Any, ...], outputs: tuple[Any, ...],
     """Keep each item for backward: an output (as its array), an input tensor, None, or (for
     an op that names what it saves) a Python number."""
     saved: list[Tensor | SavedTensor | SavedNumber | None] = []
+    single_output = outputs[0] if len(outputs) == 1 else None
     for position, item in enumerate(items):
         if item is None:
             saved.append(None)
-        elif isinstance(item, Tensor) and not _contains(outputs, item):
+        elif isinstance(item, Tensor) and not (item is single_output if single_output is not None
+                                               else _contains(outputs, item)):
             if item._is_inference:
                 raise RuntimeError(_INFERENCE_SAVE_MESSAGE)
             counter = item._counter
