@@ -250,6 +250,8 @@ SECOND_ORDER = {
     "maximum": "T.maximum(x, T.tensor(0.)).sum()",
     "clamp_tensors": "(x.clamp(T.tensor([0., 1., 0.]), T.tensor(2.)) * x).sum()",
     "max": "x.max()",
+    "sub_alpha_times_x": "(x.sub(x * x, alpha=2) * x).sum()",
+    "add_alpha_times_x": "(x.add(x * x, alpha=2) * x).sum()",
 }
 
 

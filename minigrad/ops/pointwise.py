@@ -596,7 +596,9 @@ class Add(Function, node_name="AddBackward0"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor, ArrayOrTensor]:
-        return grad, grad if ctx._saved_alpha == 1 else grad * ctx._saved_alpha
+        # PyTorch's formula: grad, times alpha by the Scalar overload (MulBackward1).
+        alpha = ctx._saved_alpha
+        return grad, grad if alpha == 1 else _formula.mul_scalar(grad, alpha)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
@@ -623,7 +625,9 @@ class Sub(Function, node_name="SubBackward0"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor, ArrayOrTensor]:
-        return grad, -grad if ctx._saved_alpha == 1 else grad * -ctx._saved_alpha
+        # PyTorch's formula: -grad, times alpha by the Scalar overload (MulBackward1).
+        alpha = ctx._saved_alpha
+        return grad, -grad if alpha == 1 else _formula.mul_scalar(-grad, alpha)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
