@@ -215,6 +215,9 @@ CASES: dict[str, dict[str, str]] = {
         "hook returns wrong shape": X + "x.register_hook(lambda g: g[:2])\n"
                                         "(x * 2).sum().backward()",
         "modified saved tensor": X + "y = x * 2\nz = y.exp()\ny.mul_(2)\nz.sum().backward()",
+        "modified output of copy_": X + "a = torch.zeros(3)\na.copy_(x)\nc = a * a\n"
+                                        "with torch.no_grad():\n    a.add_(1)\n"
+                                        "c.sum().backward()",
     },
 }
 

@@ -52,8 +52,8 @@ _TENSOR_TYPE_NAMES = {
 
 def _short_name(node: Node) -> str:
     """`ExpBackward0` -> `Exp`, `MaxBackward1` -> `Max1`, as PyTorch names a node in its
-    in-place error."""
-    return re.sub(r"Backward0?", "", node.name())
+    in-place error; C++ nodes keep their names (`torch::autograd::CopyBackwards`)."""
+    return re.sub(r"Backward0?(?=\d*$)", "", node.name())
 
 
 class Node:
