@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import backend
+from minigrad._argument_errors import invalid_combination
 from minigrad._arguments import int_list
 from minigrad._tensor import Tensor
 from minigrad.backend import random
@@ -348,7 +349,6 @@ def _check_arange_numbers(start: Any, end: Any, step: Any) -> None:
     if end is None:  # PyTorch calls a lone bound `end`
         raise TypeError("arange(): argument 'end' (position 1) must be Number, not "
                         f"{type(start).__name__}")
-    from minigrad._arguments import invalid_combination
     raise TypeError(invalid_combination("arange", _ARANGE_SIGNATURES, tuple(given), {}, 0))
 
 
@@ -451,15 +451,3 @@ def randn_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
                requires_grad: bool = False) -> Tensor:
     shape, dtype, device = _like(input, dtype, device)
     return randn(shape, dtype=dtype, device=device, requires_grad=requires_grad)
-
-
-def fill_random(tensor: Tensor, kind: str, a: float, b: float,
-                generator: random.Generator | None = None) -> Tensor:
-    """`uniform_(a, b)` or `normal_(mean=a, std=b)`: refill a tensor in place (the caller has
-    checked that the change is allowed)."""
-    source = _generator(generator)
-    draw = source.uniform if kind == "uniform" else source.normal
-    values = draw(tensor._data.shape, a, b, tensor._data.dtype)  # drawn on the CPU
-    np.copyto(tensor._data, backend.to_device(values, tensor.device))
-    tensor._version_counter.value += 1
-    return tensor

@@ -104,10 +104,7 @@ class Tensor:
         return tensor
 
     def __init__(self, data: Any = (), *, dtype: DType | None = None) -> None:
-        from minigrad import _creation
-
-        made = _creation.tensor(data, dtype=dtype or backend.get_default_dtype())
-        self._data = made._data
+        self._data = ops.factories.data_of(data, dtype)
 
     @classmethod
     def _wrap(cls, data: np.ndarray, requires_grad: bool = False) -> Tensor:
@@ -831,25 +828,16 @@ class Tensor:
 
     # New tensors with this one's dtype and device (keywords override them).
     def new_tensor(self, data: Any, **kwargs: Any) -> Tensor:
-        from minigrad import _creation
-
-        return _creation.tensor(data, **{"dtype": self.dtype, "device": self.device, **kwargs})
+        return ops.factories.new_tensor(self, data, **kwargs)
 
     def new_zeros(self, *size: Any, **kwargs: Any) -> Tensor:
-        from minigrad import _creation
-
-        return _creation.zeros(*size, **{"dtype": self.dtype, "device": self.device, **kwargs})
+        return ops.factories.new_zeros(self, *size, **kwargs)
 
     def new_ones(self, *size: Any, **kwargs: Any) -> Tensor:
-        from minigrad import _creation
-
-        return _creation.ones(*size, **{"dtype": self.dtype, "device": self.device, **kwargs})
+        return ops.factories.new_ones(self, *size, **kwargs)
 
     def new_full(self, size: Any, value: Any, **kwargs: Any) -> Tensor:
-        from minigrad import _creation
-
-        return _creation.full(size, value,
-                              **{"dtype": self.dtype, "device": self.device, **kwargs})
+        return ops.factories.new_full(self, size, value, **kwargs)
 
     # In-place ops: `x.sin_()` runs `ops.sin` and writes the result into `x`, taking over its
     # history (`ops.apply_inplace`: version counter, PyTorch's checks, a `SinBackward0` node).
@@ -969,21 +957,17 @@ class Tensor:
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
         """Refill with values drawn uniformly from [a, b)."""
-        from minigrad import _creation
-
         ops.inplace.check_inplace_allowed(self)
-        return _creation.fill_random(self, "uniform", a, b, generator)
+        return ops.factories.fill_random(self, "uniform", a, b, generator)
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
         """Refill with values drawn from a normal distribution."""
-        from minigrad import _creation
-
         ops.inplace.check_inplace_allowed(self)
-        return _creation.fill_random(self, "normal", mean, std, generator)
+        return ops.factories.fill_random(self, "normal", mean, std, generator)
 
     def __setitem__(self, key: Any, value: Any) -> None:
         """`t[key] = value`: an in-place write into the selected elements."""
-        ops.index_put.setitem(self, key, value)
+        ops.inplace.setitem(self, key, value)
 
     # Operators -------------------------------------------------------------
     # A binary operator gives Python `NotImplemented` for an operand of the wrong type, as

@@ -9,8 +9,11 @@ Each op is one `Function` subclass that says all there is to say about it: `forw
 - `backward_batched(ctx, *grads)`, or `backward_broadcasts_over_batch = True` when
   `backward` itself broadcasts: its backward for grads with a leading batch dim
   (`functional.jacobian(..., vectorize=True)`); without either it runs row by row.
+
+`ops.factories` holds what `Tensor(data)`, `x.new_zeros(...)` and `x.uniform_()` call.
 """
 
+from minigrad.ops import factories as factories  # Tensor's own factory methods call these
 from minigrad.ops.inplace import apply_inplace, copy_, fill_, zero_
 from minigrad.ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
 from minigrad.ops.pointwise import *  # noqa: F403

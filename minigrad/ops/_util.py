@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 import numpy as np
 
 from minigrad import backend
-from minigrad._arguments import NUMBER_TYPES, type_message
+from minigrad._argument_errors import type_message
+from minigrad._arguments import NUMBER_TYPES
 from minigrad._tensor import Tensor
 
 _SCALAR_TYPES = (int, float, bool, np.generic)

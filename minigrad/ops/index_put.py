@@ -16,14 +16,13 @@ import numpy as np
 
 from minigrad import backend
 from minigrad._tensor import Tensor
-from minigrad.autograd import function, grad_mode
+from minigrad.autograd import grad_mode
 from minigrad.autograd.function import BackwardFunction, Function, _edge_to
 from minigrad.autograd.graph import Node, _sequence_numbers, _short_name
 from minigrad.ops import _formula
-from minigrad.ops.shape import is_full_slice
 
-__all__ = ["CopySlices", "multi_output_view_message", "rebase_history", "remake_view_history",
-           "setitem"]
+__all__ = ["CopySlices", "IndexPut", "multi_output_view_message", "rebase_history",
+           "remake_view_history"]
 
 
 class IndexPut(Function, node_name="IndexPutBackward0"):
@@ -190,67 +189,3 @@ def multi_output_view_message(view: Tensor, through_base: bool) -> str:
     return (f"{start} This view is the output of a function that returns multiple views. Such "
             "functions do not allow the output views to be modified inplace. You should replace "
             "the inplace operation by an out-of-place one.")
-
-
-def _is_basic(key: Any) -> bool:
-    """Whether `key` only slices (ints, slices, None, ...), so `t[key]` is a view."""
-    parts = key if isinstance(key, tuple) else (key,)
-    return all(isinstance(k, (int, np.integer, slice)) or k is None or k is Ellipsis
-               for k in parts) and not any(isinstance(k, bool) for k in parts)
-
-
-def _selects_everything(parts: tuple[Any, ...], shape: tuple[int, ...]) -> bool:
-    """Whether a slicing key is only `...` and slices PyTorch skips (`:`, `0:10` of 3)."""
-    if not all(k is Ellipsis or isinstance(k, slice) for k in parts):
-        return False
-    ellipses = [i for i, k in enumerate(parts) if k is Ellipsis]
-    if len(ellipses) > 1:
-        return False
-    before, after = (parts[:ellipses[0]], parts[ellipses[0] + 1:]) if ellipses else (parts, ())
-    if len(before) + len(after) > len(shape):
-        return False  # too many indices: indexing raises PyTorch's error
-    sizes = (*shape[:len(before)], *shape[len(shape) - len(after):])
-    return all(is_full_slice(k, size) for k, size in zip((*before, *after), sizes))
-
-
-def _array_key(key: Any) -> Any:
-    if isinstance(key, Tensor):
-        return key._data
-    if isinstance(key, tuple):
-        return tuple(k._data if isinstance(k, Tensor) else k for k in key)
-    return key
-
-
-def setitem(tensor: Tensor, key: Any, value: Any) -> None:
-    """`tensor[key] = value`: an in-place write, recorded when autograd tracks either side.
-
-    Slicing keys write through a view (`CopySlices`, as PyTorch); indexing keys
-    (lists, tensors, masks) record one `IndexPutBackward0`. The in-place op checks
-    what may be written (so a leaf's slice gives PyTorch's error about a view).
-    """
-    from minigrad import ops
-
-    value_tracked = isinstance(value, Tensor) and value._requires_grad
-    recorded = grad_mode._state.enabled and (tensor._requires_grad or value_tracked)
-    forward_mode = function._forward_hook is not None  # tangents go through the ops too
-    if not (recorded or forward_mode):
-        ops.inplace.check_inplace_allowed(tensor)
-        tensor._data[_array_key(key)] = value._data if isinstance(value, Tensor) else value
-        tensor._version_counter.value += 1
-        return
-    if _is_basic(key):
-        if not isinstance(value, Tensor):
-            value = Tensor._wrap(backend.array_module(tensor._data).asarray(
-                value, dtype=tensor._data.dtype))
-        parts = key if isinstance(key, tuple) else (key,)
-        # As in PyTorch, full slices and `...` select nothing: the write goes to the tensor.
-        target = tensor if _selects_everything(parts, tensor._data.shape) else ops.getitem(
-            tensor, key)
-        # As PyTorch: values of the region's shape are copied in; one value (a number or a
-        # 0-d tensor) fills a region of any other shape.
-        if value._data.ndim == 0 and target._data.shape != ():
-            ops.fill_(target, value)
-        else:
-            ops.copy_(target, value)
-        return
-    ops.apply_inplace(tensor, IndexPut.apply, value, key=_array_key(key))

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 
 from minigrad import backend
-from minigrad._arguments import int_list, invalid_combination, wrap_dim, wrap_dims
+from minigrad._argument_errors import invalid_combination
+from minigrad._arguments import int_list, wrap_dim, wrap_dims
 from minigrad._tensor import Tensor, _as_view
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd import grad_mode
