@@ -95,7 +95,8 @@ def _root_grads(outputs: tuple[Tensor, ...], grad_outputs: tuple[Any, ...],
                     "grad can be implicitly created only for real scalar outputs but got "
                     f"{out.dtype!r}"
                 )
-            grads.append(Tensor._wrap(np.ones_like(out._data)))
+            data = out._data
+            grads.append(Tensor._wrap(backend.array_module(data).ones(data.shape, data.dtype)))
             continue
         if not isinstance(given, Tensor):
             raise TypeError(

@@ -750,6 +750,8 @@ def getitem(input: Tensor, key: Any) -> Tensor:
     dim, left to right; `None` inserts a dim; lists, tensors and masks go to one
     IndexBackward0 at the end.
     """
+    if type(key) is int and input._data.ndim:
+        return _select(input, 0, key)  # `x[i]`, the common case, without the key's analysis
     if isinstance(key, slice):
         # A lone slice is always recorded, even `x[:]`, as PyTorch does.
         start, stop, step = key.indices(input._data.shape[0]) if input._data.ndim else (0, 0, 1)
