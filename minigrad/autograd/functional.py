@@ -523,6 +523,9 @@ def _node_batched_backward(node: BackwardFunction, grads: list[Tensor]
     """
     op = node._forward_cls
     if op.backward_broadcasts_over_batch:
+        if op._backward_on_arrays and not is_grad_enabled():  # no graph of it wanted
+            sent = node._apply_arrays([None if g is None else g._data for g in grads])
+            return engine._as_tensors(sent)  # the formula on arrays, as a plain backward runs it
         return node.apply(grads)
     rule = op.backward_batched
     if rule is None:
