@@ -490,13 +490,14 @@ def _run_batched(node: Node, grads: list[Tensor | None], batch: int
     filled = [Tensor._wrap(xp.zeros((batch, *meta[0]), meta[1]))
               if g is None and meta is not None else g
               for g, meta in zip(grads, node._output_metadata)]
-    return tuple(None if g is None else _sum_to_batched(node, i, g)
+    inputs = node._input_metadata
+    return tuple(None if g is None else _sum_to_batched(g, inputs[i] if i < len(inputs) else None)
                  for i, g in enumerate(_node_batched_backward(node, filled)))
 
 
-def _sum_to_batched(node: Node, index: int, grad: Tensor) -> Tensor:
-    """Sum a batched gradient's broadcast dims back to the input's shape (keeping the batch dim)."""
-    metadata = node._input_metadata[index] if index < len(node._input_metadata) else None
+def _sum_to_batched(grad: Tensor, metadata: tuple[tuple[int, ...], Any] | None) -> Tensor:
+    """Sum a batched gradient's broadcast dims back to its input's shape and dtype
+    (`metadata`; None: keep it as it is), keeping the batch dim."""
     if metadata is None:
         return grad
     shape, dtype = metadata
