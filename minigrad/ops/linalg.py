@@ -175,13 +175,15 @@ def _mat2_grad(mat1: Any, grad: Any, transposed: bool) -> Any:
 def _times_transposed(a: Any, b: Any) -> Any:
     """`a @ b` for a `b` laid out column by column (`x @ weight.t()`, a linear layer).
 
-    OpenBLAS multiplies by a transposed right operand slowly when `a` has fewer rows than
-    `b` has columns (a small batch through a wide layer): 16 x 1000 @ 1000 x 100 took 103
-    µs, and 60 µs computed as (bᵀ aᵀ)ᵀ, then laid out by rows again (a copy of the small
-    result). Both gave the same bits in all 30 shapes measured. Below 64 columns the swap
-    costs more than it saves.
+    OpenBLAS multiplies by a transposed right operand slowly when `a` has a few rows and `b`
+    many columns (a small batch through a wide layer): 16 x 1000 @ 1000 x 100 took 103 µs,
+    and 60 µs computed as (bᵀ aᵀ)ᵀ, then laid out by rows again (a copy of the small
+    result). Both gave the same bits in all 30 shapes measured. Where `a` has one row, or
+    more than a quarter as many rows as `b` has columns, or `b` fewer than 64 columns, the
+    swap measured no faster.
     """
-    if type(a) is np.ndarray and a.ndim == 2 and a.shape[0] < b.shape[1] and b.shape[1] >= 64:
+    rows, columns = (a.shape[0], b.shape[1]) if a.ndim == 2 else (0, 0)
+    if type(a) is np.ndarray and 1 < rows and 4 * rows <= columns and columns >= 64:
         return np.ascontiguousarray((b.T @ a.T).T)
     return a @ b
 
