@@ -208,7 +208,12 @@ class Addmm(Function, node_name="AddmmBackward0"):
         product = _times_transposed(a._data, b._data) if ctx.mat2_transposed else a._data @ b._data
         if alpha != 1:
             product *= alpha
-        return product + (bias._data if beta == 1 else beta * bias._data)
+        shift = bias._data if beta == 1 else beta * bias._data
+        if shift.dtype != product.dtype or np.broadcast_shapes(shift.shape, product.shape) != (
+                product.shape):
+            return product + shift
+        product += shift  # in the product's own memory: one pass, no new array
+        return product
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor | None, ...]:
