@@ -378,8 +378,10 @@ def _batched_jacobian(outputs: tuple[Tensor, ...], inputs: tuple[Tensor, ...],
     for grad, inp in zip(grads, inputs):
         if grad is None:
             grad = zeros_like(inp).expand(sum(numels), *inp.shape)
+        # One output's block is the whole gradient: split only where a graph shows it.
+        blocks = (grad,) if len(outputs) == 1 and not create_graph else grad.split(numels, 0)
         per_input.append(tuple(block.view(*out.shape, *inp.shape)
-                               for block, out in zip(grad.split(numels, 0), outputs)))
+                               for block, out in zip(blocks, outputs)))
     return tuple(zip(*per_input))
 
 
