@@ -609,6 +609,12 @@ class Add(Function, node_name="AddBackward0"):
         return _fw.add_tangents(tangent_a, tangent_b)
 
 
+def _negated_times_alpha(x: ArrayOrTensor, alpha: float) -> ArrayOrTensor:
+    """-x · alpha as PyTorch's subtraction formulas write it: a negation, then the Scalar
+    overload of mul (on tensors, a double backward's NegBackward0 and MulBackward1)."""
+    return -x if alpha == 1 else _formula.mul_scalar(-x, alpha)
+
+
 class Sub(Function, node_name="SubBackward0"):
     aten_name = "aten::sub"
     shows_forward = "result = self - alpha * other"
@@ -625,9 +631,7 @@ class Sub(Function, node_name="SubBackward0"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor, ArrayOrTensor]:
-        # PyTorch's formula: -grad, times alpha by the Scalar overload (MulBackward1).
-        alpha = ctx._saved_alpha
-        return grad, -grad if alpha == 1 else _formula.mul_scalar(-grad, alpha)
+        return grad, _negated_times_alpha(grad, ctx._saved_alpha)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_a: Tensor | None, tangent_b: Tensor | None
@@ -671,10 +675,7 @@ class RsubTensor(Rsub, node_name="RsubBackward0"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> tuple[ArrayOrTensor, ArrayOrTensor]:
-        # PyTorch's formula negates, then multiplies by alpha as a Scalar (a double backward's
-        # NegBackward0 and MulBackward1).
-        alpha = ctx._saved_alpha
-        return -grad if alpha == 1 else _formula.mul_scalar(-grad, alpha), grad
+        return _negated_times_alpha(grad, ctx._saved_alpha), grad
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent_x: Tensor | None, tangent_other: Tensor | None
