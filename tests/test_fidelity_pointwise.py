@@ -252,6 +252,7 @@ SECOND_ORDER = {
     "max": "x.max()",
     "sub_alpha_times_x": "(x.sub(x * x, alpha=2) * x).sum()",
     "add_alpha_times_x": "(x.add(x * x, alpha=2) * x).sum()",
+    "rsub_number_alpha_times_x": "(T.rsub(x * x, 3.0, alpha=2) * x).sum()",
 }
 
 

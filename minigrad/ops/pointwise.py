@@ -660,7 +660,7 @@ class Rsub(Function, node_name="RsubBackward1"):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
-        return -grad if ctx._saved_alpha == 1 else grad * -ctx._saved_alpha
+        return _negated_times_alpha(grad, ctx._saved_alpha)
 
     @staticmethod
     def jvp(ctx: BackwardFunction, tangent: Tensor) -> Tensor:
