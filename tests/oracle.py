@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import torch
@@ -49,3 +50,12 @@ def raised(action, *args) -> tuple[str, str] | None:
     except Exception as error:
         return type(error).__name__, str(error)
     return None
+
+
+def names_along(node: Any, depth: int = 3) -> list[Any]:
+    """The graph below `node` as nested names, `next_functions` in order (on either library)."""
+    if node is None:
+        return [None]
+    if depth == 0:
+        return [node.name()]
+    return [node.name(), [names_along(n, depth - 1) for n, _ in node.next_functions]]

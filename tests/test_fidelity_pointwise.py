@@ -13,19 +13,11 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from oracle import names_along
 
 import minigrad
 
 LIBRARIES = {"minigrad": minigrad, "torch": torch}
-
-
-def names_along(node: Any, depth: int = 3) -> list[Any]:
-    """The graph below `node` as nested names, `next_functions` in order."""
-    if node is None:
-        return [None]
-    if depth == 0:
-        return [node.name()]
-    return [node.name(), [names_along(n, depth - 1) for n, _ in node.next_functions]]
 
 
 def run(program: str, lib: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
-from oracle import assert_close, raised, to_mini, without_addresses
+from oracle import assert_close, names_along, raised, to_mini, without_addresses
 
 import minigrad
 from minigrad import nn
@@ -514,15 +514,6 @@ def test_cross_entropy_errors_match_torch() -> None:
         raised(torch.nn.functional.nll_loss, torch.ones(3, 5), torch.ones(3, dtype=torch.float64))
     with pytest.raises(ValueError, match="avg is not a valid value for reduction"):
         F.cross_entropy(minigrad.ones(3, 5), minigrad.tensor([0, 1, 2]), reduction="avg")
-
-
-def names_along(node: Any, depth: int = 3) -> list[Any]:
-    """The graph below `node` as nested names, `next_functions` in order."""
-    if node is None:
-        return [None]
-    if depth == 0:
-        return [node.name()]
-    return [node.name(), [names_along(n, depth - 1) for n, _ in node.next_functions]]
 
 
 def loss_of(lib: ModuleType, case: str, reduction: str, scores: Any) -> tuple[Any, Any]:
