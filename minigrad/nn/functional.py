@@ -125,15 +125,11 @@ def _mse_loss_backward(grad: ArrayOrTensor, input: ArrayOrTensor, target: ArrayO
     """2 (input - target) · grad (/ its size for the mean), PyTorch's `mse_loss_backward`: on
     tensors the recorded op, so that a double backward shows MseLossBackwardBackward0."""
     if isinstance(grad, Tensor) or isinstance(input, Tensor) or isinstance(target, Tensor):
-        return MseLossBackward.apply(*map(_as_tensor, (grad, input, target)),
+        return MseLossBackward.apply(*map(_formula.as_tensor, (grad, input, target)),
                                      reduction=reduction)
     # d/dx (x - t)² = 2 (x - t); the mean spreads the gradient over every element.
     scale = 2.0 / input.size if reduction == "mean" else 2.0
     return (input - target) * scale * grad
-
-
-def _as_tensor(value: ArrayOrTensor) -> Tensor:
-    return value if isinstance(value, Tensor) else Tensor._wrap(value)
 
 
 class MseLossBackward(Function, node_name="MseLossBackwardBackward0"):

@@ -78,7 +78,7 @@ def where(condition: ArrayOrTensor, x: ArrayOrTensor, y: ArrayOrTensor) -> Array
     if isinstance(condition, Tensor) or isinstance(x, Tensor) or isinstance(y, Tensor):
         from minigrad.ops.pointwise import where as where_op
 
-        return where_op(_tensor(condition), x, y)
+        return where_op(as_tensor(condition), x, y)
     return np.where(condition, x, y)
 
 
@@ -87,7 +87,7 @@ def masked_fill(x: ArrayOrTensor, mask: ArrayOrTensor, value: float) -> ArrayOrT
     if isinstance(x, Tensor):
         from minigrad.ops.pointwise import masked_fill as masked_fill_op
 
-        return masked_fill_op(x, _tensor(mask), value)
+        return masked_fill_op(x, as_tensor(mask), value)
     return np.where(mask._data if isinstance(mask, Tensor) else mask, x.dtype.type(value), x)
 
 
@@ -126,7 +126,7 @@ def pow_scalar(x: ArrayOrTensor, exponent: float) -> ArrayOrTensor:
 def pow_tensors(x: ArrayOrTensor, exponent: ArrayOrTensor) -> ArrayOrTensor:
     """`x ** exponent` elementwise, as PyTorch's kernel computes it for tensors."""
     if isinstance(x, Tensor) or isinstance(exponent, Tensor):
-        return _tensor(x) ** exponent
+        return as_tensor(x) ** exponent
     from minigrad.ops.pointwise import _power_of_tensors
 
     return _power_of_tensors(x, exponent)
@@ -152,7 +152,7 @@ def threshold_backward(grad: ArrayOrTensor, saved: ArrayOrTensor, threshold: flo
     if isinstance(grad, Tensor) or isinstance(saved, Tensor):
         from minigrad.ops.pointwise import ThresholdBackward
 
-        return ThresholdBackward.apply(_tensor(grad), _tensor(saved), threshold=threshold)
+        return ThresholdBackward.apply(as_tensor(grad), as_tensor(saved), threshold=threshold)
     return np.where(saved <= threshold, grad.dtype.type(0), grad)
 
 
@@ -161,7 +161,7 @@ def tanh_backward(grad: ArrayOrTensor, output: ArrayOrTensor) -> ArrayOrTensor:
     if isinstance(grad, Tensor) or isinstance(output, Tensor):
         from minigrad.ops.pointwise import TanhBackward
 
-        return TanhBackward.apply(_tensor(grad), _tensor(output))
+        return TanhBackward.apply(as_tensor(grad), as_tensor(output))
     return grad * (1 - output * output)
 
 
@@ -170,11 +170,12 @@ def sigmoid_backward(grad: ArrayOrTensor, output: ArrayOrTensor) -> ArrayOrTenso
     if isinstance(grad, Tensor) or isinstance(output, Tensor):
         from minigrad.ops.pointwise import SigmoidBackward
 
-        return SigmoidBackward.apply(_tensor(grad), _tensor(output))
+        return SigmoidBackward.apply(as_tensor(grad), as_tensor(output))
     return grad * (1 - output) * output
 
 
-def _tensor(value: ArrayOrTensor) -> Tensor:
+def as_tensor(value: ArrayOrTensor) -> Tensor:
+    """`value` as a tensor (an array is wrapped, not copied): a named backward op's operand."""
     return value if isinstance(value, Tensor) else Tensor._wrap(value)
 
 
