@@ -209,10 +209,11 @@ class Addmm(Function, node_name="AddmmBackward0"):
         if alpha != 1:
             product *= alpha
         shift = bias._data if beta == 1 else beta * bias._data
-        if shift.dtype != product.dtype or np.broadcast_shapes(shift.shape, product.shape) != (
-                product.shape):
+        if shift.dtype != product.dtype:  # a beta that promotes (a NumPy float64)
             return product + shift
-        product += shift  # in the product's own memory: one pass, no new array
+        # In the product's own memory: one pass, no new array (`addmm` checked that the bias
+        # broadcasts to the product's shape).
+        product += shift
         return product
 
     @staticmethod
