@@ -282,9 +282,8 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
                 edges.append(_NO_EDGE)
             elif a._grad_fn is not None:
                 edges.append((a._grad_fn, a._output_nr))
-            else:  # a leaf: its accumulator, made by `graph.grad_accumulator` when it has none
-                accumulator = a._grad_accumulator() if a._grad_accumulator is not None else None
-                edges.append((accumulator or graph.grad_accumulator(a), 0))
+            else:
+                edges.append((graph.grad_accumulator(a), 0))
             if positions is not None:
                 positions.append(i)
         elif cls._scalar_inputs_are_edges and (a is None or isinstance(a, (int, float))):
