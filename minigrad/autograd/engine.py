@@ -210,15 +210,17 @@ def _checked_grads(node: Node, grads: Sequence[Any], on_arrays: bool) -> Sequenc
     a NumPy scalar).
     """
     checked = None
-    for i, (grad, (next_node, input_nr)) in enumerate(zip(grads, node.next_functions)):
+    i = -1
+    for grad, (next_node, input_nr) in zip(grads, node.next_functions):
+        i += 1
         if grad is None:
             continue
-        if on_arrays:
-            data = grad if type(grad) is np.ndarray else (
-                grad._data if isinstance(grad, Tensor) else backend.as_array(grad))
-            if data is not grad:
-                checked = checked or list(grads)
-                checked[i] = grad = data
+        if type(grad) is np.ndarray:  # the array mode's common case
+            data = grad
+        elif on_arrays:
+            data = grad._data if isinstance(grad, Tensor) else backend.as_array(grad)
+            checked = checked or list(grads)
+            checked[i] = grad = data
         else:
             data = grad._data
         if next_node is None:
@@ -315,8 +317,10 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
                     if buffer is None:
                         buffer = buffers[next_node] = [None] * (
                             len(next_node._output_metadata) or 1)
-                    held = buffer[input_nr]
-                    buffer[input_nr] = grad if held is None else _add_grads(held, grad)
+                        buffer[input_nr] = grad
+                    else:
+                        held = buffer[input_nr]
+                        buffer[input_nr] = grad if held is None else _add_grads(held, grad)
                 left = dependencies[next_node] - 1
                 dependencies[next_node] = left
                 if left == 0:

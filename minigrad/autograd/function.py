@@ -56,7 +56,7 @@ class BackwardFunction(Node):
     needs_input_grad: tuple[bool, ...] = ()
     materialize_grads = True
     _non_differentiable: tuple[Tensor, ...] = ()
-    _num_args = 0
+    _num_args = 1  # the common case; `_record` sets any other
     # The forward arguments that have an edge, by position; None: all of them (most ops).
     _edge_positions: tuple[int, ...] | None = None
 
@@ -271,9 +271,8 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
     the gradients arriving for it must have.
     """
     ctx._sequence_nr = next(_sequence_numbers)
-    edges = []
-    positions = None  # None: every argument has an edge, the common case
-    for i, a in enumerate(args):
+    edges: list[Edge | None] = []  # None for an argument without an edge
+    for a in args:
         if isinstance(a, Tensor):
             # `_edge_to(a)`, spelled out for the common cases.
             if a._base is not None:
@@ -284,17 +283,16 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
                 edges.append((a._grad_fn, a._output_nr))
             else:
                 edges.append((graph.grad_accumulator(a), 0))
-            if positions is not None:
-                positions.append(i)
         elif cls._scalar_inputs_are_edges and (a is None or isinstance(a, (int, float))):
             edges.append(_NO_EDGE)  # None: no tensor
-            if positions is not None:
-                positions.append(i)
-        elif positions is None:
-            positions = list(range(i))
-    if positions is not None:
-        ctx._edge_positions = _shared(tuple(positions))
-    ctx._num_args = len(args)
+        else:
+            edges.append(None)
+    if None in edges:  # some argument (a dim, a flag) has no edge: note which ones do
+        ctx._edge_positions = _shared(tuple([i for i, e in enumerate(edges) if e is not None]))
+        ctx._num_args = len(args)
+        edges = [e for e in edges if e is not None]
+    elif len(args) != 1:
+        ctx._num_args = len(args)
     ctx.next_functions = tuple(edges)
 
     excluded = ctx._non_differentiable
@@ -369,8 +367,16 @@ def _saved_values(items: tuple[Any, ...], outputs: tuple[Any, ...],
                   ) -> tuple[Tensor | SavedTensor | SavedNumber | None, ...]:
     """Keep each item for backward: an output (as its array), an input tensor, None, or (for
     an op that names what it saves) a Python number."""
-    saved: list[Tensor | SavedTensor | SavedNumber | None] = []
     single_output = outputs[0] if len(outputs) == 1 else None
+    # The common case: inputs never changed in place (or None), kept as they are.
+    for item in items:
+        if item is not None and not (isinstance(item, Tensor) and item._counter is None
+                                     and item is not single_output and not item._is_inference
+                                     and single_output is not None):
+            break
+    else:
+        return items
+    saved: list[Tensor | SavedTensor | SavedNumber | None] = []
     for position, item in enumerate(items):
         if item is None:
             saved.append(None)

@@ -562,11 +562,12 @@ def _save_operands(ctx: BackwardFunction, a: Any, b: Any, keep_a: bool, keep_b: 
     freed, as in PyTorch. Backward computes with the number itself, from `constants`, so
     that it promotes no dtype.
     """
+    # `ctx.save_for_backward(...)`, less its call: every recorded binary op passes here.
     if isinstance(a, Tensor) and isinstance(b, Tensor):  # the common case, kept short
-        ctx.save_for_backward(a if keep_a else None, b if keep_b else None)
+        ctx.to_save = (a if keep_a else None, b if keep_b else None)
         ctx.constants = _NO_CONSTANTS
         return
-    ctx.save_for_backward(_saved_if(a, keep_a), _saved_if(b, keep_b))
+    ctx.to_save = (_saved_if(a, keep_a), _saved_if(b, keep_b))
     ctx.constants = (None if isinstance(a, Tensor) else a, None if isinstance(b, Tensor) else b)
 
 
