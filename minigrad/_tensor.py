@@ -78,32 +78,31 @@ class _VersionCounter:
 class Tensor:
     """A multi-dimensional array that can record how it was computed."""
 
-    # Every attribute a tensor has, declared (less memory, faster to read); a new tensor sets
-    # each in `_wrap`. A learner's own labels (`t.note = ...`, as PyTorch allows) go into a
-    # `__dict__` made on first use.
+    # The attributes every op result has, declared (less memory, faster to read); a new tensor
+    # sets each in `_wrap`. Those that few tensors ever change are class defaults below, and a
+    # tensor that changes one (or gets a learner's own label, `t.note = ...`, as PyTorch
+    # allows) keeps it in a `__dict__` made on first use.
     __slots__ = (
         "__dict__",
         "__weakref__",  # the engine and hooks hold weak references to tensors
-        "_backward_hooks",  # list of a leaf's `register_hook` hooks, or None
         "_base",  # the tensor this one is a view of, or None
         "_counter",  # _VersionCounter | None, made on first use: most tensors never need one
         "_data",  # the values: a NumPy array (or a CuPy one on a GPU)
         "_grad",  # accumulated by backward (leaves, and tensors that retain_grad)
-        "_grad_accumulator",  # weakref.ref[AccumulateGrad] | None: a leaf's one accumulator
         "_grad_fn",  # the node of the op that made this tensor; None for a leaf
-        "_is_inference",  # made inside `inference_mode()`
-        "_multi_output_view",  # one of several views an op returned (split, unbind)
         "_output_nr",  # which output of its grad_fn this tensor is
         "_requires_grad",  # set on this tensor itself (a view also asks its base)
-        "_retains_grad",  # retain_grad() was called
         "_view_version",  # a view's version when its grad_fn was set: a later one remakes it
     )
+    _backward_hooks: list[Callable[[Tensor], Any]] | None = None  # a leaf's `register_hook`s
+    _grad_accumulator: Any = None  # weakref.ref[AccumulateGrad]: a leaf's one accumulator
+    _is_inference = False  # made inside `inference_mode()`
+    _multi_output_view = False  # one of several views an op returned (split, unbind)
+    _retains_grad = False  # retain_grad() was called
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Tensor:
         """A tensor whose data `__init__` sets (`Tensor(...)`, `nn.Parameter(...)`)."""
-        tensor = cls._wrap(None)  # type: ignore[arg-type]
-        tensor._is_inference = False
-        return tensor
+        return cls._wrap(None)  # type: ignore[arg-type]
 
     def __init__(self, data: Any = (), *, dtype: DType | None = None) -> None:
         self._data = ops.factories.data_of(data, dtype)
@@ -114,12 +113,10 @@ class Tensor:
         tensor = object.__new__(cls)
         tensor._data = data
         tensor._requires_grad = True if requires_grad else False
-        tensor._is_inference = (
-            True if _grad_mode._inference_blocks and _grad_mode._state.inference else False)
-        tensor._grad = tensor._grad_fn = tensor._grad_accumulator = None
-        tensor._backward_hooks = tensor._base = tensor._counter = None
+        tensor._grad = tensor._grad_fn = tensor._base = tensor._counter = None
         tensor._output_nr = tensor._view_version = 0
-        tensor._retains_grad = tensor._multi_output_view = False
+        if _grad_mode._inference_blocks and _grad_mode._state.inference:
+            tensor._is_inference = True
         return tensor
 
     # Basic facts ---------------------------------------------------------
