@@ -180,6 +180,9 @@ class Function:
     # that it runs on arrays as well as on tensors (see `Tensor.__array_ufunc__`): the
     # engine runs it on arrays when no graph of the backward pass is wanted.
     _backward_on_arrays: ClassVar[bool] = False
+    # Built-in ops whose forward reads and makes arrays only (it calls no tensor op), so that
+    # `apply` need not turn grad mode off around it.
+    _forward_on_arrays: ClassVar[bool] = False
     saved_names: ClassVar[tuple[str, ...]] = ()
     _backward_cls: ClassVar[type[BackwardFunction]]
     # What the rest of the kit reads off an op class (see `minigrad.ops`): its profiler event
@@ -213,31 +216,35 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run the op; record a node when grad mode is on and an input requires grad."""
         ctx = cls._backward_cls()
-        # Which arguments are tensors that require grad; spelled out for one and two
-        # arguments, the ops almost every program runs, where it costs a fifth as much.
+        # Which arguments are tensors that require grad, as one of a few shared tuples;
+        # spelled out for one and two arguments, the ops almost every program runs.
         if len(args) == 2:
             a, b = args
-            needs_input_grad = (isinstance(a, Tensor) and a._requires_grad,
-                                isinstance(b, Tensor) and b._requires_grad)
+            needs_input_grad = _BOOL_PAIRS[isinstance(a, Tensor) and a._requires_grad][
+                isinstance(b, Tensor) and b._requires_grad]
         elif len(args) == 1:
-            needs_input_grad = (isinstance(args[0], Tensor) and args[0]._requires_grad,)
+            needs_input_grad = _BOOL_SINGLES[isinstance(args[0], Tensor) and args[0]._requires_grad]
         else:
-            needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+            needs_input_grad = _shared(tuple([isinstance(a, Tensor) and a._requires_grad
+                                              for a in args]))
         ctx.needs_input_grad = needs_input_grad
         state = grad_mode._state
         grad_enabled = state.enabled
-        state.enabled = False
-        try:
-            if _profiler is None:
-                raw = cls.forward(ctx, *args, **kwargs)
-            else:
-                raw = _profiler.run_forward(cls, ctx, args, kwargs)
-        finally:
-            state.enabled = grad_enabled
-        if type(raw) is np.ndarray:  # the common case, kept short
+        if cls._forward_on_arrays and _profiler is None:
+            raw = cls.forward(ctx, *args, **kwargs)  # arrays only: grad mode cannot matter
+        else:
+            state.enabled = False
+            try:
+                if _profiler is None:
+                    raw = cls.forward(ctx, *args, **kwargs)
+                else:
+                    raw = _profiler.run_forward(cls, ctx, args, kwargs)
+            finally:
+                state.enabled = grad_enabled
+        if type(raw) is np.ndarray and not ctx._non_differentiable:  # the common case
             output = Tensor._wrap(raw)
             if grad_enabled and True in needs_input_grad:
-                _record(ctx, cls, args, (output,), (raw,))
+                _record_one(ctx, cls, args, output)
             if _forward_hook is not None:
                 _forward_hook(ctx, args, (output,))
             return output
@@ -251,6 +258,10 @@ class Function:
         return outputs if is_tuple else outputs[0]
 
 
+_BOOL_SINGLES = ((False,), (True,))
+_BOOL_PAIRS = (((False, False), (False, True)), ((True, False), (True, True)))
+
+
 def _as_output(value: Any, args: tuple[Any, ...]) -> Any:
     if type(value) is np.ndarray or backend.is_array(value):  # a CuPy array on a GPU too
         return Tensor._wrap(value)
@@ -262,13 +273,11 @@ def _as_output(value: Any, args: tuple[Any, ...]) -> Any:
     return value
 
 
-def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
-            outputs: tuple[Any, ...], raw_outputs: tuple[Any, ...]) -> None:
-    """Link the outputs to `ctx` and `ctx` to the inputs' nodes (the hot path of every op).
+def _link_inputs(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...]) -> None:
+    """Give `ctx` its sequence number and an edge to the node of each input.
 
     The node keeps one edge per tensor argument (and per number, for the binary ops that
-    treat one as PyTorch's wrapped scalar), and the shape and dtype of each output, which
-    the gradients arriving for it must have.
+    treat one as PyTorch's wrapped scalar).
     """
     ctx._sequence_nr = next(_sequence_numbers)
     edges: list[Edge | None] = []  # None for an argument without an edge
@@ -295,47 +304,59 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
         ctx._num_args = len(args)
     ctx.next_functions = tuple(edges)
 
-    excluded = ctx._non_differentiable
-    if len(outputs) == 1 and not excluded:
-        out = outputs[0]
-        if isinstance(out, Tensor):
-            data = out._data
-            # The first input's metadata when the op kept its shape and dtype (elementwise
-            # ops do): a chain of them shares one tuple, and the collector walks fewer.
-            node = edges[0][0] if edges else None
-            metadata = node._output_metadata if node is not None else None
-            if not (metadata and len(metadata) == 1 and metadata[0] is not None
-                    and metadata[0][0] == data.shape and metadata[0][1] == data.dtype):
-                metadata = ((data.shape, data.dtype),)
-            ctx._output_metadata = metadata
-            if data.dtype.kind == "f":
-                out._requires_grad = True
-                if out._base is None:
-                    out._grad_fn = ctx  # the `grad_fn` setter, less a view's version
-                else:
-                    out.grad_fn = ctx
-                out._output_nr = 0
-        else:
-            ctx._output_metadata = (None,)
-    else:
-        output_metadata = []
-        for nr, out in enumerate(outputs):
-            if not isinstance(out, Tensor):
-                output_metadata.append(None)  # one entry per output: an output_nr indexes it
-                continue
-            data = out._data
-            output_metadata.append((data.shape, data.dtype))
-            if data.dtype.kind == "f" and not (excluded and _contains(excluded, out)):
-                out._requires_grad = True
-                out.grad_fn = ctx
-                out._output_nr = nr
-        ctx._output_metadata = tuple(output_metadata)
 
+def _record_one(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
+                output: Tensor) -> None:
+    """`_record` for the hot path of almost every op: one new output made from an array."""
+    _link_inputs(ctx, cls, args)
+    data = output._data
+    # The first input's metadata when the op kept its shape and dtype (elementwise ops do):
+    # a chain of them shares one tuple, and the collector walks fewer.
+    edges = ctx.next_functions
+    node = edges[0][0] if edges else None
+    metadata = node._output_metadata if node is not None else None
+    if not (metadata and len(metadata) == 1 and metadata[0] is not None
+            and metadata[0][0] == data.shape and metadata[0][1] == data.dtype):
+        metadata = ((data.shape, data.dtype),)
+    ctx._output_metadata = metadata
+    if data.dtype.kind == "f":
+        output._requires_grad = True
+        output._grad_fn = ctx  # a new tensor, no view: the `grad_fn` setter has nothing to add
     if ctx.to_save:
-        saved = _saved_values(ctx.to_save, outputs, raw_outputs,
-                              numbers_allowed=bool(cls.saved_names))
-        ctx._saved = graph.pack_saved(saved, ctx) if graph._saved_hooks_open else saved
-        ctx.to_save = ()
+        _keep_saved(ctx, cls, (output,), (data,))
+
+
+def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
+            outputs: tuple[Any, ...], raw_outputs: tuple[Any, ...]) -> None:
+    """Link the outputs to `ctx` and `ctx` to the inputs' nodes.
+
+    The node keeps the shape and dtype of each output, which the gradients arriving for
+    it must have.
+    """
+    _link_inputs(ctx, cls, args)
+    excluded = ctx._non_differentiable
+    output_metadata = []
+    for nr, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            output_metadata.append(None)  # one entry per output: an output_nr indexes it
+            continue
+        data = out._data
+        output_metadata.append((data.shape, data.dtype))
+        if data.dtype.kind == "f" and not (excluded and _contains(excluded, out)):
+            out._requires_grad = True
+            out.grad_fn = ctx
+            out._output_nr = nr
+    ctx._output_metadata = tuple(output_metadata)
+    if ctx.to_save:
+        _keep_saved(ctx, cls, outputs, raw_outputs)
+
+
+def _keep_saved(ctx: BackwardFunction, cls: type[Function], outputs: tuple[Any, ...],
+                raw_outputs: tuple[Any, ...]) -> None:
+    """What forward saved (`ctx.to_save`), checked and kept for backward."""
+    saved = _saved_values(ctx.to_save, outputs, raw_outputs, numbers_allowed=bool(cls.saved_names))
+    ctx._saved = graph.pack_saved(saved, ctx) if graph._saved_hooks_open else saved
+    ctx.to_save = ()
 
 
 _INFERENCE_SAVE_MESSAGE = (

@@ -12,6 +12,7 @@ import numpy as np
 from minigrad import backend
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
+from minigrad.autograd import graph
 from minigrad.autograd.function import BackwardFunction, Function
 from minigrad.backend import exact
 from minigrad.ops import _formula
@@ -38,6 +39,7 @@ class _Elementwise(Function):
     """
 
     saved_names: tuple[str, ...] = ("self",)
+    _forward_on_arrays = True
     _backward_on_arrays = True
     backward_broadcasts_over_batch = True
 
@@ -564,8 +566,13 @@ def _save_operands(ctx: BackwardFunction, a: Any, b: Any, keep_a: bool, keep_b: 
     """
     # `ctx.save_for_backward(...)`, less its call: every recorded binary op passes here.
     if isinstance(a, Tensor) and isinstance(b, Tensor):  # the common case, kept short
-        ctx.to_save = (a if keep_a else None, b if keep_b else None)
         ctx.constants = _NO_CONSTANTS
+        saved = (a if keep_a else None, b if keep_b else None)
+        if (a._counter is None and b._counter is None and not graph._saved_hooks_open
+                and not (a._is_inference or b._is_inference)):
+            ctx._saved = saved  # inputs never changed in place: what recording would keep
+        else:
+            ctx.to_save = saved  # recording checks them (versions, inference) and packs them
         return
     ctx.to_save = (_saved_if(a, keep_a), _saved_if(b, keep_b))
     ctx.constants = (None if isinstance(a, Tensor) else a, None if isinstance(b, Tensor) else b)
@@ -586,6 +593,7 @@ class Add(Function, node_name="AddBackward0"):
     shows_forward = "result = self + alpha * other"
     shows_sends = ("grad", "grad * alpha")
     _scalar_inputs_are_edges = True
+    _forward_on_arrays = True
     _backward_on_arrays = True
     backward_broadcasts_over_batch = True
 
@@ -621,6 +629,7 @@ class Sub(Function, node_name="SubBackward0"):
     shows_forward = "result = self - alpha * other"
     shows_sends = ("grad", "-grad * alpha")
     _scalar_inputs_are_edges = True
+    _forward_on_arrays = True
     _backward_on_arrays = True
     backward_broadcasts_over_batch = True
 
@@ -692,6 +701,7 @@ class Mul(Function, node_name="MulBackward0"):
     shows_forward = "result = self * other"
     shows_sends = ("grad * other", "grad * self")
     _scalar_inputs_are_edges = True
+    _forward_on_arrays = True
     _backward_on_arrays = True
     backward_broadcasts_over_batch = True
     saved_names = ("self", "other")
@@ -702,7 +712,7 @@ class Mul(Function, node_name="MulBackward0"):
         needs_a, needs_b = ctx.needs_input_grad
         if needs_a or needs_b:
             # d(ab)/da = b and d(ab)/db = a: keep only the factor a gradient needs.
-            _save_operands(ctx, a, b, keep_a=needs_b, keep_b=needs_a)
+            _save_operands(ctx, a, b, needs_b, needs_a)  # keep a, keep b
         return x * y
 
     @staticmethod
@@ -799,6 +809,7 @@ class Div(Function, node_name="DivBackward0"):
     shows_forward = "result = self / other"
     shows_sends = ("grad / other", "-grad * self / other²")
     _scalar_inputs_are_edges = True
+    _forward_on_arrays = True
     _backward_on_arrays = True
     backward_broadcasts_over_batch = True
     saved_names = ("self", "other")
@@ -808,7 +819,7 @@ class Div(Function, node_name="DivBackward0"):
         x, y = operand_arrays(a, b, floating=True)
         needs_a, needs_b = ctx.needs_input_grad
         if needs_a or needs_b:
-            _save_operands(ctx, a, b, keep_a=needs_b, keep_b=True)
+            _save_operands(ctx, a, b, needs_b, True)  # keep a, keep b
         return x / y
 
     @staticmethod

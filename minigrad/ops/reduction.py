@@ -92,6 +92,7 @@ class SumAll(Function, node_name="SumBackward0"):
     aten_name = "aten::sum"
     shows_forward = "result = self.sum()"
     shows_sends = ("@rule.sum_all",)
+    _forward_on_arrays = True
     _backward_on_arrays = True
 
     @staticmethod
