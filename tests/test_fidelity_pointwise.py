@@ -260,6 +260,22 @@ def test_double_backward_graph_and_second_gradient(loss: str) -> None:
     agree(program, "[t.clone() + 0 for t in T.autograd.grad(g.sum(), x)]")
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_relu_backward_passes_the_gradients_bits_where_kept_and_plus_zero_elsewhere(dtype) -> None:
+    rng = np.random.default_rng(0)
+    values = rng.standard_normal((6, 8)).astype(dtype)
+    values[0, :3] = [math.nan, 0.0, -0.0]  # NaN passes the gradient; both zeros cut it off
+    grad = rng.standard_normal((6, 8)).astype(dtype)
+    grad[1, :4] = [math.inf, -math.inf, math.nan, -0.0]
+    results = []
+    for lib in (minigrad, torch):
+        x = lib.tensor(values.T, requires_grad=True)  # a transposed layout too
+        x.relu().backward(lib.tensor(grad.T))
+        results.append(np.ascontiguousarray(x.grad.numpy()))
+    assert results[0].dtype == results[1].dtype
+    assert results[0].tobytes() == results[1].tobytes()
+
+
 def test_threshold_backward_node_saves_and_differentiates_as_pytorchs() -> None:
     program = ("x = T.tensor([-1., 0.5, 4.], requires_grad=True); "
                "(g,) = T.autograd.grad(x.relu().sum(), x, create_graph=True); n = g.grad_fn")

@@ -153,7 +153,20 @@ def threshold_backward(grad: ArrayOrTensor, saved: ArrayOrTensor, threshold: flo
         from minigrad.ops.pointwise import ThresholdBackward
 
         return ThresholdBackward.apply(as_tensor(grad), as_tensor(saved), threshold=threshold)
+    if (type(grad) is np.ndarray and type(saved) is np.ndarray and grad.shape == saved.shape
+            and grad.dtype.kind == "f"):
+        # Selected by bits: grad's bits ANDed with all ones where it is kept, zeros (+0.0)
+        # where not. `np.where` took ten times as long on a ReLU's mask here (its branches
+        # follow the random mask); a product with the mask would turn inf into NaN.
+        unsigned = _UNSIGNED_OF_SIZE[grad.dtype.itemsize]
+        mask = np.less_equal(saved, threshold).astype(unsigned)
+        mask -= 1  # 1 (cut off) -> 0, and 0 (kept) wraps round to all ones
+        mask &= grad.view(unsigned)
+        return mask.view(grad.dtype)
     return np.where(saved <= threshold, grad.dtype.type(0), grad)
+
+
+_UNSIGNED_OF_SIZE = {2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
 def tanh_backward(grad: ArrayOrTensor, output: ArrayOrTensor) -> ArrayOrTensor:
