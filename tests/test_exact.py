@@ -293,3 +293,30 @@ def test_fma_of_0d_operands_rounds_once(case: str) -> None:
         ours = exact.fma32_exact(np.array(a[i]), b, np.array(c[i]))
         assert type(ours) is np.float32
         assert ours.view(np.int32) == theirs[i].view(np.int32)
+
+
+def _alike_and_spread(rng: np.random.Generator, size: int, b: float) -> tuple[np.ndarray, ...]:
+    """Steps `a` and offsets `c` for a * b + c: half of the offsets as large as the products
+    (a second rounding shows in about a fifth of them), half over many binades."""
+    a = (rng.standard_normal(size) * np.exp2(rng.integers(-10, 10, size))).astype(np.float32)
+    alike = a.astype(np.float64) * b * rng.uniform(0.3, 3.0, size)
+    c = np.where(rng.random(size) < 0.5, alike, random_float32(rng, size)).astype(np.float32)
+    return a, c
+
+
+@pytest.mark.parametrize("size", [*range(1, 40), 64, 1000, 1003, 70_001])
+@pytest.mark.parametrize("b", [-1e-3, 0.37])
+def test_fused_multiply_add_is_bit_identical_to_pytorch_at_every_length(size: int, b: float
+                                                                        ) -> None:
+    rng = np.random.default_rng(size)
+    a, c = _alike_and_spread(rng, size, b)
+    c[:3] = [-0.0, 0.0, -0.0][:size]  # signed zeros: a -0.0 result keeps its sign
+    a[:3] = [0.0, 1e-45, -0.0][:size]
+    theirs = torch.add(torch.from_numpy(c), torch.from_numpy(a), alpha=np.float32(b)).numpy()
+    assert exact.fused_multiply_add(a, np.float32(b), c).tobytes() == theirs.tobytes()
+
+
+def test_the_blas_check_refuses_a_kernel_that_rounds_twice(monkeypatch) -> None:
+    assert exact._check_blas() is exact._blas_fuses()
+    monkeypatch.setattr(exact, "_fma_by_blas", lambda a, b, c: c + a * b)
+    assert exact._check_blas() is False
