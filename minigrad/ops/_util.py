@@ -77,9 +77,11 @@ def checks_argument_types(*overloads: str) -> Callable[[_Op], _Op]:
             # here in the wrapper (every op call passes through it); `check` finds the culprit.
             @functools.wraps(op)
             def call(*args: Any, **kwargs: Any) -> Any:
-                if kwargs:
-                    check(args, kwargs, offset)
                 for value, accepted in zip(args, accepts):
+                    if accepted is not None and not isinstance(value, accepted):
+                        check(args, kwargs, offset)
+                for name, value in kwargs.items():
+                    accepted = by_name.get(name)
                     if accepted is not None and not isinstance(value, accepted):
                         check(args, kwargs, offset)
                 return op(*args, **kwargs)

@@ -97,8 +97,8 @@ def _saved_result_is(result: Tensor, tensor: Tensor) -> None:
 
 def _write(tensor: Tensor, values: np.ndarray, op_name: str) -> None:
     target = tensor._data
-    if target.size and any(stride == 0 and size > 1
-                           for stride, size in zip(target.strides, target.shape)):
+    if 0 in target.strides and target.size and any(
+            stride == 0 and size > 1 for stride, size in zip(target.strides, target.shape)):
         # An expanded tensor: one memory location behind several elements.
         raise RuntimeError("unsupported operation: more than one element of the written-to "
                            "tensor refers to a single memory location. Please clone() the "
@@ -106,7 +106,8 @@ def _write(tensor: Tensor, values: np.ndarray, op_name: str) -> None:
     if values.shape != target.shape:
         raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the broadcast "
                            f"shape {list(values.shape)}")
-    if not np.can_cast(values.dtype, target.dtype, casting="same_kind"):
+    if values.dtype != target.dtype and not np.can_cast(values.dtype, target.dtype,
+                                                        casting="same_kind"):
         # clamp_'s check prints C++'s type names, the others PyTorch's (Long).
         name = (cpp_type_name(target.dtype) if op_name.startswith("clamp")
                 else scalar_type_name(target.dtype))
