@@ -130,18 +130,17 @@ def _input_edge(tensor: Tensor) -> tuple[Node, int]:
 
 def _discover(roots: Iterable[Node]) -> tuple[dict[Node, int], list[Node]]:
     """Count, for each reachable node, the edges that point at it; also list the nodes."""
-    dependencies: dict[Node, int] = {}
-    seen = set(roots)
-    stack = list(seen)
-    order = list(seen)
+    dependencies: dict[Node, int] = dict.fromkeys(roots, 0)  # also: the nodes seen so far
+    stack = list(dependencies)
+    order = list(stack)
     while stack:
-        node = stack.pop()
-        for next_node, _ in node.next_functions:
+        for next_node, _ in stack.pop().next_functions:
             if next_node is None:
                 continue
-            dependencies[next_node] = dependencies.get(next_node, 0) + 1
-            if next_node not in seen:
-                seen.add(next_node)
+            if next_node in dependencies:
+                dependencies[next_node] += 1
+            else:
+                dependencies[next_node] = 1
                 stack.append(next_node)
                 order.append(next_node)
     return dependencies, order
@@ -233,6 +232,19 @@ def _checked_grads(node: Node, grads: Sequence[Any], on_arrays: bool) -> Sequenc
     return grads if checked is None else checked
 
 
+def _checked_grad(node: Node, grad_inputs: Sequence[Any], grad: Any, next_node: Node,
+                  input_nr: int) -> Any:
+    """`_checked_grads` for one gradient of the array mode, as the plain pass delivers it."""
+    data = grad if type(grad) is np.ndarray else (
+        grad._data if isinstance(grad, Tensor) else backend.as_array(grad))
+    expected = next_node._output_metadata[input_nr]
+    if expected is None or (data.shape == expected[0] and data.dtype == expected[1]):
+        return data
+    index = next(i for i, (g, (n, nr)) in enumerate(zip(grad_inputs, node.next_functions))
+                 if g is grad and n is next_node and nr == input_nr)
+    return _reduce_grad(node, index, data, expected)
+
+
 def _add_grads(a: Any, b: Any) -> Any:
     """The sum of two gradients for the same place, recorded only if one of them is."""
     if isinstance(a, Tensor):
@@ -301,6 +313,10 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
     state = grad_mode._state
     caller_mode = state.enabled
     task: graph.GraphTask | None = None  # what tensor hooks may ask about this pass
+    # A plain backward (arrays, every node runs, no steps to show) checks each gradient as
+    # it delivers it, and frees a node's saved values once its gradients are delivered.
+    plain = on_arrays and not steps and runs is None and not capture_nodes
+    sender: Node | None = None  # in a plain pass: the node whose gradients `pending` holds
     node = None
     grads: list[Any] = []
     grad_inputs: Sequence[Any] = ()
@@ -308,34 +324,67 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
     state.enabled = create_graph
     try:
         while True:
-            # Deliver what the last node sent (at first: the roots' gradients).
+            # Deliver what the last node sent (at first: the roots' gradients). A node this
+            # makes ready waits in `just_ready`, off the heap: in a chain, the common case,
+            # it runs next without a push and a pop.
+            just_ready = None
             for (next_node, input_nr), grad in pending:
                 if next_node is None or (relevant is not None and next_node not in relevant):
                     continue
                 if grad is not None:
+                    metadata = next_node._output_metadata
+                    if sender is not None:
+                        expected = metadata[input_nr]
+                        if type(grad) is not np.ndarray or (expected is not None and (
+                                grad.shape != expected[0] or grad.dtype != expected[1])):
+                            grad = _checked_grad(sender, grad_inputs, grad, next_node, input_nr)
                     buffer = buffers.get(next_node)
                     if buffer is None:
-                        buffer = buffers[next_node] = [None] * (
-                            len(next_node._output_metadata) or 1)
-                        buffer[input_nr] = grad
+                        if len(metadata) < 2:  # one output, the common case
+                            buffers[next_node] = [grad]
+                        else:
+                            buffer = buffers[next_node] = [None] * len(metadata)
+                            buffer[input_nr] = grad
                     else:
                         held = buffer[input_nr]
                         buffer[input_nr] = grad if held is None else _add_grads(held, grad)
                 left = dependencies[next_node] - 1
                 dependencies[next_node] = left
                 if left == 0:
-                    heapq.heappush(ready, (-next_node._sequence_nr, next(tiebreak), next_node))
+                    if just_ready is not None:  # a second one: the heap orders them
+                        heapq.heappush(ready, (-just_ready._sequence_nr, next(tiebreak),
+                                               just_ready))
+                    just_ready = next_node
             # Only the buffers hold the gradients now: an accumulator may keep an unshared one.
             pending, grad = (), None
+            if sender is not None:
+                if not retain_graph and sender._saved is not None:
+                    sender._release_saved()
+                sender = None
             if node is not None and steps:
                 state.enabled = caller_mode
                 yield node, grads, grad_inputs
                 state.enabled = create_graph
-            if not ready:
+            if just_ready is not None and ready:  # others are waiting too: take turns
+                heapq.heappush(ready, (-just_ready._sequence_nr, next(tiebreak), just_ready))
+                just_ready = None
+            if just_ready is not None:
+                node = just_ready
+            elif ready:
+                node = heapq.heappop(ready)[2]
+            else:
                 break
-            node = heapq.heappop(ready)[2]
             del grads, grad_inputs  # the last step's, as above
             grads = buffers.pop(node, None) or [None] * (len(node._output_metadata) or 1)
+            if plain and not node._has_hooks:
+                _check_not_freed(node)
+                if grads[0] is None and all(g is None for g in grads):
+                    grad_inputs = (None,) * len(node.next_functions)
+                else:
+                    grad_inputs = node._apply_arrays(grads)
+                sender = node
+                pending = zip(node.next_functions, grad_inputs)
+                continue
             if node._has_hooks and vectorized is None:
                 if task is None:
                     task = graph.GraphTask(dependencies, relevant)
@@ -348,11 +397,7 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
             if runs is not None and node not in runs:
                 grad_inputs = ()
                 continue
-            if node._released and node._names_of_saved:
-                # A built-in node (it names what it saves) needs its saved values, whatever
-                # its formula here reads, as PyTorch's nodes unpack them all. A learner's
-                # Function raises only if its backward reads `saved_tensors`, as in PyTorch.
-                raise RuntimeError(_FREED_MESSAGE)
+            _check_not_freed(node)
             if vectorized is not None:
                 grad_inputs = vectorized(node, grads)
             elif node._has_hooks:
@@ -365,6 +410,17 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
     finally:
         state.enabled = caller_mode
     return list(_as_tensors(captured))
+
+
+def _check_not_freed(node: Node) -> None:
+    """PyTorch's error for a built-in node run after backward freed its saved values.
+
+    A built-in node (it names what it saves) needs them whatever its formula here reads, as
+    PyTorch's nodes unpack them all. A learner's Function raises only if its backward reads
+    `saved_tensors`, as in PyTorch.
+    """
+    if node._released and node._names_of_saved:
+        raise RuntimeError(_FREED_MESSAGE)
 
 
 def run_to_end(run: Generator[RawStep, None, list[Any]]) -> list[Any]:
