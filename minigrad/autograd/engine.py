@@ -377,7 +377,8 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
             del grads, grad_inputs  # the last step's, as above
             grads = buffers.pop(node, None) or [None] * (len(node._output_metadata) or 1)
             if plain and not node._has_hooks:
-                _check_not_freed(node)
+                if node._released:
+                    _check_not_freed(node)
                 if grads[0] is None and all(g is None for g in grads):
                     grad_inputs = (None,) * len(node.next_functions)
                 else:

@@ -73,6 +73,22 @@ class BackwardFunction(Node):
         """
         self.to_save = tensors
 
+    def _save_inputs(self, *items: Any) -> None:
+        """`save_for_backward` for a built-in op's own arguments: tensors, None, or Python
+        numbers. Kept as they are when recording would keep them so (no tensor changed in
+        place or made in inference mode, no saved-tensor hooks open), which spares recording
+        its checks; otherwise left to it, as `save_for_backward` does."""
+        if not graph._saved_hooks_open:
+            for item in items:
+                if not (item is None or (isinstance(item, Tensor) and item._counter is None
+                                         and not item._is_inference)
+                        or type(item) in _SAVED_NUMBER_TYPES):
+                    break
+            else:
+                self._saved = items
+                return
+        self.to_save = items
+
     def mark_non_differentiable(self, *tensors: Tensor) -> None:
         """Outputs that get no gradient (indices, masks)."""
         self._non_differentiable = (*self._non_differentiable, *tensors)
