@@ -19,7 +19,7 @@ from minigrad import backend
 from minigrad._argument_errors import invalid_combination
 from minigrad._arguments import int_list
 from minigrad._tensor import Tensor
-from minigrad.backend import random
+from minigrad.backend import cpu, exact, random
 from minigrad.backend.dtypes import dtype as DType
 
 __all__ = ["arange", "empty", "empty_like", "eye", "full", "full_like", "linspace", "ones",
@@ -384,11 +384,15 @@ def linspace(start: float, end: float, steps: int, *, dtype: DType | None = None
     compute = np_dtype if np_dtype.kind == "f" else np.dtype(np.float64)
     first, last = compute.type(start), compute.type(end)
     step = (last - first) / compute.type(max(steps - 1, 1))
+    # start + step * i for the first half, end - step * (steps - 1 - i) for the second,
+    # each one multiply-add, fused where PyTorch's kernel fuses it (see `exact`).
     index = np.arange(steps, dtype=compute)
     halfway = steps // 2
+    fused = cpu.kernel().fused_multiply_add
     values = np.empty(steps, compute)
-    np.add(first, step * index[:halfway], out=values[:halfway])
-    np.subtract(last, step * (compute.type(steps - 1) - index[halfway:]), out=values[halfway:])
+    values[:halfway] = exact.multiply_add(index[:halfway], step, first, fused=fused)
+    values[halfway:] = exact.multiply_add(index[steps - 1 - halfway::-1], -step, last,
+                                          fused=fused)
     return _finish(values.astype(np_dtype, copy=False), requires_grad, device)
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+import minigrad
 from minigrad.backend import cpu, exact
 
 pytestmark = pytest.mark.skipif(not cpu.kernel().fused_multiply_add,
@@ -320,3 +321,14 @@ def test_the_blas_check_refuses_a_kernel_that_rounds_twice(monkeypatch) -> None:
     assert exact._check_blas() is exact._blas_fuses()
     monkeypatch.setattr(exact, "_fma_by_blas", lambda a, b, c: c + a * b)
     assert exact._check_blas() is False
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("start, end", [(0.0, 2.0 * math.pi), (-3.3, 7.1), (1e-3, -5.0),
+                                        (-1.0, 1.0), (1e30, 1e-30)])
+@pytest.mark.parametrize("steps", [2, 3, 7, 24, 25, 26, 33, 1000, 1001])
+def test_linspace_is_bit_identical_to_pytorch(dtype: str, start: float, end: float,
+                                              steps: int) -> None:
+    ours = minigrad.linspace(start, end, steps, dtype=getattr(minigrad, dtype)).numpy()
+    theirs = torch.linspace(start, end, steps, dtype=getattr(torch, dtype)).numpy()
+    assert ours.tobytes() == theirs.tobytes()

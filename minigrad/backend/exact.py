@@ -157,6 +157,9 @@ def multiply_add(x: np.ndarray, scale: float, offset: float, *, fused: bool) -> 
     """
     if not fused or scale == 1 or offset == 0:
         return x * scale + offset  # also turns -0.0 into 0.0, as the FMA does
+    if (x.dtype == np.float32 and x.size > 1 and np.float32(scale) == scale
+            and np.float32(offset) == offset and _blas_fuses()):
+        return _fma_by_blas(x, np.float32(scale), np.float32(offset))
     return chunked(fma32_exact if x.dtype == np.float32 else fma64_exact, x, scale, offset)
 
 
@@ -211,18 +214,19 @@ _blas_checked: bool | None = None
 _scratch = threading.local()
 
 
-def _fma_by_blas(a: np.ndarray, b: np.float32, c: np.ndarray) -> np.ndarray:
-    """``a * b + c`` rounded once, by sgemv (see above); float32 arrays of one shape, of two
-    elements or more."""
+def _fma_by_blas(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32) -> np.ndarray:
+    """``a * b + c`` rounded once, by sgemv (see above): `a` a float32 array of two elements
+    or more, `c` one of its shape or a float32 number."""
     kept = getattr(_scratch, "buffer", None)
     if kept is None or kept.size < 2 * a.size:
         kept = _scratch.buffer = np.empty(2 * a.size, np.float32)
     columns = kept[:2 * a.size].reshape(2, a.size)
-    columns[0] = c.reshape(-1)
+    columns[0] = c.reshape(-1) if type(c) is np.ndarray else c
     columns[1] = a.reshape(-1)
     result = columns.T @ np.array([1, b], np.float32)
-    zeros = result == 0
-    if zeros.any():  # the sign of a zero is the emulation's to give
+    # Any zero? `all` is the faster test on few elements, a comparison on many.
+    if not result.all() if result.size < 4096 else (result == 0).any():
+        zeros = result == 0  # the sign of a zero is the emulation's to give
         result[zeros] = fma32_exact(columns[1][zeros], b, columns[0][zeros])
     return result.reshape(a.shape)
 
