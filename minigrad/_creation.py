@@ -8,6 +8,8 @@ on the CPU and copied there (so random draws on a GPU are the CPU's numbers).
 
 from __future__ import annotations
 
+import functools
+import math
 import warnings
 from collections.abc import Sequence
 from types import ModuleType
@@ -374,7 +376,7 @@ def linspace(start: float, end: float, steps: int, *, dtype: DType | None = None
 
     Computed like PyTorch's CPU kernel, in the output's precision: the first
     half counts up from `start` and the second half down from `end`, so the
-    printed values match PyTorch's to the last digit.
+    printed values match PyTorch's to the last bit.
     """
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
@@ -384,16 +386,52 @@ def linspace(start: float, end: float, steps: int, *, dtype: DType | None = None
     compute = np_dtype if np_dtype.kind == "f" else np.dtype(np.float64)
     first, last = compute.type(start), compute.type(end)
     step = (last - first) / compute.type(max(steps - 1, 1))
-    # start + step * i for the first half, end - step * (steps - 1 - i) for the second,
-    # each one multiply-add, fused where PyTorch's kernel fuses it (see `exact`).
-    index = np.arange(steps, dtype=compute)
     halfway = steps // 2
+    # start + step * i for the first half, end - step * (steps - 1 - i) for the second: one
+    # multiply-add each, which PyTorch's kernel fuses where the CPU can (see `exact`).
     fused = cpu.kernel().fused_multiply_add
-    values = np.empty(steps, compute)
-    values[:halfway] = exact.multiply_add(index[:halfway], step, first, fused=fused)
-    values[halfway:] = exact.multiply_add(index[steps - 1 - halfway::-1], -step, last,
-                                          fused=fused)
+    if (fused and compute == np.float32 and _sum_is_exact(first, step, halfway - 1)
+            and _sum_is_exact(last, step, steps - 1 - halfway)):
+        # Computed exactly in float64 and rounded once: the FMA's value, in four passes.
+        wide = _linspace_counts(steps) * np.float64(step)
+        wide[:halfway] += np.float64(first)
+        wide[halfway:] += np.float64(last)
+        values = wide.astype(np.float32)
+    else:
+        index = np.arange(steps, dtype=compute)
+        values = np.empty(steps, compute)
+        values[:halfway] = exact.multiply_add(index[:halfway], step, first, fused=fused)
+        values[halfway:] = exact.multiply_add(index[steps - 1 - halfway::-1], -step, last,
+                                              fused=fused)
     return _finish(values.astype(np_dtype, copy=False), requires_grad, device)
+
+
+@functools.lru_cache(maxsize=16)
+def _linspace_counts(steps: int) -> np.ndarray:
+    """The multiples of the step that linspace adds to its start (i, first half) and to its
+    end (-(steps - 1 - i), second half); kept for the step counts last used."""
+    counts = np.arange(steps, dtype=np.float64)
+    halfway = steps // 2
+    counts[halfway:] = -counts[steps - 1 - halfway::-1]
+    counts.flags.writeable = False
+    return counts
+
+
+def _sum_is_exact(base: np.float32, step: np.float32, count: int) -> bool:
+    """Whether float64 holds base ± k * step exactly for every integer 0 <= k <= count: the
+    product has at most 24 + 29 bits, and both terms are whole multiples of the lower of
+    their last bits, so the sum is exact while it stays under 2**53 of those."""
+    if not (math.isfinite(base) and math.isfinite(step)) or count >= 2**29:
+        return False
+    quantum = min(_last_bit(base), _last_bit(step))
+    return abs(float(base)) + count * abs(float(step)) < 2.0**53 * quantum
+
+
+def _last_bit(value: np.float32) -> float:
+    """The weight of a float32's last significand bit (its spacing; subnormals: 2**-149)."""
+    if value == 0:
+        return math.inf  # no bits: it constrains nothing
+    return math.ldexp(1.0, max(math.frexp(abs(float(value)))[1] - 24, -149))
 
 
 def _generator(generator: random.Generator | None) -> random.Generator:
