@@ -846,7 +846,7 @@ class Tensor:
         return ops.apply_inplace(self, ops.abs)
 
     def add_(self, *args: Any, **kwargs: Any) -> Tensor:
-        return ops.apply_inplace(self, ops.add, *args, **kwargs)
+        return ops.add_(self, *args, **kwargs)
 
     def ceil_(self) -> Tensor:
         return ops.apply_inplace(self, ops.ceil)

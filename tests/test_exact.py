@@ -332,3 +332,20 @@ def test_linspace_is_bit_identical_to_pytorch(dtype: str, start: float, end: flo
     ours = minigrad.linspace(start, end, steps, dtype=getattr(minigrad, dtype)).numpy()
     theirs = torch.linspace(start, end, steps, dtype=getattr(torch, dtype)).numpy()
     assert ours.tobytes() == theirs.tobytes()
+
+
+@pytest.mark.parametrize("size", [1, 2, 33, 70_001])
+def test_an_unrecorded_add_with_alpha_writes_into_the_tensor_as_pytorch(size: int) -> None:
+    rng = np.random.default_rng(size)
+    a, c = _alike_and_spread(rng, size, -1e-3)
+    results = []
+    for lib in (minigrad, torch):
+        param = lib.tensor(c.copy(), requires_grad=True)
+        view = param.detach()[size // 2:]  # shares the memory and the version counter
+        version = param._version
+        with lib.no_grad():
+            returned = param.add_(lib.tensor(a), alpha=-1e-3)
+        assert returned is param
+        assert param._version == version + 1
+        results.append((param.detach().numpy().tobytes(), view.numpy().tobytes()))
+    assert results[0] == results[1]

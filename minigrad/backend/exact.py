@@ -214,21 +214,26 @@ _blas_checked: bool | None = None
 _scratch = threading.local()
 
 
-def _fma_by_blas(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32) -> np.ndarray:
+def _fma_by_blas(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
+                 out: np.ndarray | None = None) -> np.ndarray:
     """``a * b + c`` rounded once, by sgemv (see above): `a` a float32 array of two elements
-    or more, `c` one of its shape or a float32 number."""
+    or more, `c` one of its shape or a float32 number; into `out` if given (float32, of
+    `a`'s shape; it may be `c` itself)."""
     kept = getattr(_scratch, "buffer", None)
     if kept is None or kept.size < 2 * a.size:
         kept = _scratch.buffer = np.empty(2 * a.size, np.float32)
     columns = kept[:2 * a.size].reshape(2, a.size)
     columns[0] = c.reshape(-1) if type(c) is np.ndarray else c
     columns[1] = a.reshape(-1)
-    result = columns.T @ np.array([1, b], np.float32)
+    flat_out = out.reshape(-1) if out is not None and out.flags.c_contiguous else None
+    result = np.matmul(columns.T, np.array([1, b], np.float32), out=flat_out)
     # Any zero? `all` is the faster test on few elements, a comparison on many.
     if not result.all() if result.size < 4096 else (result == 0).any():
         zeros = result == 0  # the sign of a zero is the emulation's to give
         result[zeros] = fma32_exact(columns[1][zeros], b, columns[0][zeros])
-    return result.reshape(a.shape)
+    if flat_out is not None:
+        return out
+    return _into(out, result.reshape(a.shape))
 
 
 def _blas_fuses() -> bool:
@@ -257,25 +262,37 @@ def _check_blas() -> bool:
     return True
 
 
-def add_scaled(a: Any, b: Any, alpha: Any) -> Any:
-    """``a + alpha * b`` as PyTorch's CPU add kernel computes it.
+def add_scaled(a: Any, b: Any, alpha: Any, out: np.ndarray | None = None) -> Any:
+    """``a + alpha * b`` as PyTorch's CPU add kernel computes it; into `out` if given (an
+    array of the result's shape and dtype, which may be `a` itself).
 
-    For float32 arrays the kernel takes alpha as a float32 and fuses the multiply-add
-    (one rounding). Rounding ``a + alpha * b`` once in float64 gives the same bits for
-    every `a` and `b` when `alpha` passes `_double_rounding_is_exact`, which is cheaper
-    than the exact emulation, used for the other alphas.
+    For float32 arrays the kernel takes alpha as a float32 and fuses the multiply-add (one
+    rounding): BLAS's FMA computes it where it fuses (see `_fma_by_blas`). Elsewhere,
+    rounding ``a + alpha * b`` once in float64 gives the same bits for every `a` and `b` when
+    `alpha` passes `_double_rounding_is_exact`, which is cheaper than the exact emulation,
+    used for the other alphas.
     """
     if not (type(a) is np.ndarray and type(b) is np.ndarray and a.dtype == np.float32
             and b.dtype == np.float32 and cpu.kernel().fused_multiply_add):
-        return a + alpha * b
+        return _into(out, a + alpha * b)
     alpha = np.float32(alpha)
     if a.shape != b.shape:
         a, b = np.broadcast_arrays(a, b)
+    if b.size > 1 and _blas_fuses():
+        return _fma_by_blas(b, alpha, a, out)
     if not _double_rounding_is_exact(alpha):
-        return fused_multiply_add(b, alpha, a)
+        return _into(out, fused_multiply_add(b, alpha, a))
     wide = np.multiply(b, np.float64(alpha))
     wide += a
-    return wide.astype(np.float32)
+    return _into(out, wide.astype(np.float32))
+
+
+def _into(out: np.ndarray | None, result: Any) -> Any:
+    """`result`, or `out` holding it."""
+    if out is None:
+        return result
+    np.copyto(out, result)
+    return out
 
 
 # ------------------------------------------------------------- alphas certified for float64

@@ -14,6 +14,7 @@ Each op is one `Function` subclass that says all there is to say about it: `forw
 """
 
 from minigrad.ops import factories as factories  # Tensor's own factory methods call these
+from minigrad.ops.inplace import add_ as add_  # Tensor.add_, an optimizer's update
 from minigrad.ops.inplace import apply_inplace, copy_, fill_, zero_
 from minigrad.ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
 from minigrad.ops.pointwise import *  # noqa: F403
