@@ -261,19 +261,21 @@ def test_double_backward_graph_and_second_gradient(loss: str) -> None:
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
-def test_relu_backward_passes_the_gradients_bits_where_kept_and_plus_zero_elsewhere(dtype) -> None:
+def test_relu_keeps_nan_and_minus_zero_and_its_backward_the_gradients_bits(dtype) -> None:
     rng = np.random.default_rng(0)
     values = rng.standard_normal((6, 8)).astype(dtype)
-    values[0, :3] = [math.nan, 0.0, -0.0]  # NaN passes the gradient; both zeros cut it off
-    grad = rng.standard_normal((6, 8)).astype(dtype)
+    values[0, :4] = [math.nan, 0.0, -0.0, -math.inf]  # relu keeps NaN and -0.0, as PyTorch
+    grad = rng.standard_normal((6, 8)).astype(dtype)  # NaN passes the gradient; zeros cut it
     grad[1, :4] = [math.inf, -math.inf, math.nan, -0.0]
     results = []
     for lib in (minigrad, torch):
         x = lib.tensor(values.T, requires_grad=True)  # a transposed layout too
-        x.relu().backward(lib.tensor(grad.T))
-        results.append(np.ascontiguousarray(x.grad.numpy()))
-    assert results[0].dtype == results[1].dtype
-    assert results[0].tobytes() == results[1].tobytes()
+        y = x.relu()
+        y.backward(lib.tensor(grad.T))
+        results.append([np.ascontiguousarray(t.detach().numpy()) for t in (y, x.grad)])
+    for ours, theirs in zip(*results):
+        assert ours.dtype == theirs.dtype
+        assert ours.tobytes() == theirs.tobytes()
 
 
 def test_threshold_backward_node_saves_and_differentiates_as_pytorchs() -> None:

@@ -155,15 +155,22 @@ def threshold_backward(grad: ArrayOrTensor, saved: ArrayOrTensor, threshold: flo
         return ThresholdBackward.apply(as_tensor(grad), as_tensor(saved), threshold=threshold)
     if (type(grad) is np.ndarray and type(saved) is np.ndarray and grad.shape == saved.shape
             and grad.dtype.kind == "f"):
-        # Selected by bits: grad's bits ANDed with all ones where it is kept, zeros (+0.0)
-        # where not. `np.where` took ten times as long on a ReLU's mask here (its branches
-        # follow the random mask); a product with the mask would turn inf into NaN.
-        unsigned = _UNSIGNED_OF_SIZE[grad.dtype.itemsize]
-        mask = np.less_equal(saved, threshold).astype(unsigned)
-        mask -= 1  # 1 (cut off) -> 0, and 0 (kept) wraps round to all ones
-        mask &= grad.view(unsigned)
-        return mask.view(grad.dtype)
+        return zeroed_where(grad, np.less_equal(saved, threshold))
     return np.where(saved <= threshold, grad.dtype.type(0), grad)
+
+
+def zeroed_where(values: np.ndarray, cut: np.ndarray) -> np.ndarray:
+    """Float `values` with +0.0 where the bool array `cut` (of their shape) is True.
+
+    Selected by bits: the values' bits ANDed with all ones where kept, zeros where cut.
+    `np.where` took ten times as long on a ReLU's mask here (its branches follow the random
+    mask); a product with the mask would turn inf into NaN and keep the sign of -0.0.
+    """
+    unsigned = _UNSIGNED_OF_SIZE[values.dtype.itemsize]
+    mask = cut.astype(unsigned)
+    mask -= 1  # 1 (cut) -> 0, and 0 (kept) wraps round to all ones
+    mask &= values.view(unsigned)
+    return mask.view(values.dtype)
 
 
 _UNSIGNED_OF_SIZE = {2: np.uint16, 4: np.uint32, 8: np.uint64}

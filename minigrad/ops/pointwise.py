@@ -344,7 +344,11 @@ class Relu(_Elementwise, node_name="ReluBackward0"):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         data = x._data
-        result = np.maximum(data, data.dtype.type(0))  # an integer tensor stays integer
+        if type(data) is np.ndarray and data.dtype.kind == "f":
+            # PyTorch's `x < 0 ? 0 : x`: NaN and -0.0 pass unchanged (np.maximum gives +0.0).
+            result = _formula.zeroed_where(data, np.less(data, 0))
+        else:
+            result = np.maximum(data, data.dtype.type(0))  # an integer tensor stays integer
         ctx.save_for_backward(result)
         return result
 
