@@ -209,9 +209,10 @@ def fused_multiply_add(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
 # elements, and on values over many binades, where the float64 sum's rounding shows.
 
 _blas_checked: bool | None = None
-# The columns' memory, kept per thread between calls: a fresh buffer of an optimizer's
-# parameter size costs its page faults on every step.
+# The columns' memory, kept per thread between calls (up to 32 MB): a fresh buffer of an
+# optimizer's parameter size costs its page faults on every step.
 _scratch = threading.local()
+_SCRATCH_LIMIT = 1 << 23  # float32 elements
 
 
 def _fma_by_blas(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
@@ -221,7 +222,9 @@ def _fma_by_blas(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
     `a`'s shape; it may be `c` itself)."""
     kept = getattr(_scratch, "buffer", None)
     if kept is None or kept.size < 2 * a.size:
-        kept = _scratch.buffer = np.empty(2 * a.size, np.float32)
+        kept = np.empty(2 * a.size, np.float32)
+        if kept.size <= _SCRATCH_LIMIT:
+            _scratch.buffer = kept
     columns = kept[:2 * a.size].reshape(2, a.size)
     columns[0] = c.reshape(-1) if type(c) is np.ndarray else c
     columns[1] = a.reshape(-1)
