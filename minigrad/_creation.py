@@ -394,7 +394,8 @@ def linspace(start: float, end: float, steps: int, *, dtype: DType | None = None
             and _sum_is_exact(last, step, steps - 1 - halfway)):
         # Computed exactly in float64 and rounded once: the FMA's value, in four passes.
         wide = _linspace_counts(steps) * np.float64(step)
-        wide[:halfway] += np.float64(first)
+        if first or step < 0:  # (from 0 up, the products are already the sums, signs too)
+            wide[:halfway] += np.float64(first)
         wide[halfway:] += np.float64(last)
         values = wide.astype(np.float32)
     else:

@@ -325,7 +325,8 @@ def test_the_blas_check_refuses_a_kernel_that_rounds_twice(monkeypatch) -> None:
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("start, end", [(0.0, 2.0 * math.pi), (-3.3, 7.1), (1e-3, -5.0),
-                                        (-1.0, 1.0), (1e30, 1e-30)])
+                                        (-1.0, 1.0), (1e30, 1e-30), (0.0, -5.0), (-0.0, 3.0),
+                                        (-0.0, -3.0), (0.0, 0.0)])
 @pytest.mark.parametrize("steps", [2, 3, 7, 24, 25, 26, 33, 1000, 1001])
 def test_linspace_is_bit_identical_to_pytorch(dtype: str, start: float, end: float,
                                               steps: int) -> None:
