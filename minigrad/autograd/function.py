@@ -80,9 +80,9 @@ class BackwardFunction(Node):
         its checks; otherwise left to it, as `save_for_backward` does."""
         if not graph._saved_hooks_open:
             for item in items:
-                if not (item is None or (isinstance(item, Tensor) and item._counter is None
-                                         and not item._is_inference)
-                        or type(item) in _SAVED_NUMBER_TYPES):
+                if not (item is None or type(item) in _SAVED_NUMBER_TYPES or (
+                        isinstance(item, Tensor) and not item._is_inference
+                        and (item._counter is None or item._counter.value == 0))):
                     break
             else:
                 self._saved = items

@@ -194,16 +194,23 @@ class NllLoss(Function, node_name="NllLossBackward0"):
                 weight: np.ndarray | None = None, ignore_index: int = -100,
                 reduction: str = "mean") -> np.ndarray:
         # Saved as PyTorch saves them: a second backward through a freed graph fails.
-        ctx.save_for_backward(log_probs, target)
+        ctx._save_inputs(log_probs, target)
         target = target._data
         # Classes along dim 1 (dim 0 for one unbatched sample), as in PyTorch.
-        class_dim = 0 if log_probs.dim() == 1 else 1
-        scores = np.moveaxis(log_probs._data, class_dim, -1)
+        ndim = log_probs._data.ndim
+        class_dim = 0 if ndim == 1 else 1
+        scores = log_probs._data if class_dim == ndim - 1 else np.moveaxis(
+            log_probs._data, class_dim, -1)
         kept = target != ignore_index
         classes = np.where(kept, target, 0)
-        picked = np.take_along_axis(scores, classes[..., None], axis=-1)[..., 0]
-        sample_weight = (weight[classes] if weight is not None else 1) * kept
-        sample_weight = backend.as_array(sample_weight, scores.dtype)
+        if scores.ndim == 2:  # a batch of samples: pick with an index, the common case
+            picked = scores[backend.array_module(scores).arange(len(classes)), classes]
+        else:
+            picked = np.take_along_axis(scores, classes[..., None], axis=-1)[..., 0]
+        if weight is None:
+            sample_weight = kept.astype(scores.dtype)
+        else:
+            sample_weight = backend.as_array(weight[classes] * kept, scores.dtype)
         losses = -picked * sample_weight
         ctx.shape, ctx.class_dim, ctx.reduction = log_probs._data.shape, class_dim, reduction
         ctx.ignore_index, ctx.sample_weight, ctx.weight = ignore_index, sample_weight, weight
@@ -212,9 +219,11 @@ class NllLoss(Function, node_name="NllLossBackward0"):
         total = backend.as_array(losses.sum(), scores.dtype)
         if reduction == "sum":
             return total
-        ctx.total_weight = sample_weight.sum(dtype=scores.dtype)
+        total_weight = ctx.total_weight = sample_weight.sum(dtype=scores.dtype)
+        if total_weight:
+            return backend.as_array(total / total_weight, scores.dtype)
         with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan, as in PyTorch
-            return backend.as_array(total / ctx.total_weight, scores.dtype)
+            return backend.as_array(total / total_weight, scores.dtype)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
@@ -286,39 +295,42 @@ _DTYPE_TITLES = {"float32": "Float", "float64": "Double", "float16": "Half", "in
 
 def _check_target(input: Tensor, target: Tensor) -> None:
     """PyTorch's checks of class-index targets: integer dtype, and a shape that fits `input`."""
-    name = target._data.dtype.name
-    if name not in ("int64", "uint8"):
+    if target._data.dtype.type not in (np.int64, np.uint8):
+        name = target._data.dtype.name
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
                            f"{_DTYPE_TITLES.get(name, name)}")
-    if input.dim() == 1:
-        if target.dim() == 1 and target.shape[0] != 1:
+    shape, target_shape = input._data.shape, target._data.shape
+    if len(shape) == 1:
+        if len(target_shape) == 1 and target_shape[0] != 1:
             raise ValueError("For 1D input, 1D target must have size 1, but got target size: "
-                             f"{target.shape[0]}")
+                             f"{target_shape[0]}")
         return
-    if target.dim() and target.shape[0] != input.shape[0]:
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
-                         f"batch_size ({target.shape[0]}).")
-    if input.dim() == 2 and target.dim() != 1:
+    if target_shape and target_shape[0] != shape[0]:
+        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target "
+                         f"batch_size ({target_shape[0]}).")
+    if len(shape) == 2 and len(target_shape) != 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    expected = [input.shape[0], *input.shape[2:]]
-    if input.dim() > 2 and list(target.shape) != expected:
-        raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
+    expected = [shape[0], *shape[2:]]
+    if len(shape) > 2 and list(target_shape) != expected:
+        raise RuntimeError(f"Expected target size {expected}, got {list(target_shape)}")
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
              ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     """The negative log-likelihood of each sample's target class, given log-probabilities."""
     _check_reduction(reduction)
-    arguments = [("self", input), ("target", target), ("weight", weight)]
-    arrays = [(name, t._data) for name, t in arguments if t is not None]
-    if len({type(array) for _, array in arrays}) > 1:
-        backend.check_argument_devices("nll_loss_forward", arrays)
+    if weight is not None or type(input._data) is not type(target._data):
+        arguments = [("self", input), ("target", target), ("weight", weight)]
+        arrays = [(name, t._data) for name, t in arguments if t is not None]
+        if len({type(array) for _, array in arrays}) > 1:
+            backend.check_argument_devices("nll_loss_forward", arrays)
     _check_target(input, target)
     classes = target._data.astype(np.int64).reshape(() if input.dim() == 1 else target.shape)
     num_classes = input.shape[0 if input.dim() == 1 else 1]
-    out_of_range = (classes != ignore_index) & ((classes < 0) | (classes >= num_classes))
-    if out_of_range.any():
-        raise IndexError(f"Target {classes[out_of_range].flat[0]} is out of bounds.")
+    if classes.size and (classes.min() < 0 or classes.max() >= num_classes):
+        out_of_range = (classes != ignore_index) & ((classes < 0) | (classes >= num_classes))
+        if out_of_range.any():
+            raise IndexError(f"Target {classes[out_of_range].flat[0]} is out of bounds.")
     return NllLoss.apply(input, target=Tensor._wrap(classes),
                          weight=None if weight is None else weight._data.astype(input._data.dtype),
                          ignore_index=ignore_index, reduction=reduction)

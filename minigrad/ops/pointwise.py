@@ -576,8 +576,9 @@ def _save_operands(ctx: BackwardFunction, a: Any, b: Any, keep_a: bool, keep_b: 
         saved = (a if keep_a else None, b if keep_b else None)
         # `ctx._save_inputs(*saved)`, spelled out for two tensors: every op of the
         # profiler loop passes here.
-        if (a._counter is None and b._counter is None and not graph._saved_hooks_open
-                and not (a._is_inference or b._is_inference)):
+        if ((a._counter is None or a._counter.value == 0)
+                and (b._counter is None or b._counter.value == 0)
+                and not graph._saved_hooks_open and not (a._is_inference or b._is_inference)):
             ctx._saved = saved
         else:
             ctx.to_save = saved
