@@ -244,11 +244,19 @@ class NllLoss(Function, node_name="NllLossBackward0"):
         # Only the target class of each sample has a gradient: -weight (/ total weight).
         scale = -ctx.sample_weight
         if ctx.reduction == "mean":
-            with np.errstate(invalid="ignore", divide="ignore"):
+            if ctx.total_weight:
                 scale = scale / ctx.total_weight
+            else:
+                with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan
+                    scale = scale / ctx.total_weight
+        xp = backend.array_module(scale)
+        if len(ctx.shape) == 2:  # a batch of samples, classes last: set them by index
+            one_hot = xp.zeros(ctx.shape, dtype=scale.dtype)
+            one_hot[xp.arange(len(classes)), classes] = scale
+            return one_hot
         shape = list(ctx.shape)
         shape.append(shape.pop(ctx.class_dim))  # the classes last
-        one_hot = backend.array_module(scale).zeros(shape, dtype=scale.dtype)
+        one_hot = xp.zeros(shape, dtype=scale.dtype)
         np.put_along_axis(one_hot, classes[..., None], scale[..., None], axis=-1)
         return np.moveaxis(one_hot, -1, ctx.class_dim)
 
