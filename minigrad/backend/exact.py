@@ -7,6 +7,7 @@ in float64), and knows when plain float64 arithmetic already gives the same bits
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections.abc import Callable
@@ -208,7 +209,6 @@ def fused_multiply_add(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
 # products as large as the offsets, where one rounding more shows in about a fifth of the
 # elements, and on values over many binades, where the float64 sum's rounding shows.
 
-_blas_checked: bool | None = None
 # The columns' memory, kept per thread between calls (up to 32 MB): a fresh buffer of an
 # optimizer's parameter size costs its page faults on every step.
 _scratch = threading.local()
@@ -239,12 +239,10 @@ def _fma_by_blas(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
     return _into(out, result.reshape(a.shape))
 
 
+@functools.cache
 def _blas_fuses() -> bool:
     """Whether `_fma_by_blas` gives `fma32_exact`'s bits here, checked on the first call."""
-    global _blas_checked
-    if _blas_checked is None:
-        _blas_checked = _check_blas()
-    return _blas_checked
+    return _check_blas()
 
 
 def _check_blas() -> bool:
