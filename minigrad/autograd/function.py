@@ -215,7 +215,8 @@ class Function:
         cls._backward_cls = type(
             name,
             (BackwardFunction,),
-            {"_forward_cls": cls, "_names_of_saved": cls.saved_names, "__module__": cls.__module__},
+            {"_forward_cls": cls, "_names_of_saved": cls.saved_names, "__module__": cls.__module__,
+             **graph.saved_value_properties(cls.saved_names)},
         )
 
     @staticmethod

@@ -184,29 +184,37 @@ class Node:
                 self._released = True
                 return
 
-    def __getattr__(self, attr: str) -> Any:
-        # `_saved_self`, `_saved_result`, ... as PyTorch exposes them, and `_raw_saved_self`,
-        # ... the saved slots themselves (to give them hooks).
-        names = getattr(type(self), "_names_of_saved", ())
-        raw = attr.startswith("_raw_saved_")
-        name = attr[11:] if raw else attr[7:] if attr.startswith("_saved_") else None
-        if name in names:
-            saved = self._saved
-            if raw:  # also once freed: registering hooks on it then says so
-                return RawSavedTensor(self, names.index(name))
-            if saved is not None:
-                item = saved[names.index(name)]
-                if type(item) in _SAVED_NUMBER_TYPES:
-                    return _wrapped_number(item)
-                return _unpack(self, item, as_array=False)
-            if self._released:
-                raise RuntimeError(_FREED_MESSAGE)
-        raise AttributeError(f"'{self.name()}' object has no attribute '{attr}'")
 
-    def __dir__(self) -> list[str]:
-        names = getattr(type(self), "_names_of_saved", ())
-        return sorted(set(super().__dir__()) | {f"_saved_{n}" for n in names}
-                      | {f"_raw_saved_{n}" for n in names})
+def saved_value_properties(names: tuple[str, ...]) -> dict[str, property]:
+    """`_saved_self`, `_saved_result`, ... as PyTorch's nodes expose what they saved, and
+    `_raw_saved_self`, ... the saved slots themselves (to give them hooks), for a node
+    class whose op saves `names`.
+
+    Properties on the class, not a `__getattr__`: a class with one has every attribute read
+    on its nodes take Python's slow path, forward and backward alike.
+    """
+    properties: dict[str, property] = {}
+    for index, name in enumerate(names):
+        properties[f"_saved_{name}"] = _saved_value_property(index, f"_saved_{name}")
+        properties[f"_raw_saved_{name}"] = property(
+            lambda node, index=index: RawSavedTensor(node, index),  # also once freed
+            doc=f"The slot that saved `{name}`, to register hooks on.")
+    return properties
+
+
+def _saved_value_property(index: int, attr: str) -> property:
+    def read(node: Node) -> Any:
+        saved = node._saved
+        if saved is None:
+            if node._released:
+                raise RuntimeError(_FREED_MESSAGE)
+            raise AttributeError(f"'{node.name()}' object has no attribute '{attr}'")
+        item = saved[index]
+        if type(item) in _SAVED_NUMBER_TYPES:
+            return _wrapped_number(item)
+        return _unpack(node, item, as_array=False)
+
+    return property(read, doc="A saved value, as PyTorch shows it.")
 
 
 class AccumulateGrad(Node):
