@@ -281,7 +281,11 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: DType | None = None,
     return _filled(shape, value, dtype, device, requires_grad)
 
 
-_C10_INT_NAMES = {"int32": "int"}  # c10 names its integer types after C's
+# c10 names its types after C's: int64_t, int, float, double.
+_C10_NAMES = {"int32": "int", "float16": "c10::Half", "float32": "float", "float64": "double"}
+
+
+_REAL_TYPES = (int, float, np.integer, np.floating)
 
 
 def checked_fill_value(value: Any, np_dtype: np.dtype | None, argument: str) -> Any:
@@ -295,8 +299,15 @@ def checked_fill_value(value: Any, np_dtype: np.dtype | None, argument: str) -> 
         raise TypeError(f"{argument} must be Number, not {type(value).__name__}")
     if type(value) is int and not -_INT64_LIMIT <= value < _INT64_LIMIT:
         raise OverflowError("int too big to convert")
-    if np_dtype is not None and np_dtype.kind in "iu" and _overflows(np.array(value), np_dtype):
-        name = _C10_INT_NAMES.get(np_dtype.name, f"{np_dtype.name}_t")
+    if np_dtype is None:
+        return value
+    if np_dtype.kind in "iu":
+        overflows = _overflows(np.array(value), np_dtype)
+    else:  # a float overflows when finite and beyond the type's range: inf is kept
+        overflows = (np_dtype.kind == "f" and isinstance(value, _REAL_TYPES)
+                     and math.isfinite(value) and abs(value) > _largest(np_dtype))
+    if overflows:
+        name = _C10_NAMES.get(np_dtype.name, f"{np_dtype.name}_t")
         raise RuntimeError(f"value cannot be converted to type {name} without overflow")
     return value
 
@@ -370,6 +381,14 @@ def arange(start: float, end: float | None = None, step: float = 1, *,
     return _finish(values.astype(dtype.np), requires_grad, device)
 
 
+_LINSPACE_SIGNATURES = tuple(
+    f"({start} start, {end} end, int steps, *, Tensor out = None, torch.dtype dtype = None, "
+    "torch.layout layout = None, torch.device device = None, bool pin_memory = False, "
+    "bool requires_grad = False)"
+    for start, end in (("Tensor", "Tensor"), ("Number", "Tensor"), ("Tensor", "Number"),
+                       ("Number", "Number")))
+
+
 def linspace(start: float, end: float, steps: int, *, dtype: DType | None = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
     """`steps` evenly spaced values from `start` to `end`, both included.
@@ -381,6 +400,7 @@ def linspace(start: float, end: float, steps: int, *, dtype: DType | None = None
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     np_dtype = _default(dtype)
+    _check_bounds(start, end, steps, np_dtype)
     if steps == 1:
         return _finish(np.full(1, start, dtype=np_dtype), requires_grad, device)
     compute = np_dtype if np_dtype.kind == "f" else np.dtype(np.float64)
@@ -389,14 +409,15 @@ def linspace(start: float, end: float, steps: int, *, dtype: DType | None = None
     halfway = steps // 2
     # start + step * i for the first half, end - step * (steps - 1 - i) for the second: one
     # multiply-add each, which PyTorch's kernel fuses where the CPU can (see `exact`).
-    fused = cpu.kernel().fused_multiply_add
-    if (fused and compute == np.float32 and _sum_is_exact(first, step, halfway - 1)
-            and _sum_is_exact(last, step, steps - 1 - halfway)):
-        # Computed exactly in float64 and rounded once: the FMA's value, in four passes.
-        wide = _linspace_counts(steps) * np.float64(step)
-        if first or step < 0:  # (from 0 up, the products are already the sums, signs too)
-            wide[:halfway] += np.float64(first)
-        wide[halfway:] += np.float64(last)
+    # (Half arithmetic rounds each product and sum, in PyTorch as in NumPy.)
+    fused = cpu.kernel().fused_multiply_add and compute != np.float16
+    if fused and compute == np.float32 and _sums_are_exact(
+            float(first), float(last), float(step), halfway - 1, steps - 1 - halfway):
+        # Computed exactly in float64 and rounded once: the FMA's value, in a few passes.
+        wide = _linspace_counts(steps) * float(step)
+        if first or step <= 0:  # (from ±0 up, the products are the sums, signs too)
+            wide[:halfway] += float(first)
+        wide[halfway:] += float(last)
         values = wide.astype(np.float32)
     else:
         index = np.arange(steps, dtype=compute)
@@ -405,6 +426,28 @@ def linspace(start: float, end: float, steps: int, *, dtype: DType | None = None
         values[halfway:] = exact.multiply_add(index[steps - 1 - halfway::-1], -step, last,
                                               fused=fused)
     return _finish(values.astype(np_dtype, copy=False), requires_grad, device)
+
+
+def _check_bounds(start: Any, end: Any, steps: int, np_dtype: np.dtype) -> None:
+    """PyTorch's errors for a linspace bound that is no number or overflows the output's type."""
+    if np_dtype == np.bool_:
+        raise NotImplementedError('"linspace_cpu" not implemented for \'Bool\'')
+    if not (isinstance(start, _BOUND_TYPES) and isinstance(end, _BOUND_TYPES)):
+        raise TypeError(invalid_combination("linspace", _LINSPACE_SIGNATURES,
+                                            (start, end, steps), {}, 0))
+    largest = _largest(np_dtype)
+    if not (abs(start) <= largest and abs(end) <= largest):  # (or NaN, or inf: both allowed)
+        for bound in (start, end):
+            checked_fill_value(bound, np_dtype, "")
+
+
+_BOUND_TYPES = (int, float, np.number, Tensor)
+
+
+@functools.cache
+def _largest(np_dtype: np.dtype) -> float:
+    """The largest value of a numeric dtype."""
+    return float((np.finfo if np_dtype.kind in "fc" else np.iinfo)(np_dtype).max)
 
 
 @functools.lru_cache(maxsize=16)
@@ -418,21 +461,25 @@ def _linspace_counts(steps: int) -> np.ndarray:
     return counts
 
 
-def _sum_is_exact(base: np.float32, step: np.float32, count: int) -> bool:
-    """Whether float64 holds base ± k * step exactly for every integer 0 <= k <= count: the
-    product has at most 24 + 29 bits, and both terms are whole multiples of the lower of
-    their last bits, so the sum is exact while it stays under 2**53 of those."""
-    if not (math.isfinite(base) and math.isfinite(step)) or count >= 2**29:
+def _sums_are_exact(first: float, last: float, step: float, up: int, down: int) -> bool:
+    """Whether float64 holds first + k * step for 0 <= k <= `up` and last - k * step for
+    0 <= k <= `down` exactly (all float32 values): each product has at most 24 + 29 bits, and
+    both terms are whole multiples of the lower of their last bits, so a sum is exact while
+    it stays under 2**53 of those."""
+    if not (math.isfinite(first) and math.isfinite(last) and math.isfinite(step)) or (
+            max(up, down) >= 2**29):
         return False
-    quantum = min(_last_bit(base), _last_bit(step))
-    return abs(float(base)) + count * abs(float(step)) < 2.0**53 * quantum
+    step_bit = _last_bit(step)
+    return (abs(first) + up * abs(step) < 2.0**53 * min(_last_bit(first), step_bit)
+            and abs(last) + down * abs(step) < 2.0**53 * min(_last_bit(last), step_bit))
 
 
-def _last_bit(value: np.float32) -> float:
-    """The weight of a float32's last significand bit (its spacing; subnormals: 2**-149)."""
+def _last_bit(value: float) -> float:
+    """The weight of a float32's last significand bit, or less (a subnormal's is 2**-149, and
+    this gives its float64 weight, 2**29 times float64's own last bit, which is smaller)."""
     if value == 0:
         return math.inf  # no bits: it constrains nothing
-    return math.ldexp(1.0, max(math.frexp(abs(float(value)))[1] - 24, -149))
+    return math.ulp(value) * 2.0**29
 
 
 def _generator(generator: random.Generator | None) -> random.Generator:
