@@ -298,22 +298,25 @@ def _link_inputs(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ..
     """
     ctx._sequence_nr = next(_sequence_numbers)
     edges: list[Edge | None] = []  # None for an argument without an edge
+    gaps = False
     for a in args:
         if isinstance(a, Tensor):
-            # `_edge_to(a)`, spelled out for the common cases.
-            if a._base is not None:
-                edges.append(_edge_to(a))
-            elif not a._requires_grad:
-                edges.append(_NO_EDGE)
-            elif a._grad_fn is not None:
-                edges.append((a._grad_fn, a._output_nr))
-            else:
-                edges.append((graph.grad_accumulator(a), 0))
+            # `_edge_to(a)`, spelled out for the common cases: an op's result, a leaf.
+            if a._base is None:
+                grad_fn = a._grad_fn
+                if grad_fn is not None:
+                    edges.append((grad_fn, a._output_nr))
+                    continue
+                if a._requires_grad:
+                    edges.append((graph.grad_accumulator(a), 0))
+                    continue
+            edges.append(_edge_to(a))
         elif cls._scalar_inputs_are_edges and (a is None or isinstance(a, (int, float))):
             edges.append(_NO_EDGE)  # None: no tensor
         else:
             edges.append(None)
-    if None in edges:  # some argument (a dim, a flag) has no edge: note which ones do
+            gaps = True
+    if gaps:  # some argument (a dim, a flag) has no edge: note which ones do
         ctx._edge_positions = _shared(tuple([i for i, e in enumerate(edges) if e is not None]))
         ctx._num_args = len(args)
         edges = [e for e in edges if e is not None]
