@@ -306,22 +306,57 @@ def _alike_and_spread(rng: np.random.Generator, size: int, b: float) -> tuple[np
     return a, c
 
 
+# Each way to the exact FMA, made the first choice in turn: BLAS's saxpy, its sgemv, the
+# float64 emulation.
+KERNELS = {"saxpy": (True, True), "gemv": (False, True), "emulation": (False, False)}
+
+
+@pytest.fixture(params=list(KERNELS))
+def fma_kernel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    saxpy, gemv = KERNELS[request.param]
+    if saxpy and not exact._saxpy_fuses():
+        pytest.skip("no saxpy that fuses beside this NumPy")
+    if gemv and not exact._gemv_fuses():
+        pytest.skip("this NumPy's sgemv does not fuse")
+    monkeypatch.setattr(exact, "_saxpy_fuses", lambda: saxpy)
+    monkeypatch.setattr(exact, "_gemv_fuses", lambda: gemv)
+    return request.param
+
+
 @pytest.mark.parametrize("size", [*range(1, 40), 64, 1000, 1003, 70_001])
 @pytest.mark.parametrize("b", [-1e-3, 0.37])
-def test_fused_multiply_add_is_bit_identical_to_pytorch_at_every_length(size: int, b: float
-                                                                        ) -> None:
+def test_fused_multiply_add_is_bit_identical_to_pytorch_at_every_length(
+        size: int, b: float, fma_kernel: str) -> None:
     rng = np.random.default_rng(size)
     a, c = _alike_and_spread(rng, size, b)
     c[:3] = [-0.0, 0.0, -0.0][:size]  # signed zeros: a -0.0 result keeps its sign
     a[:3] = [0.0, 1e-45, -0.0][:size]
     theirs = torch.add(torch.from_numpy(c), torch.from_numpy(a), alpha=np.float32(b)).numpy()
     assert exact.fused_multiply_add(a, np.float32(b), c).tobytes() == theirs.tobytes()
+    in_place = c.copy()
+    assert exact.add_scaled(in_place, a, b, out=in_place) is in_place
+    assert in_place.tobytes() == theirs.tobytes()
 
 
-def test_the_blas_check_refuses_a_kernel_that_rounds_twice(monkeypatch) -> None:
-    assert exact._check_blas() is exact._blas_fuses()
-    monkeypatch.setattr(exact, "_fma_by_blas", lambda a, b, c: c + a * b)
-    assert exact._check_blas() is False
+def test_an_alpha_of_zero_still_multiplies(fma_kernel: str) -> None:
+    """0 * inf is NaN in PyTorch's kernel (OpenBLAS's saxpy would skip the update)."""
+    c = np.array([1.0, 2.0, -0.0], np.float32)
+    a = np.array([np.inf, 1.0, 0.0], np.float32)
+    theirs = torch.add(torch.from_numpy(c), torch.from_numpy(a), alpha=0.0).numpy()
+    assert exact.add_scaled(c, a, 0.0).tobytes() == theirs.tobytes()
+
+
+def test_an_overlapping_in_place_update_reads_the_old_values(fma_kernel: str) -> None:
+    memory = np.arange(8, dtype=np.float32)
+    target, values = memory[:6], memory[2:]
+    expected = exact.fma32_exact(values.copy(), np.float32(0.5), target.copy())
+    exact.add_scaled(target, values, 0.5, out=target)
+    assert target.tobytes() == expected.tobytes()
+
+
+def test_the_check_refuses_a_kernel_that_rounds_twice() -> None:
+    assert exact._agrees_with_emulation(exact.fma32_exact)
+    assert not exact._agrees_with_emulation(lambda a, b, c: c + a * b)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])

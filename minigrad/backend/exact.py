@@ -7,8 +7,11 @@ in float64), and knows when plain float64 arithmetic already gives the same bits
 
 from __future__ import annotations
 
+import ctypes
 import functools
+import glob
 import math
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -158,9 +161,10 @@ def multiply_add(x: np.ndarray, scale: float, offset: float, *, fused: bool) -> 
     """
     if not fused or scale == 1 or offset == 0:
         return x * scale + offset  # also turns -0.0 into 0.0, as the FMA does
-    if (x.dtype == np.float32 and x.size > 1 and np.float32(scale) == scale
-            and np.float32(offset) == offset and _blas_fuses()):
-        return _fma_by_blas(x, np.float32(scale), np.float32(offset))
+    if x.dtype == np.float32 and np.float32(scale) == scale and np.float32(offset) == offset:
+        result = _fma_by_blas(x, np.float32(scale), np.float32(offset))
+        if result is not None:
+            return result
     return chunked(fma32_exact if x.dtype == np.float32 else fma64_exact, x, scale, offset)
 
 
@@ -189,37 +193,108 @@ def fused_multiply_add(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
             and cpu.kernel().fused_multiply_add):
         return a * b + c
     if (type(c) is np.ndarray and c.dtype == np.float32 and c.shape == a.shape
-            and isinstance(b, (float, np.floating)) and a.size > 1 and _blas_fuses()):
-        return _fma_by_blas(a, np.float32(b), c)
+            and isinstance(b, (float, np.floating))):
+        result = _fma_by_blas(a, np.float32(b), c)
+        if result is not None:
+            return result
     # In one piece: for an optimizer's parameters (1e4 to 1e6 elements) whole-array passes
     # measured 1.2 to 1.5 times faster here than passes of `CHUNK` elements.
     return fma32_exact(a, b, c)
 
 
-# ------------------------------------------------------------------ the FMA of BLAS's sgemv
+# ------------------------------------------------------------------------ the FMA of BLAS
 #
-# NumPy's BLAS has a float32 FMA in it: OpenBLAS's sgemv kernels for CPUs with FMA compute
-# each element of A @ x as one chain of fused multiply-adds over the columns. With the
-# columns c and a and x = (1, b), that chain is fma(a, b, fma(c, 1, 0)) = fma(a, b, c): the
-# single rounding PyTorch's kernels make, in one NumPy call, at about half the cost of the
-# float64 emulation. The kernel then adds that sum to y = +0.0, which turns a -0.0 result
-# into +0.0; zeros are therefore redone by the emulation. One row is NumPy's dot product,
-# which here did not fuse, so it is left to the emulation too. That the BLAS at hand fuses
-# is not documented: it is checked once against the emulation before it is used, on
-# products as large as the offsets, where one rounding more shows in about a fifth of the
-# elements, and on values over many binades, where the float64 sum's rounding shows.
+# NumPy's BLAS has a float32 FMA in it, two ways.
+#
+# - saxpy (y += alpha * x), in the OpenBLAS that NumPy's wheels ship: on CPUs with FMA its
+#   kernels compute each element as fma(alpha, x, y), PyTorch's single rounding, in one pass
+#   and in place, as fast as PyTorch's own kernel. NumPy has no function that calls it, so
+#   it is called through ctypes, from the library NumPy itself loaded. OpenBLAS skips the
+#   update when alpha is 0 (which PyTorch does not: 0 * inf is NaN), so that goes elsewhere.
+# - sgemv, which any NumPy calls for a matrix-vector product: OpenBLAS's kernels compute
+#   each element of A @ x as one chain of fused multiply-adds over the columns. With the
+#   columns c and a and x = (1, b), that chain is fma(a, b, fma(c, 1, 0)) = fma(a, b, c),
+#   at about half the cost of the float64 emulation (the columns are copies). The kernel
+#   then adds that sum to y = +0.0, which turns a -0.0 result into +0.0; zeros are therefore
+#   redone by the emulation. One row is NumPy's dot product, which here did not fuse, so it
+#   is left to the emulation too.
+#
+# That a kernel fuses is documented nowhere: each is checked once against the emulation
+# before it is used, on products as large as the offsets, where one rounding more shows in
+# about a fifth of the elements, on values over many binades, where the float64 sum's
+# rounding shows, and on signed zeros.
 
-# The columns' memory, kept per thread between calls (up to 32 MB): a fresh buffer of an
-# optimizer's parameter size costs its page faults on every step.
+
+def _fma_by_blas(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
+                 out: np.ndarray | None = None) -> np.ndarray | None:
+    """``a * b + c`` rounded once by NumPy's BLAS, into `out` if given (float32, of `a`'s
+    shape; it may be `c` itself), or None where neither kernel serves: `a` a float32 array,
+    `c` one of its shape or a float32 number."""
+    if b != 0 and a.flags.c_contiguous and _saxpy_fuses():
+        return _fma_by_saxpy(a, b, c, out)
+    if a.size > 1 and _gemv_fuses():
+        return _fma_by_gemv(a, b, c, out)
+    return None
+
+
+_SAXPY_NAMES = ("scipy_cblas_saxpy64_", "cblas_saxpy64_")  # OpenBLAS's 64-bit-int interface
+
+
+@functools.cache
+def _saxpy() -> Callable[..., None] | None:
+    """`cblas_saxpy(n, alpha, x, incx, y, incy)` of the OpenBLAS beside NumPy, or None."""
+    package = os.path.dirname(np.__file__)
+    for path in sorted(glob.glob(os.path.join(package + ".libs", "*openblas*"))
+                       + glob.glob(os.path.join(package, ".dylibs", "*openblas*"))):
+        try:
+            library = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in _SAXPY_NAMES:
+            saxpy = getattr(library, name, None)
+            if saxpy is not None:
+                saxpy.restype = None
+                saxpy.argtypes = [ctypes.c_int64, ctypes.c_float, ctypes.c_void_p,
+                                  ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64]
+                return saxpy
+    return None
+
+
+def _fma_by_saxpy(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
+                  out: np.ndarray | None = None) -> np.ndarray:
+    """``a * b + c`` by saxpy (see above): `a` C-contiguous, `b` not 0."""
+    if (out is not None and out is c and out.flags.c_contiguous
+            and (a is out or not np.may_share_memory(a, out))):
+        result = out  # in place: an optimizer's step
+    elif type(c) is np.ndarray:
+        result = np.array(c, np.float32, order="C")
+    else:
+        result = np.full(a.shape, c, np.float32)
+    saxpy = _saxpy()
+    assert saxpy is not None  # `_saxpy_fuses` found it
+    if a.size:
+        saxpy(a.size, b, _address(a), 1, _address(result), 1)
+    return result if out is None or out is result else _into(out, result)
+
+
+def _address(array: np.ndarray) -> int:
+    """Where a non-empty array's memory starts: through the buffer of a writable array that
+    owns its memory (a quarter of the cost of `array.ctypes`, which serves views, such as
+    broadcasts, whose flags warn when read)."""
+    if array.base is None and array.flags.writeable:
+        return ctypes.addressof(ctypes.c_char.from_buffer(array))
+    return array.ctypes.data
+
+
+# The columns of the sgemv path, kept per thread between calls (up to 32 MB): a fresh buffer
+# of an optimizer's parameter size costs its page faults on every step.
 _scratch = threading.local()
 _SCRATCH_LIMIT = 1 << 23  # float32 elements
 
 
-def _fma_by_blas(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
+def _fma_by_gemv(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
                  out: np.ndarray | None = None) -> np.ndarray:
-    """``a * b + c`` rounded once, by sgemv (see above): `a` a float32 array of two elements
-    or more, `c` one of its shape or a float32 number; into `out` if given (float32, of
-    `a`'s shape; it may be `c` itself)."""
+    """``a * b + c`` by sgemv (see above): `a` of two elements or more."""
     kept = getattr(_scratch, "buffer", None)
     if kept is None or kept.size < 2 * a.size:
         kept = np.empty(2 * a.size, np.float32)
@@ -240,14 +315,21 @@ def _fma_by_blas(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
 
 
 @functools.cache
-def _blas_fuses() -> bool:
-    """Whether `_fma_by_blas` gives `fma32_exact`'s bits here, checked on the first call."""
-    return _check_blas()
+def _saxpy_fuses() -> bool:
+    """Whether NumPy ships a saxpy that gives `fma32_exact`'s bits, checked on the first call."""
+    return _saxpy() is not None and _agrees_with_emulation(_fma_by_saxpy)
 
 
-def _check_blas() -> bool:
-    """`_fma_by_blas` against the emulation: lengths that take sgemv's vector and tail loops
-    (and its threads), about 64 elements of each, of both kinds described above."""
+@functools.cache
+def _gemv_fuses() -> bool:
+    """Whether `_fma_by_gemv` gives `fma32_exact`'s bits here, checked on the first call."""
+    return _agrees_with_emulation(_fma_by_gemv)
+
+
+def _agrees_with_emulation(fma: Callable[[np.ndarray, np.float32, np.ndarray], np.ndarray]
+                           ) -> bool:
+    """`fma(a, b, c)` against the emulation: lengths that take the kernels' vector and tail
+    loops (and their threads), about 64 elements of each, of the kinds described above."""
     rng = np.random.default_rng(0)
     with np.errstate(all="ignore"):
         for size in (*range(2, 80), 1021, 4099, 100_003):
@@ -258,7 +340,8 @@ def _check_blas() -> bool:
                 alike = a.astype(np.float64) * b * rng.uniform(0.3, 3.0, size)
                 spread = rng.standard_normal(size) * 2.0 ** rng.integers(-30, 30, size)
                 c = np.where(rng.random(size) < 0.5, alike, spread).astype(np.float32)
-                if _fma_by_blas(a, b, c).tobytes() != fma32_exact(a, b, c).tobytes():
+                a[:2], c[:2] = (0.0, -0.0), (-0.0, -0.0)  # zero results, of both signs
+                if fma(a, b, c).tobytes() != fma32_exact(a, b, c).tobytes():
                     return False
     return True
 
@@ -279,8 +362,9 @@ def add_scaled(a: Any, b: Any, alpha: Any, out: np.ndarray | None = None) -> Any
     alpha = np.float32(alpha)
     if a.shape != b.shape:
         a, b = np.broadcast_arrays(a, b)
-    if b.size > 1 and _blas_fuses():
-        return _fma_by_blas(b, alpha, a, out)
+    result = _fma_by_blas(b, alpha, a, out)
+    if result is not None:
+        return result
     if not _double_rounding_is_exact(alpha):
         return _into(out, fused_multiply_add(b, alpha, a))
     wide = np.multiply(b, np.float64(alpha))
