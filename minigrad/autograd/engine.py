@@ -182,13 +182,14 @@ def _reduce_grad(node: Node, index: int, grad: Any, expected: tuple[tuple[int, .
     on_arrays = not isinstance(grad, Tensor)
     grad_shape, grad_dtype = _shape_and_dtype(grad)
     if grad_shape != shape:
-        if backend.summed_dims(grad_shape, shape) is None:
+        dims = backend.summed_dims(grad_shape, shape)
+        if dims is None:
             raise RuntimeError(
                 f"Function {node.name()} returned an invalid gradient at index {index} - got "
                 f"{list(grad_shape)} but expected shape compatible with {list(shape)}"
             )
         if on_arrays:
-            grad = backend.sum_to(grad, shape)
+            grad = backend.sum_to(grad, shape, dims)
         else:
             grad = grad.sum_to_size(shape)  # PyTorch's sum_to: the nodes a double backward sees
     if grad_dtype != dtype:

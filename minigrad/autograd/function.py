@@ -234,13 +234,18 @@ class Function:
         """Run the op; record a node when grad mode is on and an input requires grad."""
         ctx = cls._backward_cls()
         # Which arguments are tensors that require grad, as one of a few shared tuples;
-        # spelled out for one and two arguments, the ops almost every program runs.
+        # spelled out for one to three arguments, the ops almost every program runs.
         if len(args) == 2:
             a, b = args
             needs_input_grad = _BOOL_PAIRS[isinstance(a, Tensor) and a._requires_grad][
                 isinstance(b, Tensor) and b._requires_grad]
         elif len(args) == 1:
             needs_input_grad = _BOOL_SINGLES[isinstance(args[0], Tensor) and args[0]._requires_grad]
+        elif len(args) == 3:
+            a, b, c = args
+            needs_input_grad = _BOOL_TRIPLES[isinstance(a, Tensor) and a._requires_grad][
+                isinstance(b, Tensor) and b._requires_grad][
+                isinstance(c, Tensor) and c._requires_grad]
         else:
             needs_input_grad = _shared(tuple([isinstance(a, Tensor) and a._requires_grad
                                               for a in args]))
@@ -276,7 +281,9 @@ class Function:
 
 
 _BOOL_SINGLES = ((False,), (True,))
-_BOOL_PAIRS = (((False, False), (False, True)), ((True, False), (True, True)))
+_BOOL_PAIRS = tuple(tuple((a, b) for b in (False, True)) for a in (False, True))
+_BOOL_TRIPLES = tuple(tuple(tuple((a, b, c) for c in (False, True)) for b in (False, True))
+                      for a in (False, True))
 
 
 def _as_output(value: Any, args: tuple[Any, ...]) -> Any:

@@ -216,15 +216,22 @@ def summed_dims(current: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, 
     """The dims of an array of shape `current` to sum (keeping them) so it has `shape`: those
     broadcasting added or stretched. None if `current` is not a broadcast of `shape`."""
     lead = len(current) - len(shape)
-    if lead < 0 or any(s != 1 and s != c for s, c in zip(shape, current[lead:])):
+    if lead < 0:
         return None
-    return tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(shape) if s == 1 and current[lead + i] != 1)
+    dims = list(range(lead))
+    for i, size in enumerate(shape, lead):
+        if size != current[i]:
+            if size != 1:
+                return None
+            dims.append(i)
+    return tuple(dims)
 
 
-def sum_to(array: Any, shape: tuple[int, ...]) -> Any:
-    """`array`, a broadcast of `shape`, summed back down to it (a broadcast's gradient)."""
-    dims = summed_dims(array.shape, shape)
+def sum_to(array: Any, shape: tuple[int, ...], dims: tuple[int, ...] | None = None) -> Any:
+    """`array`, a broadcast of `shape`, summed back down to it (a broadcast's gradient);
+    `dims` are its `summed_dims` if the caller has them."""
+    if dims is None:
+        dims = summed_dims(array.shape, shape)
     if dims is None:
         raise ValueError(f"{array.shape} is not a broadcast of {shape}")
     if dims:

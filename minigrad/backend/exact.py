@@ -230,7 +230,8 @@ def _fma_by_blas(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
     """``a * b + c`` rounded once by NumPy's BLAS, into `out` if given (float32, of `a`'s
     shape; it may be `c` itself), or None where neither kernel serves: `a` a float32 array,
     `c` one of its shape or a float32 number."""
-    if b != 0 and a.flags.c_contiguous and _saxpy_fuses():
+    # (A broadcast, which has zero strides, is left to sgemv: its flags warn when read.)
+    if b != 0 and a.flags.c_contiguous and 0 not in a.strides and _saxpy_fuses():
         return _fma_by_saxpy(a, b, c, out)
     if a.size > 1 and _gemv_fuses():
         return _fma_by_gemv(a, b, c, out)
@@ -278,10 +279,9 @@ def _fma_by_saxpy(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
 
 
 def _address(array: np.ndarray) -> int:
-    """Where a non-empty array's memory starts: through the buffer of a writable array that
-    owns its memory (a quarter of the cost of `array.ctypes`, which serves views, such as
-    broadcasts, whose flags warn when read)."""
-    if array.base is None and array.flags.writeable:
+    """Where a non-empty contiguous array's memory starts: through its buffer when writable,
+    at a quarter of the cost of `array.ctypes`."""
+    if array.flags.writeable:
         return ctypes.addressof(ctypes.c_char.from_buffer(array))
     return array.ctypes.data
 

@@ -328,6 +328,11 @@ def _check_mm(a: Tensor, b: Tensor) -> None:
 def _check_addmm(input: Tensor, mat1: Tensor, mat2: Tensor) -> None:
     """PyTorch's checks of addmm, in its order: the matrices' dims, the dtypes, the sizes,
     then whether `input` broadcasts to the product's shape (expand's error if not)."""
+    bias, a, b = input._data, mat1._data, mat2._data
+    if (a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype == bias.dtype
+            and a.dtype.kind == "f" and a.shape[1] == b.shape[0]
+            and bias.shape in ((b.shape[1],), (a.shape[0], b.shape[1]))):
+        return  # a linear layer's: every check passes
     for name, matrix in (("mat1", mat1), ("mat2", mat2)):
         if matrix._data.ndim != 2:
             raise RuntimeError(f"{name} must be a matrix, got {matrix._data.ndim}-D tensor")
