@@ -221,11 +221,11 @@ class AccumulateGrad(Node):
     """The node behind a leaf that requires grad: adds what arrives to `variable.grad`."""
 
     def __init__(self, variable: Tensor) -> None:
-        super().__init__()
         self.variable = variable
         # Accumulators run as soon as they are ready, as in PyTorch.
         self._sequence_nr = math.inf
-        self._output_metadata = ((variable.shape, variable._data.dtype),)
+        data = variable._data
+        self._output_metadata = ((data.shape, data.dtype),)
 
     def name(self) -> str:
         """PyTorch's C++ name of this node kind."""

@@ -98,8 +98,11 @@ class SumAll(Function, node_name="SumBackward0"):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dtype: backend.dtype | None = None
                 ) -> np.ndarray:
-        ctx.shape = x._data.shape
-        return backend.as_array(x._data.sum(dtype=_sum_dtype(x._data, dtype)))
+        data = x._data
+        ctx.shape = data.shape
+        if type(data) is np.ndarray:  # NumPy's sum itself, without its Python wrapper
+            return np.asarray(np.add.reduce(data, axis=None, dtype=_sum_dtype(data, dtype)))
+        return backend.as_array(data.sum(dtype=_sum_dtype(data, dtype)))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: ArrayOrTensor) -> ArrayOrTensor:
