@@ -335,9 +335,7 @@ class Tensor:
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Compute the gradient of this tensor and accumulate it into the leaves' `.grad`."""
-        from minigrad.autograd.engine import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs)
+        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self) -> Tensor:
         """The same values, cut from the graph (sharing memory and version counter)."""
@@ -1262,7 +1260,9 @@ def _rebuild_tensor(data: np.ndarray, requires_grad: bool) -> Tensor:
 
 
 # Imported last, once Tensor exists: these modules use Tensor themselves (`minigrad.ops`
-# builds its ops around it), so Tensor's methods look them up when they run.
+# builds its ops around it, the engine runs on it), so Tensor's methods look them up when
+# they run.
 from minigrad import ops  # noqa: E402
+from minigrad.autograd import engine as _engine  # noqa: E402
 from minigrad.autograd import grad_mode as _grad_mode  # noqa: E402
 
