@@ -195,15 +195,21 @@ def broadcast_view(array: Any, shape: tuple[int, ...]) -> Any:
     NumPy's `broadcast_to` is read-only; PyTorch's `expand` is not: writing into elements
     that share memory is what its in-place ops refuse, so minigrad checks that itself.
     """
-    if type(array) is np.ndarray:
-        lead = len(shape) - array.ndim
-        if lead >= 0 and all(n == m or n == 1 for n, m in zip(array.shape, shape[lead:])):
-            # The view made directly on the array's memory: five times cheaper than
-            # `broadcast_to` and `as_strided` (a plain backward expands every sum's gradient).
-            strides = (0,) * lead + tuple(stride if n == m else 0 for n, m, stride
-                                          in zip(array.shape, shape[lead:], array.strides))
+    lead = len(shape) - array.ndim
+    if type(array) is np.ndarray and lead >= 0:
+        # The view made directly on the array's memory: several times cheaper than
+        # `broadcast_to` and `as_strided` (a plain backward expands every sum's gradient).
+        strides = [0] * lead
+        for size, wanted, stride in zip(array.shape, shape[lead:], array.strides):
+            if size == wanted:
+                strides.append(stride)
+            elif size == 1:
+                strides.append(0)
+            else:
+                break  # not a broadcast: `broadcast_to` gives the error
+        else:
             try:
-                return np.ndarray(shape, array.dtype, array, 0, strides)
+                return np.ndarray(shape, array.dtype, array, 0, tuple(strides))
             except (BufferError, TypeError, ValueError):
                 pass  # memory laid out in no one order (a strided slice) exports no buffer
     view = np.broadcast_to(array, shape)  # CuPy's own, for a CuPy array
