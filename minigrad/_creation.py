@@ -309,6 +309,8 @@ def checked_fill_value(value: Any, np_dtype: np.dtype | None, argument: str) -> 
     if overflows:
         name = _C10_NAMES.get(np_dtype.name, f"{np_dtype.name}_t")
         raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    if np_dtype.kind == "u" and isinstance(value, (int, np.integer)) and value < 0:
+        return np.array(value).astype(np_dtype)[()]  # wrapped round, as C++'s cast does
     return value
 
 

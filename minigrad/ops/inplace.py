@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import backend
+from minigrad._creation import checked_fill_value
 from minigrad._tensor import Tensor
 from minigrad.autograd import forward_ad as _fw
 from minigrad.autograd import function, grad_mode
@@ -186,6 +187,8 @@ def fill_(tensor: Tensor, value: Any) -> Tensor:
             raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
         return apply_inplace(tensor, FillWithTensor.apply, value)
+    if isinstance(value, (int, float, np.number)):  # PyTorch's error for one that overflows
+        value = checked_fill_value(value, tensor._data.dtype, "")
     return apply_inplace(tensor, lambda t: Fill.apply(t, value=value))
 
 
