@@ -411,28 +411,37 @@ def linspace(start: float, end: float, steps: int, *, dtype: DType | None = None
     halfway = steps // 2
     # start + step * i for the first half, end - step * (steps - 1 - i) for the second: one
     # multiply-add each, which PyTorch's kernel fuses where the CPU can (see `exact`).
-    # (Half arithmetic rounds each product and sum, in PyTorch as in NumPy.)
-    fused = cpu.kernel().fused_multiply_add and compute != np.float16
-    if fused and compute == np.float32 and _sums_are_exact(
-            float(first), float(last), float(step), halfway - 1, steps - 1 - halfway):
-        # Computed exactly in float64 and rounded once: the FMA's value, in a few passes.
-        wide = _linspace_counts(steps) * float(step)
-        if first or step <= 0:  # (from ±0 up, the products are the sums, signs too)
-            wide[:halfway] += float(first)
-        wide[halfway:] += float(last)
-        values = wide.astype(np.float32)
-    else:
-        index = np.arange(steps, dtype=compute)
-        values = np.empty(steps, compute)
-        values[:halfway] = exact.multiply_add(index[:halfway], step, first, fused=fused)
-        values[halfway:] = exact.multiply_add(index[steps - 1 - halfway::-1], -step, last,
-                                              fused=fused)
+    fused = cpu.kernel().fused_multiply_add
+    if fused and compute.type is np.float32:
+        values = _float32_linspace_in_float64(float(first), float(last), float(step), steps)
+        if values is not None:
+            return _finish(values, requires_grad, device)
+    fused = fused and compute.type is not np.float16  # Half rounds each product and sum
+    index = np.arange(steps, dtype=compute)
+    values = np.empty(steps, compute)
+    values[:halfway] = exact.multiply_add(index[:halfway], step, first, fused=fused)
+    values[halfway:] = exact.multiply_add(index[steps - 1 - halfway::-1], -step, last,
+                                          fused=fused)
     return _finish(values.astype(np_dtype, copy=False), requires_grad, device)
+
+
+def _float32_linspace_in_float64(first: float, last: float, step: float, steps: int
+                                 ) -> np.ndarray | None:
+    """linspace's float32 values computed exactly in float64 and rounded once, which are the
+    FMA's values, in a few passes; None where float64 cannot hold every sum exactly."""
+    halfway = steps // 2
+    if not _sums_are_exact(first, last, step, halfway - 1, steps - 1 - halfway):
+        return None
+    wide = _linspace_counts(steps) * step
+    if first or step <= 0:  # (from ±0 up, the products are the sums, signs too)
+        wide[:halfway] += first
+    wide[halfway:] += last
+    return wide.astype(np.float32)
 
 
 def _check_bounds(start: Any, end: Any, steps: int, np_dtype: np.dtype) -> None:
     """PyTorch's errors for a linspace bound that is no number or overflows the output's type."""
-    if np_dtype == np.bool_:
+    if np_dtype.kind == "b":
         raise NotImplementedError('"linspace_cpu" not implemented for \'Bool\'')
     if not (isinstance(start, _BOUND_TYPES) and isinstance(end, _BOUND_TYPES)):
         raise TypeError(invalid_combination("linspace", _LINSPACE_SIGNATURES,
