@@ -337,7 +337,8 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
                     if sender is not None:
                         expected = metadata[input_nr]
                         if type(grad) is not np.ndarray or (expected is not None and (
-                                grad.shape != expected[0] or grad.dtype != expected[1])):
+                                grad.shape != expected[0] or (grad.dtype is not expected[1]
+                                                              and grad.dtype != expected[1]))):
                             grad = _checked_grad(sender, grad_inputs, grad, next_node, input_nr)
                     buffer = buffers.get(next_node)
                     if buffer is None:

@@ -314,8 +314,11 @@ def _link_inputs(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ..
                 if grad_fn is not None:
                     edges.append((grad_fn, a._output_nr))
                     continue
-                if a._requires_grad:
-                    edges.append((graph.grad_accumulator(a), 0))
+                if a._requires_grad:  # a leaf: its accumulator, if a graph still holds it
+                    reference = a._grad_accumulator
+                    accumulator = reference() if reference is not None else None
+                    edges.append((graph.grad_accumulator(a) if accumulator is None
+                                  else accumulator, 0))
                     continue
             edges.append(_edge_to(a))
         elif cls._scalar_inputs_are_edges and (a is None or isinstance(a, (int, float))):
