@@ -113,8 +113,9 @@ class BackwardFunction(Node):
             grads = op.backward(self, *grad_outputs)
         finally:
             self._on_arrays = False
-        if type(grads) is tuple and len(grads) == self._num_args and (
-                self._edge_positions is None):
+        if not isinstance(grads, tuple):
+            grads = (grads,)  # one gradient, the common case of a one-input op
+        if len(grads) == self._num_args and self._edge_positions is None:
             return grads  # the common case, as `_grads_for_edges` would find it
         return self._grads_for_edges(grads)  # the engine makes them arrays as it checks them
 
