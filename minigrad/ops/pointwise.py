@@ -906,6 +906,7 @@ def power_by_number(base: Any, exponent: Any) -> Any:
 
 
 _SPECIAL_POWERS: dict[float, Any] = {
+    1.0: lambda x: x.copy(),  # x ** 1 is x itself (the backward of x ** 2 computes it)
     0.5: np.sqrt, -0.5: lambda x: 1 / np.sqrt(x), 2.0: lambda x: x * x,
     3.0: lambda x: x * x * x, -1.0: lambda x: 1 / x, -2.0: lambda x: 1 / (x * x),
 }
