@@ -345,9 +345,9 @@ def _record_one(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...
     # a chain of them shares one tuple, and the collector walks fewer.
     edges = ctx.next_functions
     node = edges[0][0] if edges else None
-    metadata = node._output_metadata if node is not None else None
-    if not (metadata and len(metadata) == 1 and metadata[0] is not None
-            and metadata[0][0] == data.shape and metadata[0][1] == data.dtype):
+    metadata = node._output_metadata if node is not None else ()
+    kept = metadata[0] if len(metadata) == 1 else None
+    if kept is None or kept[1] is not data.dtype or kept[0] != data.shape:
         metadata = ((data.shape, data.dtype),)
     ctx._output_metadata = metadata
     if data.dtype.kind == "f":
