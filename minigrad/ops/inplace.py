@@ -188,7 +188,7 @@ def fill_(tensor: Tensor, value: Any) -> Tensor:
                                f"{value._data.ndim} dimensions.")
         return apply_inplace(tensor, FillWithTensor.apply, value)
     if isinstance(value, (int, float, np.number)):  # PyTorch's error for one that overflows
-        value = checked_fill_value(value, tensor._data.dtype, "")
+        value = checked_fill_value(value, tensor._data.dtype, "fill_(): argument 'value'")
     return apply_inplace(tensor, lambda t: Fill.apply(t, value=value))
 
 
