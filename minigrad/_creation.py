@@ -305,7 +305,7 @@ def checked_fill_value(value: Any, np_dtype: np.dtype | None, argument: str) -> 
         overflows = _overflows(np.array(value), np_dtype)
     else:  # a float overflows when finite and beyond the type's range: inf is kept
         overflows = (np_dtype.kind == "f" and isinstance(value, _REAL_TYPES)
-                     and math.isfinite(value) and abs(value) > _largest(np_dtype))
+                     and math.isfinite(value) and abs(value) > _limits(np_dtype)[1])
     if overflows:
         name = _C10_NAMES.get(np_dtype.name, f"{np_dtype.name}_t")
         raise RuntimeError(f"value cannot be converted to type {name} without overflow")
@@ -402,7 +402,7 @@ def linspace(start: float, end: float, steps: int, *, dtype: DType | None = None
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     np_dtype = _default(dtype)
-    _check_bounds(start, end, steps, np_dtype)
+    start, end = _checked_bounds(start, end, steps, np_dtype)
     if steps == 1:
         return _finish(np.full(1, start, dtype=np_dtype), requires_grad, device)
     compute = np_dtype if np_dtype.kind == "f" else np.dtype(np.float64)
@@ -439,26 +439,37 @@ def _float32_linspace_in_float64(first: float, last: float, step: float, steps: 
     return wide.astype(np.float32)
 
 
-def _check_bounds(start: Any, end: Any, steps: int, np_dtype: np.dtype) -> None:
-    """PyTorch's errors for a linspace bound that is no number or overflows the output's type."""
-    if np_dtype.kind == "b":
-        raise NotImplementedError('"linspace_cpu" not implemented for \'Bool\'')
+def _checked_bounds(start: Any, end: Any, steps: int, np_dtype: np.dtype) -> tuple[Any, Any]:
+    """linspace's bounds as PyTorch reads them: numbers (its TypeError if not), and each one
+    it uses (the start from one step on, the end from two) converted to the output's type,
+    with its error for one beyond that type. A bool range it has no kernel for."""
     if not (isinstance(start, _BOUND_TYPES) and isinstance(end, _BOUND_TYPES)):
         raise TypeError(invalid_combination("linspace", _LINSPACE_SIGNATURES,
                                             (start, end, steps), {}, 0))
-    largest = _largest(np_dtype)
-    if not (abs(start) <= largest and abs(end) <= largest):  # (or NaN, or inf: both allowed)
-        for bound in (start, end):
-            checked_fill_value(bound, np_dtype, "")
+    lowest, largest = _limits(np_dtype)
+    if np_dtype.kind == "f" and lowest <= start <= largest and lowest <= end <= largest:
+        return start, end  # the common case: floats within range, used as they are
+    bounds = [start, end]
+    for i in range(min(steps, 2)):
+        if not lowest <= bounds[i] <= largest:  # (or NaN, inf, or a negative to wrap round)
+            bounds[i] = checked_fill_value(bounds[i], np_dtype, "")
+        if np_dtype.kind in "iu":
+            bounds[i] = np.array(bounds[i]).astype(np_dtype).item()  # truncated, as C++ does
+    if steps > 1 and np_dtype.kind == "b":
+        raise NotImplementedError('"linspace_cpu" not implemented for \'Bool\'')
+    return bounds[0], bounds[1]
 
 
 _BOUND_TYPES = (int, float, np.number, Tensor)
 
 
 @functools.cache
-def _largest(np_dtype: np.dtype) -> float:
-    """The largest value of a numeric dtype."""
-    return float((np.finfo if np_dtype.kind in "fc" else np.iinfo)(np_dtype).max)
+def _limits(np_dtype: np.dtype) -> tuple[float, float]:
+    """The lowest and the largest value of a numeric dtype (a bool's: unbounded)."""
+    if np_dtype.kind == "b":
+        return -math.inf, math.inf
+    info = (np.finfo if np_dtype.kind in "fc" else np.iinfo)(np_dtype)
+    return float(info.min), float(info.max)
 
 
 @functools.lru_cache(maxsize=16)

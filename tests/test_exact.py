@@ -377,6 +377,25 @@ def test_linspace_is_bit_identical_to_pytorch(dtype: str, start: float, end: flo
     assert ours.tobytes() == theirs.tobytes()
 
 
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "int8", "uint8"])
+@pytest.mark.parametrize("start, end", [(0, 10), (-7, 127), (0.5, 3.7), (2.5, -7.9), (-1, 3),
+                                        (250, 0), (-128, -0.5)])
+@pytest.mark.parametrize("steps", [1, 2, 3, 5, 25])
+def test_an_integer_linspace_converts_its_bounds_first_as_pytorch(dtype: str, start: float,
+                                                                   end: float, steps: int
+                                                                   ) -> None:
+    """Bounds truncated (and a negative integer wrapped into an unsigned type) before the
+    range is stepped in double, or PyTorch's error for one beyond the type."""
+    try:
+        theirs = torch.linspace(start, end, steps, dtype=getattr(torch, dtype)).numpy()
+    except RuntimeError as error:
+        with pytest.raises(RuntimeError, match=re.escape(str(error))):
+            minigrad.linspace(start, end, steps, dtype=getattr(minigrad, dtype))
+        return
+    ours = minigrad.linspace(start, end, steps, dtype=getattr(minigrad, dtype)).numpy()
+    assert ours.dtype == theirs.dtype and ours.tobytes() == theirs.tobytes()
+
+
 @pytest.mark.parametrize("size", [1, 2, 33, 70_001])
 def test_an_unrecorded_add_with_alpha_writes_into_the_tensor_as_pytorch(size: int) -> None:
     rng = np.random.default_rng(size)
