@@ -442,7 +442,8 @@ def _float32_linspace_in_float64(first: float, last: float, step: float, steps: 
 def _checked_bounds(start: Any, end: Any, steps: int, np_dtype: np.dtype) -> tuple[Any, Any]:
     """linspace's bounds as PyTorch reads them: numbers (its TypeError if not), and each one
     it uses (the start from one step on, the end from two) converted to the output's type,
-    with its error for one beyond that type. A bool range it has no kernel for."""
+    with its error for one beyond that type; a bool range of two steps or more is its
+    NotImplementedError (no kernel computes one)."""
     if not (isinstance(start, _BOUND_TYPES) and isinstance(end, _BOUND_TYPES)):
         raise TypeError(invalid_combination("linspace", _LINSPACE_SIGNATURES,
                                             (start, end, steps), {}, 0))
