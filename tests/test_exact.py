@@ -367,14 +367,19 @@ def test_the_check_refuses_a_kernel_that_rounds_twice() -> None:
 @pytest.mark.parametrize("steps", [2, 3, 7, 24, 25, 26, 33, 1000, 1001])
 def test_linspace_is_bit_identical_to_pytorch(dtype: str, start: float, end: float,
                                               steps: int) -> None:
+    assert_linspace_as_pytorchs(start, end, steps, dtype)  # (or: a bound beyond float16)
+
+
+def assert_linspace_as_pytorchs(start: float, end: float, steps: int, dtype: str) -> None:
+    """minigrad's linspace gives PyTorch's values, dtype and bits, or raises its error."""
     try:
         theirs = torch.linspace(start, end, steps, dtype=getattr(torch, dtype)).numpy()
-    except RuntimeError as error:  # a bound beyond float16's range
+    except RuntimeError as error:
         with pytest.raises(RuntimeError, match=re.escape(str(error))):
             minigrad.linspace(start, end, steps, dtype=getattr(minigrad, dtype))
         return
     ours = minigrad.linspace(start, end, steps, dtype=getattr(minigrad, dtype)).numpy()
-    assert ours.tobytes() == theirs.tobytes()
+    assert ours.dtype == theirs.dtype and ours.tobytes() == theirs.tobytes()
 
 
 @pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "int8", "uint8"])
@@ -386,14 +391,7 @@ def test_an_integer_linspace_converts_its_bounds_first_as_pytorch(dtype: str, st
                                                                    ) -> None:
     """Bounds truncated (and a negative integer wrapped into an unsigned type) before the
     range is stepped in double, or PyTorch's error for one beyond the type."""
-    try:
-        theirs = torch.linspace(start, end, steps, dtype=getattr(torch, dtype)).numpy()
-    except RuntimeError as error:
-        with pytest.raises(RuntimeError, match=re.escape(str(error))):
-            minigrad.linspace(start, end, steps, dtype=getattr(minigrad, dtype))
-        return
-    ours = minigrad.linspace(start, end, steps, dtype=getattr(minigrad, dtype)).numpy()
-    assert ours.dtype == theirs.dtype and ours.tobytes() == theirs.tobytes()
+    assert_linspace_as_pytorchs(start, end, steps, dtype)
 
 
 @pytest.mark.parametrize("size", [1, 2, 33, 70_001])
