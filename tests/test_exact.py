@@ -306,20 +306,20 @@ def _alike_and_spread(rng: np.random.Generator, size: int, b: float) -> tuple[np
     return a, c
 
 
-# Each way to the exact FMA, made the first choice in turn: BLAS's saxpy, its sgemv, the
+# Each way to the exact FMA, made the first choice in turn: BLAS's saxpy, its srot, the
 # float64 emulation.
-KERNELS = {"saxpy": (True, True), "gemv": (False, True), "emulation": (False, False)}
+KERNELS = {"saxpy": (True, True), "srot": (False, True), "emulation": (False, False)}
 
 
 @pytest.fixture(params=list(KERNELS))
 def fma_kernel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    saxpy, gemv = KERNELS[request.param]
+    saxpy, srot = KERNELS[request.param]
     if saxpy and not exact._saxpy_fuses():
         pytest.skip("no saxpy that fuses beside this NumPy")
-    if gemv and not exact._gemv_fuses():
-        pytest.skip("this NumPy's sgemv does not fuse")
+    if srot and not exact._srot_fuses():
+        pytest.skip("no srot that fuses beside this NumPy")
     monkeypatch.setattr(exact, "_saxpy_fuses", lambda: saxpy)
-    monkeypatch.setattr(exact, "_gemv_fuses", lambda: gemv)
+    monkeypatch.setattr(exact, "_srot_fuses", lambda: srot)
     return request.param
 
 

@@ -12,7 +12,6 @@ import functools
 import glob
 import math
 import os
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -204,46 +203,41 @@ def fused_multiply_add(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
 
 # ------------------------------------------------------------------------ the FMA of BLAS
 #
-# NumPy's BLAS has a float32 FMA in it, two ways.
+# The OpenBLAS that NumPy's wheels ship has a float32 FMA in two of its level-1 routines,
+# which NumPy does not call: they are called through ctypes, from the library NumPy itself
+# loaded. Which kernel OpenBLAS picks depends on the CPU, and whether that kernel fuses is
+# documented nowhere, so each routine is checked once against the emulation before it is
+# used: on products as large as the offsets, where one rounding more shows in about a fifth
+# of the elements, on values over many binades, where the float64 sum's rounding shows, and
+# on signed zeros.
 #
-# - saxpy (y += alpha * x), in the OpenBLAS that NumPy's wheels ship: on CPUs with FMA its
-#   kernels compute each element as fma(alpha, x, y), PyTorch's single rounding, in one pass
-#   and in place, as fast as PyTorch's own kernel. NumPy has no function that calls it, so
-#   it is called through ctypes, from the library NumPy itself loaded. OpenBLAS skips the
-#   update when alpha is 0 (which PyTorch does not: 0 * inf is NaN), so that goes elsewhere.
-# - sgemv, which any NumPy calls for a matrix-vector product: OpenBLAS's kernels compute
-#   each element of A @ x as one chain of fused multiply-adds over the columns. With the
-#   columns c and a and x = (1, b), that chain is fma(a, b, fma(c, 1, 0)) = fma(a, b, c),
-#   at about half the cost of the float64 emulation (the columns are copies). The kernel
-#   then adds that sum to y = +0.0, which turns a -0.0 result into +0.0; zeros are therefore
-#   redone by the emulation. One row is NumPy's dot product, which here did not fuse, so it
-#   is left to the emulation too.
-#
-# That a kernel fuses is documented nowhere: each is checked once against the emulation
-# before it is used, on products as large as the offsets, where one rounding more shows in
-# about a fifth of the elements, on values over many binades, where the float64 sum's
-# rounding shows, and on signed zeros.
+# - saxpy (y += alpha * x): some kernels (SkylakeX's) compute each element as
+#   fma(alpha, x, y), PyTorch's single rounding, in one pass and in place, as fast as
+#   PyTorch's own kernel. OpenBLAS skips the update when alpha is 0 (which PyTorch does
+#   not: 0 * inf is NaN), so that goes elsewhere.
+# - srot (the plane rotation x' = c * x + s * y, y' = c * y - s * x): kernels that round
+#   neither (Haswell's, which OpenBLAS also picks for AMD's Zen 5, where its saxpy rounds
+#   twice) compute x' as fma(c, x, s * y). With x = a, c = b, s = 1 and y = c, x' is
+#   fma(a, b, c); y' is of no use. Two copies more than saxpy: about a third of the
+#   emulation's time.
 
 
 def _fma_by_blas(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
                  out: np.ndarray | None = None) -> np.ndarray | None:
     """``a * b + c`` rounded once by NumPy's BLAS, into `out` if given (float32, of `a`'s
-    shape; it may be `c` itself), or None where neither kernel serves: `a` a float32 array,
+    shape; it may be `c` itself), or None where neither routine fuses: `a` a float32 array,
     `c` one of its shape or a float32 number."""
-    # (A broadcast, which has zero strides, is left to sgemv: its flags warn when read.)
     if b != 0 and a.flags.c_contiguous and 0 not in a.strides and _saxpy_fuses():
         return _fma_by_saxpy(a, b, c, out)
-    if a.size > 1 and _gemv_fuses():
-        return _fma_by_gemv(a, b, c, out)
+    if _srot_fuses():
+        return _fma_by_srot(a, b, c, out)
     return None
 
 
-_SAXPY_NAMES = ("scipy_cblas_saxpy64_", "cblas_saxpy64_")  # OpenBLAS's 64-bit-int interface
-
-
 @functools.cache
-def _saxpy() -> Callable[..., None] | None:
-    """`cblas_saxpy(n, alpha, x, incx, y, incy)` of the OpenBLAS beside NumPy, or None."""
+def _openblas(name: str, *argtypes: Any) -> Callable[..., None] | None:
+    """The CBLAS routine `name` (`saxpy`) of the OpenBLAS beside NumPy, by its 64-bit-int
+    interface, or None."""
     package = os.path.dirname(np.__file__)
     for path in sorted(glob.glob(os.path.join(package + ".libs", "*openblas*"))
                        + glob.glob(os.path.join(package, ".dylibs", "*openblas*"))):
@@ -251,14 +245,25 @@ def _saxpy() -> Callable[..., None] | None:
             library = ctypes.CDLL(path)
         except OSError:
             continue
-        for name in _SAXPY_NAMES:
-            saxpy = getattr(library, name, None)
-            if saxpy is not None:
-                saxpy.restype = None
-                saxpy.argtypes = [ctypes.c_int64, ctypes.c_float, ctypes.c_void_p,
-                                  ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64]
-                return saxpy
+        for symbol in (f"scipy_cblas_{name}64_", f"cblas_{name}64_"):
+            routine = getattr(library, symbol, None)
+            if routine is not None:
+                routine.restype = None
+                routine.argtypes = list(argtypes)
+                return routine
     return None
+
+
+def _saxpy() -> Callable[..., None] | None:
+    """`cblas_saxpy(n, alpha, x, incx, y, incy)`, or None."""
+    return _openblas("saxpy", ctypes.c_int64, ctypes.c_float, ctypes.c_void_p,
+                     ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64)
+
+
+def _srot() -> Callable[..., None] | None:
+    """`cblas_srot(n, x, incx, y, incy, c, s)`, or None."""
+    return _openblas("srot", ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64,
+                     ctypes.c_void_p, ctypes.c_int64, ctypes.c_float, ctypes.c_float)
 
 
 def _fma_by_saxpy(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
@@ -267,15 +272,33 @@ def _fma_by_saxpy(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
     if (out is not None and out is c and out.flags.c_contiguous
             and (a is out or not np.may_share_memory(a, out))):
         result = out  # in place: an optimizer's step
-    elif type(c) is np.ndarray:
-        result = np.array(c, np.float32, order="C")
     else:
-        result = np.full(a.shape, c, np.float32)
+        result = _contiguous_copy(c, a.shape)
     saxpy = _saxpy()
     assert saxpy is not None  # `_saxpy_fuses` found it
     if a.size:
         saxpy(a.size, b, _address(a), 1, _address(result), 1)
     return result if out is None or out is result else _into(out, result)
+
+
+def _fma_by_srot(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
+                 out: np.ndarray | None = None) -> np.ndarray:
+    """``a * b + c`` by srot (see above)."""
+    result = np.array(a, np.float32, order="C")  # x, which becomes the result
+    # y, which srot overwrites: `out` itself when it is `c` (the result replaces it after).
+    scratch = out if out is c and out.flags.c_contiguous else _contiguous_copy(c, a.shape)
+    srot = _srot()
+    assert srot is not None  # `_srot_fuses` found it
+    if a.size:
+        srot(a.size, _address(result), 1, _address(scratch), 1, b, 1.0)
+    return _into(out, result)
+
+
+def _contiguous_copy(c: np.ndarray | np.float32, shape: tuple[int, ...]) -> np.ndarray:
+    """A C-contiguous float32 array of `shape` holding `c` (an array of it, or a number)."""
+    if type(c) is np.ndarray:
+        return np.array(c, np.float32, order="C")
+    return np.full(shape, c, np.float32)
 
 
 def _address(array: np.ndarray) -> int:
@@ -286,34 +309,6 @@ def _address(array: np.ndarray) -> int:
     return array.ctypes.data
 
 
-# The columns of the sgemv path, kept per thread between calls (up to 32 MB): a fresh buffer
-# of an optimizer's parameter size costs its page faults on every step.
-_scratch = threading.local()
-_SCRATCH_LIMIT = 1 << 23  # float32 elements
-
-
-def _fma_by_gemv(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
-                 out: np.ndarray | None = None) -> np.ndarray:
-    """``a * b + c`` by sgemv (see above): `a` of two elements or more."""
-    kept = getattr(_scratch, "buffer", None)
-    if kept is None or kept.size < 2 * a.size:
-        kept = np.empty(2 * a.size, np.float32)
-        if kept.size <= _SCRATCH_LIMIT:
-            _scratch.buffer = kept
-    columns = kept[:2 * a.size].reshape(2, a.size)
-    columns[0] = c.reshape(-1) if type(c) is np.ndarray else c
-    columns[1] = a.reshape(-1)
-    flat_out = out.reshape(-1) if out is not None and out.flags.c_contiguous else None
-    result = np.matmul(columns.T, np.array([1, b], np.float32), out=flat_out)
-    # Any zero? `all` is the faster test on few elements, a comparison on many.
-    if not result.all() if result.size < 4096 else (result == 0).any():
-        zeros = result == 0  # the sign of a zero is the emulation's to give
-        result[zeros] = fma32_exact(columns[1][zeros], b, columns[0][zeros])
-    if flat_out is not None:
-        return out
-    return _into(out, result.reshape(a.shape))
-
-
 @functools.cache
 def _saxpy_fuses() -> bool:
     """Whether NumPy ships a saxpy that gives `fma32_exact`'s bits, checked on the first call."""
@@ -321,9 +316,10 @@ def _saxpy_fuses() -> bool:
 
 
 @functools.cache
-def _gemv_fuses() -> bool:
-    """Whether `_fma_by_gemv` gives `fma32_exact`'s bits here, checked on the first call."""
-    return _agrees_with_emulation(_fma_by_gemv)
+def _srot_fuses() -> bool:
+    """Whether NumPy ships an srot whose x' gives `fma32_exact`'s bits, checked on the first
+    call."""
+    return _srot() is not None and _agrees_with_emulation(_fma_by_srot)
 
 
 def _agrees_with_emulation(fma: Callable[[np.ndarray, np.float32, np.ndarray], np.ndarray]
