@@ -405,6 +405,28 @@ def test_grad_with_respect_to_a_non_leaf() -> None:
     assert g.tolist() == [6.0, 12.0]
 
 
+@pytest.mark.parametrize("wanted", ["a", "b", "ab", "h", "ha"])
+def test_grad_runs_only_the_nodes_that_reach_what_is_wanted(wanted: str) -> None:
+    """The nodes that run (seen by node hooks) and the gradients, as PyTorch's; no leaf's
+    `.grad` is written, whether the gradient is wanted for every leaf or for some."""
+    results = []
+    for lib in (torch, minigrad):
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        b = lib.tensor([3.0, -1.0], requires_grad=True)
+        h, s = a.exp(), b.sin()
+        out = (h * 2 + s * h).sum()
+        ran: list[str] = []
+        for node in (h.grad_fn, s.grad_fn, out.grad_fn):
+            node.register_hook(lambda grads_in, grads_out, node=node: ran.append(node.name()))
+        chosen = [{"a": a, "b": b, "h": h}[name] for name in wanted]
+        grads = lib.autograd.grad(out, chosen)
+        results.append((sorted(ran), [g.tolist() for g in grads], a.grad, b.grad))
+    (torch_ran, torch_grads, *_), (ran, grads, *leaf_grads) = results
+    assert ran == torch_ran
+    np.testing.assert_allclose(grads, torch_grads, rtol=1e-6)  # exp and sin: within an ulp
+    assert leaf_grads == [None, None]
+
+
 def test_backward_inputs_limits_accumulation() -> None:
     a = minigrad.tensor([1.0], requires_grad=True)
     b = minigrad.tensor([2.0], requires_grad=True)

@@ -146,6 +146,23 @@ def _discover(roots: Iterable[Node]) -> tuple[dict[Node, int], list[Node]]:
     return dependencies, order
 
 
+def _nodes_to_skip(order: list[Node], dependencies: dict[Node, int],
+                   capture_nodes: set[Node], accumulate_nodes: set[Node]
+                   ) -> tuple[set[Node], set[Node] | None]:
+    """The nodes reached that need not run, and those that run or are captured (None: all).
+
+    Every path through a graph ends at a leaf's AccumulateGrad, so when each leaf reached
+    accumulates or is captured (`grad` with respect to every leaf, as a Jacobian's rows
+    ask), all other nodes run, and only the leaves that do not accumulate are skipped.
+    """
+    idle_leaves = {node for node in order
+                   if isinstance(node, AccumulateGrad) and node not in accumulate_nodes}
+    if all(node in capture_nodes for node in idle_leaves):
+        return idle_leaves, None
+    runs = _nodes_to_run(order, dependencies, capture_nodes, accumulate_nodes)
+    return set(order) - runs, runs | capture_nodes
+
+
 def _nodes_to_run(order: list[Node], dependencies: dict[Node, int],
                   capture_nodes: set[Node], accumulate_nodes: set[Node]) -> set[Node]:
     """The nodes whose work reaches a captured gradient or a leaf to accumulate into."""
@@ -295,12 +312,11 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
     captured: list[Any] = [None] * sum(len(v) for v in captures.values())
     dependencies, order = _discover([node for node, _ in root_edges])
     capture_nodes = {node for node, _ in captures}
-    # None means every node reached runs (a plain backward), which needs no membership tests.
-    runs: set[Node] | None = None
+    # The nodes reached that do not run, and those that run or are captured (None: all).
+    skipped: set[Node] = set()
     relevant: set[Node] | None = None
     if accumulate_nodes is not None:
-        runs = _nodes_to_run(order, dependencies, capture_nodes, accumulate_nodes)
-        relevant = runs | capture_nodes
+        skipped, relevant = _nodes_to_skip(order, dependencies, capture_nodes, accumulate_nodes)
 
     buffers: dict[Node, list[Any]] = {}
     ready: list[tuple[float, int, Node]] = []
@@ -314,9 +330,9 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
     state = grad_mode._state
     caller_mode = state.enabled
     task: graph.GraphTask | None = None  # what tensor hooks may ask about this pass
-    # A plain backward (arrays, every node runs, no steps to show) checks each gradient as
-    # it delivers it, and frees a node's saved values once its gradients are delivered.
-    plain = on_arrays and not steps and runs is None and not capture_nodes
+    # A plain pass (arrays, no steps to show) checks each gradient as it delivers it, and
+    # frees a node's saved values once its gradients are delivered.
+    plain = on_arrays and not steps
     sender: Node | None = None  # in a plain pass: the node whose gradients `pending` holds
     node = None
     grads: list[Any] = []
@@ -385,16 +401,6 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
                 break
             del grads, grad_inputs  # the last step's, as above
             grads = buffers.pop(node, None) or [None] * (len(node._output_metadata) or 1)
-            if plain and not node._has_hooks:
-                if node._released:
-                    _check_not_freed(node)
-                if grads[0] is None and all(g is None for g in grads):
-                    grad_inputs = (None,) * len(node.next_functions)
-                else:
-                    grad_inputs = node._apply_arrays(grads)
-                sender = node
-                pending = zip(node.next_functions, grad_inputs)
-                continue
             if node._has_hooks and vectorized is None:
                 if task is None:
                     task = graph.GraphTask(dependencies, relevant)
@@ -404,8 +410,18 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
                 for output_nr in range(len(grads)):
                     for position in captures.get((node, output_nr), ()):
                         captured[position] = grads[output_nr]
-            if runs is not None and node not in runs:
+            if skipped and node in skipped:
                 grad_inputs = ()
+                continue
+            if plain and not node._has_hooks:
+                if node._released:
+                    _check_not_freed(node)
+                if grads[0] is None and all(g is None for g in grads):
+                    grad_inputs = (None,) * len(node.next_functions)
+                else:
+                    grad_inputs = node._apply_arrays(grads)
+                sender = node
+                pending = zip(node.next_functions, grad_inputs)
                 continue
             _check_not_freed(node)
             if vectorized is not None:
