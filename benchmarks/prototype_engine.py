@@ -1,13 +1,15 @@
-"""The floor of minigrad's design: the profiler loop on the barest engine of the same kind.
+"""The floor of minigrad's design: the profiler loop and the sin example on the barest
+engine of the same kind.
 
     python benchmarks/prototype_engine.py
 
 Same design as minigrad (a node per op with edges, sequence numbers, a ready heap, saved
 arrays, `__slots__`), and nothing else: no type checks, promotion, views, version
-counters, hooks, grad mode, profiler or forward mode. It prints the loop's time on the
-prototype, on minigrad and on PyTorch (one thread), each the fastest of its runs, split
-into forward and backward: what is left between minigrad and the prototype is the price
-of that generality, not of Python.
+counters, hooks, grad mode, profiler or forward mode. It prints each workload's time on
+the prototype, on minigrad and on PyTorch (one thread), each the fastest of its runs (the
+loop split into forward and backward): what is left between minigrad and the prototype is
+the price of that generality, not of Python; what is left between the prototype and
+PyTorch is the price of Python.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import gc
 import heapq
 import itertools
+import math
 import os
 import time
 from collections.abc import Callable
@@ -58,8 +61,16 @@ class Tensor:
         self.data, self.requires_grad = data, requires_grad
         self.grad = self.grad_fn = self.accumulator = None
 
-    def __mul__(self, other: Tensor) -> Tensor:
+    def __mul__(self, other: Tensor | float) -> Tensor:
         return Mul.apply(self, other)
+
+    __rmul__ = __mul__
+
+    def __add__(self, other: Tensor | float) -> Tensor:
+        return Add.apply(self, other)
+
+    def sin(self) -> Tensor:
+        return Sin.apply(self)
 
     def __truediv__(self, other: Tensor) -> Tensor:
         return Div.apply(self, other)
@@ -91,13 +102,16 @@ class Op(Node):
         raise NotImplementedError
 
     @classmethod
-    def apply(cls, *inputs: Tensor) -> Tensor:
-        out = Tensor(cls.forward(*[t.data for t in inputs]))
-        if any(t.requires_grad for t in inputs):
+    def apply(cls, *inputs: Tensor | float) -> Tensor:
+        """Run the op on the inputs' arrays (a number stays a number, with no edge)."""
+        tensors = [t if isinstance(t, Tensor) else None for t in inputs]
+        arrays = [t if u is None else u.data for t, u in zip(inputs, tensors)]
+        out = Tensor(cls.forward(*arrays))
+        if any(t is not None and t.requires_grad for t in tensors):
             node = cls()
             node.sequence_nr = next(_sequence_numbers)
-            node.next_nodes = tuple([t.node() for t in inputs])
-            node.saved = tuple([t.data for t in inputs])
+            node.next_nodes = tuple([None if t is None else t.node() for t in tensors])
+            node.saved = tuple(arrays)
             out.grad_fn, out.requires_grad = node, True
         return out
 
@@ -109,6 +123,22 @@ class Mul(Op):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray, ...]:
         x, y = self.saved
         return grad * y, grad * x
+
+
+class Add(Op):
+    __slots__ = ()
+    forward = staticmethod(np.add)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, ...]:
+        return grad, grad
+
+
+class Sin(Op):
+    __slots__ = ()
+    forward = staticmethod(np.sin)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, ...]:
+        return (grad * np.cos(self.saved[0]),)
 
 
 class Div(Op):
@@ -180,6 +210,19 @@ def time_loop(make: Callable[[np.ndarray, bool], Any], rounds: int = 30
     return min(forward), min(backward)
 
 
+def time_sin(linspace: Callable[[], Any], sin: Callable[[Any], Any], rounds: int = 15,
+             calls: int = 2000) -> float:
+    """The fastest time (s) of the sin example, a = linspace(0, 2π, 25) and
+    (2 sin(a) + 1).sum() with backward, per call over `rounds` runs of `calls` calls."""
+    fastest = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(calls):
+            (2 * sin(linspace()) + 1).sum().backward()
+        fastest = min(fastest, (time.perf_counter() - start) / calls)
+    return fastest
+
+
 def main() -> None:
     engines: dict[str, Callable[[np.ndarray, bool], Any]] = {
         "prototype": lambda a, grad: Tensor(a.copy(), grad),
@@ -194,6 +237,18 @@ def main() -> None:
         total = forward + backward
         print(f"{name:<10} {forward * 1e3:>6.1f} ms {backward * 1e3:>6.1f} ms "
               f"{total * 1e3:>6.1f} ms  {total / reference:.2f}")
+    two_pi = 2.0 * math.pi
+    sins = {
+        "prototype": time_sin(lambda: Tensor(np.linspace(0.0, two_pi, 25, dtype=np.float32),
+                                             True), Tensor.sin),
+        "minigrad": time_sin(lambda: minigrad.linspace(0.0, two_pi, 25, requires_grad=True),
+                             minigrad.sin),
+        "PyTorch": time_sin(lambda: torch.linspace(0.0, two_pi, 25, requires_grad=True),
+                            torch.sin),
+    }
+    print(f"\n{'sin example':<10} {'total':>9}  / PyTorch")
+    for name, seconds in sins.items():
+        print(f"{name:<10} {seconds * 1e6:>6.1f} µs  {seconds / sins['PyTorch']:.2f}")
 
 
 if __name__ == "__main__":
