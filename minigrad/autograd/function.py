@@ -305,6 +305,16 @@ def _link_inputs(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ..
     treat one as PyTorch's wrapped scalar).
     """
     ctx._sequence_nr = next(_sequence_numbers)
+    if len(args) == 2:  # two tensors, neither a view: the binary ops, spelled out
+        a, b = args
+        if (isinstance(a, Tensor) and isinstance(b, Tensor) and a._base is None
+                and b._base is None):
+            grad_fn_a, grad_fn_b = a._grad_fn, b._grad_fn
+            ctx._num_args = 2
+            ctx.next_functions = (
+                (grad_fn_a, a._output_nr) if grad_fn_a is not None else _leaf_edge(a),
+                (grad_fn_b, b._output_nr) if grad_fn_b is not None else _leaf_edge(b))
+            return
     edges: list[Edge | None] = []  # None for an argument without an edge
     gaps = False
     for a in args:
@@ -312,16 +322,9 @@ def _link_inputs(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ..
             # `_edge_to(a)`, spelled out for the common cases: an op's result, a leaf.
             if a._base is None:
                 grad_fn = a._grad_fn
-                if grad_fn is not None:
-                    edges.append((grad_fn, a._output_nr))
-                    continue
-                if a._requires_grad:  # a leaf: its accumulator, if a graph still holds it
-                    reference = a._grad_accumulator
-                    accumulator = reference() if reference is not None else None
-                    edges.append((graph.grad_accumulator(a) if accumulator is None
-                                  else accumulator, 0))
-                    continue
-            edges.append(_edge_to(a))
+                edges.append((grad_fn, a._output_nr) if grad_fn is not None else _leaf_edge(a))
+            else:
+                edges.append(_edge_to(a))
         elif cls._scalar_inputs_are_edges and (a is None or isinstance(a, (int, float))):
             edges.append(_NO_EDGE)  # None: no tensor
         else:
@@ -334,6 +337,16 @@ def _link_inputs(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ..
     elif len(args) != 1:
         ctx._num_args = len(args)
     ctx.next_functions = tuple(edges)
+
+
+def _leaf_edge(tensor: Tensor) -> Edge:
+    """The edge to a tensor that no op made (not a view): to its accumulator, which a graph
+    that still holds it shares, or nowhere if it does not require grad."""
+    if not tensor._requires_grad:
+        return _NO_EDGE
+    reference = tensor._grad_accumulator
+    accumulator = reference() if reference is not None else None
+    return (graph.grad_accumulator(tensor) if accumulator is None else accumulator, 0)
 
 
 def _record_one(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
