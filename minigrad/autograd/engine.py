@@ -308,10 +308,12 @@ def _run(root_edges: list[tuple[Node, int]], root_grads: list[Tensor], *, retain
     tensors. Each yielded step holds (node, grads that arrived, grads sent on).
     """
     on_arrays = not create_graph and function._profiler is None and vectorized is None
-    captures = captures or {}
-    captured: list[Any] = [None] * sum(len(v) for v in captures.values())
     dependencies, order = _discover([node for node, _ in root_edges])
-    capture_nodes = {node for node, _ in captures}
+    captured: list[Any] = []
+    capture_nodes: set[Node] = set()
+    if captures:
+        captured = [None] * sum(len(v) for v in captures.values())
+        capture_nodes = {node for node, _ in captures}
     # The nodes reached that do not run, and those that run or are captured (None: all).
     skipped: set[Node] = set()
     relevant: set[Node] | None = None
@@ -547,11 +549,12 @@ def _apply_tensor_hooks(node: Node, grads: list[Any], create_graph: bool,
             tensor._accumulate_grad(_as_tensor(grads[output_nr]), keep_graph=create_graph)
 
 
-def _backward_raw(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | None,
+def _backward_run(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | None,
                   retain_graph: bool | None, create_graph: bool,
-                  inputs: TensorOrTensors | None, steps: bool = True
-                  ) -> Generator[RawStep, None, None]:
-    """`backward`'s work, yielding each node run as the engine sees it (if `steps`)."""
+                  inputs: TensorOrTensors | None, steps: bool
+                  ) -> tuple[Generator[RawStep, None, list[Any]], tuple[Tensor, ...], bool]:
+    """`backward`'s arguments checked: the engine run (not started), the `inputs` it
+    captures gradients for, and `create_graph` as a bool."""
     outputs = _checked_outputs(tensors)
     create_graph = _flag(create_graph)
     retain_graph = create_graph if retain_graph is None else _flag(retain_graph)
@@ -559,22 +562,35 @@ def _backward_raw(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | None
     root_edges = [_root_edge(t, i) for i, t in enumerate(outputs)]
     grads = _root_grads(outputs, _as_tuple(grad_tensors), create_graph)
     if not input_tensors:
-        yield from _run(root_edges, grads, retain_graph=retain_graph,
-                        create_graph=create_graph, captures=None, accumulate_nodes=None,
-                        steps=steps)
-        return
+        return (_run(root_edges, grads, retain_graph=retain_graph, create_graph=create_graph,
+                     captures=None, accumulate_nodes=None, steps=steps), (), create_graph)
     edges = [_input_edge(t) for t in input_tensors]
     captures: dict[tuple[Node, int], list[int]] = {}
     for position, (t, edge) in enumerate(zip(input_tensors, edges)):
         if t.grad_fn is not None:
             captures.setdefault(edge, []).append(position)
     leaf_nodes = {edge[0] for t, edge in zip(input_tensors, edges) if t.grad_fn is None}
-    captured = yield from _run(root_edges, grads, retain_graph=retain_graph,
-                               create_graph=create_graph, captures=captures,
-                               accumulate_nodes=leaf_nodes, steps=steps)
+    run = _run(root_edges, grads, retain_graph=retain_graph, create_graph=create_graph,
+               captures=captures, accumulate_nodes=leaf_nodes, steps=steps)
+    return run, input_tensors, create_graph
+
+
+def _accumulate_captured(input_tensors: tuple[Tensor, ...], captured: list[Any],
+                         create_graph: bool) -> None:
+    """Add the gradients captured for non-leaf `inputs=` to their `.grad`."""
     for position, grad in enumerate(captured):
         if grad is not None:
             input_tensors[position]._accumulate_grad(grad, keep_graph=create_graph)
+
+
+def _backward_raw(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | None,
+                  retain_graph: bool | None, create_graph: bool,
+                  inputs: TensorOrTensors | None) -> Generator[RawStep, None, None]:
+    """`backward`'s work, yielding each node run as the engine sees it."""
+    run, input_tensors, create_graph = _backward_run(tensors, grad_tensors, retain_graph,
+                                                     create_graph, inputs, steps=True)
+    captured = yield from run
+    _accumulate_captured(input_tensors, captured, create_graph)
 
 
 def backward_steps(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | None = None,
@@ -595,9 +611,9 @@ def backward(tensors: TensorOrTensors, grad_tensors: TensorOrTensors | None = No
              retain_graph: bool | None = None, create_graph: bool = False,
              inputs: TensorOrTensors | None = None) -> None:
     """Accumulate the gradients of `tensors` into the leaves' `.grad`."""
-    for _ in _backward_raw(tensors, grad_tensors, retain_graph, create_graph, inputs,
-                           steps=False):
-        pass  # nothing is yielded: the pass runs straight through
+    run, input_tensors, create_graph = _backward_run(tensors, grad_tensors, retain_graph,
+                                                     create_graph, inputs, steps=False)
+    _accumulate_captured(input_tensors, run_to_end(run), create_graph)
 
 
 def grad(outputs: TensorOrTensors, inputs: TensorOrTensors,
