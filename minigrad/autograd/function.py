@@ -398,7 +398,12 @@ def _record(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ...],
 def _keep_saved(ctx: BackwardFunction, cls: type[Function], outputs: tuple[Any, ...],
                 raw_outputs: tuple[Any, ...]) -> None:
     """What forward saved (`ctx.to_save`), checked and kept for backward."""
-    saved = _saved_values(ctx.to_save, outputs, raw_outputs, numbers_allowed=bool(cls.saved_names))
+    to_save = ctx.to_save
+    if len(to_save) == 1 and len(raw_outputs) == 1 and to_save[0] is raw_outputs[0]:
+        saved: tuple[Any, ...] = (SavedTensor(outputs[0], True),)  # its result: exp, relu
+    else:
+        saved = _saved_values(to_save, outputs, raw_outputs,
+                              numbers_allowed=bool(cls.saved_names))
     ctx._saved = graph.pack_saved(saved, ctx) if graph._saved_hooks_open else saved
     ctx.to_save = ()
 
