@@ -896,6 +896,9 @@ def power_by_number(base: Any, exponent: Any) -> Any:
     agrees with PyTorch to the bit about 98% of the time, NumPy's float32 pow 80%)."""
     if base.dtype.kind != "f":
         return _power(base, exponent)
+    by_products = _POWERS_BY_PRODUCTS.get(float(exponent))
+    if by_products is not None:
+        return by_products(base)  # (products raise no division or invalid flag to silence)
     with np.errstate(divide="ignore", invalid="ignore"):
         special = _SPECIAL_POWERS.get(float(exponent))
         if special is not None:
@@ -905,10 +908,13 @@ def power_by_number(base: Any, exponent: Any) -> Any:
     return _power(base, exponent)
 
 
-_SPECIAL_POWERS: dict[float, Any] = {
+_POWERS_BY_PRODUCTS: dict[float, Any] = {
     1.0: lambda x: x.copy(),  # x ** 1 is x itself (the backward of x ** 2 computes it)
-    0.5: np.sqrt, -0.5: lambda x: 1 / np.sqrt(x), 2.0: lambda x: x * x,
-    3.0: lambda x: x * x * x, -1.0: lambda x: 1 / x, -2.0: lambda x: 1 / (x * x),
+    2.0: lambda x: x * x, 3.0: lambda x: x * x * x,
+}
+_SPECIAL_POWERS: dict[float, Any] = {
+    0.5: np.sqrt, -0.5: lambda x: 1 / np.sqrt(x), -1.0: lambda x: 1 / x,
+    -2.0: lambda x: 1 / (x * x),
 }
 
 
@@ -1315,7 +1321,7 @@ _MASK_HINT = ("If you are trying to invert a mask, use the `~` or `logical_not()
 
 
 def _is_bool(value: Tensor | Number) -> bool:
-    return value._data.dtype == np.bool_ if isinstance(value, Tensor) else isinstance(
+    return value._data.dtype.kind == "b" if isinstance(value, Tensor) else isinstance(
         value, (bool, np.bool_))
 
 
