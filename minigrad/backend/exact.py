@@ -211,15 +211,15 @@ def fused_multiply_add(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
 # of the elements, on values over many binades, where the float64 sum's rounding shows, and
 # on signed zeros.
 #
-# - saxpy (y += alpha * x): some kernels (SkylakeX's) compute each element as
-#   fma(alpha, x, y), PyTorch's single rounding, in one pass and in place, as fast as
-#   PyTorch's own kernel. OpenBLAS skips the update when alpha is 0 (which PyTorch does
-#   not: 0 * inf is NaN), so that goes elsewhere.
-# - srot (the plane rotation x' = c * x + s * y, y' = c * y - s * x): kernels that round
-#   neither (Haswell's, which OpenBLAS also picks for AMD's Zen 5, where its saxpy rounds
-#   twice) compute x' as fma(c, x, s * y). With x = a, c = b, s = 1 and y = c, x' is
-#   fma(a, b, c); y' is of no use. Two copies more than saxpy: about a third of the
-#   emulation's time.
+# - saxpy (y += alpha * x): on some CPUs (the machine of this project's first
+#   measurements) its kernel computes each element as fma(alpha, x, y), PyTorch's single
+#   rounding, in one pass and in place, as fast as PyTorch's own kernel. OpenBLAS skips
+#   the update when alpha is 0 (which PyTorch does not: 0 * inf is NaN), so that goes
+#   elsewhere.
+# - srot (the plane rotation x' = c * x + s * y, y' = c * y - s * x): where OpenBLAS picks
+#   its Haswell kernels (as it does for AMD's Zen 5, whose saxpy there rounds twice), x' is
+#   computed as fma(c, x, s * y). With x = a, c = b, s = 1 and y = c, x' is fma(a, b, c);
+#   y' is of no use. Two copies more than saxpy: about a quarter of the emulation's time.
 
 
 def _fma_by_blas(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
