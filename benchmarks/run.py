@@ -42,8 +42,6 @@ torch.set_num_threads(1)
 Workload = Callable[[], Any]
 
 
-
-
 # The profiler loop: z = (z / x) * y, 1000 times, then backward ----------------------------
 
 

@@ -372,7 +372,6 @@ class SavedTensor:
             tensor._output_nr = self._output_nr
         return tensor
 
-
     def _set_hooks(self, pack_hook: Callable[[Tensor], Any],
                    unpack_hook: Callable[[Any], Tensor], node: Node) -> None:
         """Hand the tensor to `pack_hook` now and keep only what it returns.
