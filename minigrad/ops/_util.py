@@ -80,6 +80,8 @@ def checks_argument_types(*overloads: str) -> Callable[[_Op], _Op]:
                 for value, accepted in zip(args, accepts):
                     if accepted is not None and not isinstance(value, accepted):
                         check(args, kwargs, offset)
+                if not kwargs:
+                    return op(*args)
                 for name, value in kwargs.items():
                     accepted = by_name.get(name)
                     if accepted is not None and not isinstance(value, accepted):
