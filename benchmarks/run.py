@@ -36,6 +36,7 @@ import torch
 from timing import median_ratio, median_seconds, round_medians
 
 import minigrad
+from minigrad.backend import exact
 
 torch.set_num_threads(1)
 
@@ -284,17 +285,20 @@ def format_time(seconds: float) -> str:
 
 
 def machine_description() -> str:
+    """The CPU (its family and model too: one "AMD EPYC" may be another's half speed), the
+    versions, and the BLAS routine that SGD's exact update runs on here."""
     cpu = platform.processor() or platform.machine()
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
+        first_cpu = Path("/proc/cpuinfo").read_text().split("\n\n")[0].splitlines()
+        fields = {key.strip(): value.strip()
+                  for key, value in (line.split(":", 1) for line in first_cpu)}
+        cpu = f"{fields['model name']} (family {fields['cpu family']}, model {fields['model']})"
+    except (OSError, KeyError, ValueError):
         pass
     return (f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
             f"NumPy {np.__version__}, PyTorch {torch.__version__} (1 thread), "
-            f"minigrad {minigrad.__version__}")
+            f"minigrad {minigrad.__version__}; SGD's exact update by "
+            f"{exact.blas_fma_routine()}")
 
 
 def _cupy_version() -> str:

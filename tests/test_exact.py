@@ -338,6 +338,10 @@ def test_fused_multiply_add_is_bit_identical_to_pytorch_at_every_length(
     assert in_place.tobytes() == theirs.tobytes()
 
 
+def test_the_routine_reported_is_the_first_that_fuses(fma_kernel: str) -> None:
+    assert exact.blas_fma_routine() == fma_kernel
+
+
 def test_an_alpha_of_zero_still_multiplies(fma_kernel: str) -> None:
     """0 * inf is NaN in PyTorch's kernel (OpenBLAS's saxpy would skip the update)."""
     c = np.array([1.0, 2.0, -0.0], np.float32)

@@ -19,8 +19,8 @@ import numpy as np
 
 from minigrad.backend import cpu
 
-__all__ = ["CHUNK", "add_scaled", "chunked", "fma32_exact", "fma64_exact", "fused_multiply_add",
-           "multiply_add"]
+__all__ = ["CHUNK", "add_scaled", "blas_fma_routine", "chunked", "fma32_exact", "fma64_exact",
+           "fused_multiply_add", "multiply_add"]
 
 # Elements per NumPy pass in the long float computations (random draws, the optimizers'
 # exact FMA): float64 temporaries of 256 KB stay in cache. Measured fastest among 12k to
@@ -307,6 +307,12 @@ def _address(array: np.ndarray) -> int:
     if array.flags.writeable:
         return ctypes.addressof(ctypes.c_char.from_buffer(array))
     return array.ctypes.data
+
+
+def blas_fma_routine() -> str:
+    """The routine that gives float32 arrays their exact FMA on this machine: "saxpy", "srot",
+    or "emulation" where neither fuses (as the benchmarks report it)."""
+    return "saxpy" if _saxpy_fuses() else "srot" if _srot_fuses() else "emulation"
 
 
 @functools.cache
