@@ -305,15 +305,27 @@ def _link_inputs(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ..
     treat one as PyTorch's wrapped scalar).
     """
     ctx._sequence_nr = next(_sequence_numbers)
-    if len(args) == 2:  # two tensors, neither a view: the binary ops, spelled out
-        a, b = args
-        if (isinstance(a, Tensor) and isinstance(b, Tensor) and a._base is None
-                and b._base is None):
-            grad_fn_a, grad_fn_b = a._grad_fn, b._grad_fn
+    # The common cases spelled out: a tensor that is not a view, alone or with another such
+    # tensor or (for the ops that take one as an edge) a Python number.
+    count = len(args)
+    first = args[0] if count else None
+    if count <= 2 and isinstance(first, Tensor) and first._base is None:
+        grad_fn = first._grad_fn
+        edge = (grad_fn, first._output_nr) if grad_fn is not None else _leaf_edge(first)
+        if count == 1:
+            ctx.next_functions = (edge,)
+            return
+        second = args[1]
+        if isinstance(second, Tensor):
+            if second._base is None:
+                grad_fn = second._grad_fn
+                ctx._num_args = 2
+                ctx.next_functions = (edge, (grad_fn, second._output_nr) if grad_fn is not None
+                                      else _leaf_edge(second))
+                return
+        elif cls._scalar_inputs_are_edges and type(second) in (int, float):
             ctx._num_args = 2
-            ctx.next_functions = (
-                (grad_fn_a, a._output_nr) if grad_fn_a is not None else _leaf_edge(a),
-                (grad_fn_b, b._output_nr) if grad_fn_b is not None else _leaf_edge(b))
+            ctx.next_functions = (edge, _NO_EDGE)
             return
     edges: list[Edge | None] = []  # None for an argument without an edge
     gaps = False
