@@ -417,7 +417,8 @@ def test_grad_runs_only_the_nodes_that_reach_what_is_wanted(wanted: str) -> None
         out = (h * 2 + s * h).sum()
         ran: list[str] = []
         for node in (h.grad_fn, s.grad_fn, out.grad_fn):
-            node.register_hook(lambda grads_in, grads_out, node=node: ran.append(node.name()))
+            node.register_hook(lambda grads_in, grads_out, node=node, ran=ran:
+                               ran.append(node.name()))
         chosen = [{"a": a, "b": b, "h": h}[name] for name in wanted]
         grads = lib.autograd.grad(out, chosen)
         results.append((sorted(ran), [g.tolist() for g in grads], a.grad, b.grad))
