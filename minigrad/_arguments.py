@@ -39,6 +39,11 @@ def int_list(values: tuple[Any, ...], op: str, name: str, position: int = 1
     """
     packed = len(values) == 1 and isinstance(values[0], (tuple, list))
     items = tuple(values[0]) if packed else values
+    for item in items:  # the common case, plain ints within int64, taken as they are
+        if type(item) is not int or not _INT64_MIN <= item <= _INT64_MAX:
+            break
+    else:
+        return items
     if items:
         first = items[0]
         if isinstance(first, bool) or _as_int(first) is None:
