@@ -331,12 +331,7 @@ def _link_inputs(ctx: BackwardFunction, cls: type[Function], args: tuple[Any, ..
     gaps = False
     for a in args:
         if isinstance(a, Tensor):
-            # `_edge_to(a)`, spelled out for the common cases: an op's result, a leaf.
-            if a._base is None:
-                grad_fn = a._grad_fn
-                edges.append((grad_fn, a._output_nr) if grad_fn is not None else _leaf_edge(a))
-            else:
-                edges.append(_edge_to(a))
+            edges.append(_edge_to(a))
         elif cls._scalar_inputs_are_edges and (a is None or isinstance(a, (int, float))):
             edges.append(_NO_EDGE)  # None: no tensor
         else:
