@@ -896,11 +896,12 @@ def power_by_number(base: Any, exponent: Any) -> Any:
     agrees with PyTorch to the bit about 98% of the time, NumPy's float32 pow 80%)."""
     if base.dtype.kind != "f":
         return _power(base, exponent)
-    by_products = _POWERS_BY_PRODUCTS.get(float(exponent))
+    value = float(exponent)
+    by_products = _POWERS_BY_PRODUCTS.get(value)
     if by_products is not None:
         return by_products(base)  # (products raise no division or invalid flag to silence)
     with np.errstate(divide="ignore", invalid="ignore"):
-        special = _SPECIAL_POWERS.get(float(exponent))
+        special = _SPECIAL_POWERS.get(value)
         if special is not None:
             return special(base)
         if base.dtype in (np.float32, np.float16):
