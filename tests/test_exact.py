@@ -306,20 +306,20 @@ def _alike_and_spread(rng: np.random.Generator, size: int, b: float) -> tuple[np
     return a, c
 
 
-# Each way to the exact FMA, made the first choice in turn: BLAS's saxpy, its srot, the
+# Each way to the exact FMA, made the first choice in turn: BLAS's saxpy, its srotm, the
 # float64 emulation.
-KERNELS = {"saxpy": (True, True), "srot": (False, True), "emulation": (False, False)}
+KERNELS = {"saxpy": (True, True), "srotm": (False, True), "emulation": (False, False)}
 
 
 @pytest.fixture(params=list(KERNELS))
 def fma_kernel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    saxpy, srot = KERNELS[request.param]
+    saxpy, srotm = KERNELS[request.param]
     if saxpy and not exact._saxpy_fuses():
         pytest.skip("no saxpy that fuses beside this NumPy")
-    if srot and not exact._srot_fuses():
-        pytest.skip("no srot that fuses beside this NumPy")
+    if srotm and not exact._srotm_fuses():
+        pytest.skip("no srotm that fuses beside this NumPy")
     monkeypatch.setattr(exact, "_saxpy_fuses", lambda: saxpy)
-    monkeypatch.setattr(exact, "_srot_fuses", lambda: srot)
+    monkeypatch.setattr(exact, "_srotm_fuses", lambda: srotm)
     return request.param
 
 
@@ -413,3 +413,15 @@ def test_an_unrecorded_add_with_alpha_writes_into_the_tensor_as_pytorch(size: in
         assert param._version == version + 1
         results.append((param.detach().numpy().tobytes(), view.numpy().tobytes()))
     assert results[0] == results[1]
+
+
+def test_an_in_place_update_leaves_the_step_as_it_was(fma_kernel: str) -> None:
+    """An optimizer's `p.add_(grad, alpha=-lr)` writes `p` only: `grad` keeps every bit, signed
+    zeros too, beside parameters that are inf or NaN."""
+    target = np.array([np.inf, np.nan, -np.inf, 1.0, -2.0, 3.0] * 10, np.float32)
+    step = np.array([-0.0, 0.0, 1.0, -0.0, 0.0, 2.5] * 10, np.float32)
+    before = step.tobytes()
+    expected = exact.fma32_exact(step, np.float32(-0.1), target.copy())
+    exact.add_scaled(target, step, -0.1, out=target)
+    assert step.tobytes() == before
+    assert target.tobytes() == expected.tobytes()

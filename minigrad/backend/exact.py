@@ -216,10 +216,13 @@ def fused_multiply_add(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
 #   rounding, in one pass and in place, as fast as PyTorch's own kernel. OpenBLAS skips
 #   the update when alpha is 0 (which PyTorch does not: 0 * inf is NaN), so that goes
 #   elsewhere.
-# - srot (the plane rotation x' = c * x + s * y, y' = c * y - s * x): where OpenBLAS picks
-#   its Haswell kernels (as it does for AMD's Zen 5, whose saxpy there rounds twice), x' is
-#   computed as fma(c, x, s * y). With x = a, c = b, s = 1 and y = c, x' is fma(a, b, c);
-#   y' is of no use. Two copies more than saxpy: about a quarter of the emulation's time.
+# - srotm (the modified plane rotation; with its flag 0, x' = x + h12 * y and
+#   y' = h21 * x + y): where OpenBLAS picks its Haswell kernels (as it does for AMD's Zen 5,
+#   whose saxpy there rounds twice), x' is computed as fma(h12, y, x). With x = c, h12 = b
+#   and y = a, x' is fma(a, b, c), written in place. y must be a copy: y' = 0 * x + y is not
+#   y where x is inf or NaN, nor where y is -0.0 and x positive. So one copy more than
+#   saxpy: 16 µs for the TinyModel's 100k weights, against 22 for srot (whose x' fuses too,
+#   but which needs a second copy) and about 10 for PyTorch.
 
 
 def _fma_by_blas(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
@@ -229,8 +232,8 @@ def _fma_by_blas(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
     `c` one of its shape or a float32 number."""
     if b != 0 and a.flags.c_contiguous and 0 not in a.strides and _saxpy_fuses():
         return _fma_by_saxpy(a, b, c, out)
-    if _srot_fuses():
-        return _fma_by_srot(a, b, c, out)
+    if _srotm_fuses():
+        return _fma_by_srotm(a, b, c, out)
     return None
 
 
@@ -260,10 +263,10 @@ def _saxpy() -> Callable[..., None] | None:
                      ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64)
 
 
-def _srot() -> Callable[..., None] | None:
-    """`cblas_srot(n, x, incx, y, incy, c, s)`, or None."""
-    return _openblas("srot", ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64,
-                     ctypes.c_void_p, ctypes.c_int64, ctypes.c_float, ctypes.c_float)
+def _srotm() -> Callable[..., None] | None:
+    """`cblas_srotm(n, x, incx, y, incy, param)`, or None."""
+    return _openblas("srotm", ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64,
+                     ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p)
 
 
 def _fma_by_saxpy(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
@@ -281,16 +284,18 @@ def _fma_by_saxpy(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
     return result if out is None or out is result else _into(out, result)
 
 
-def _fma_by_srot(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
-                 out: np.ndarray | None = None) -> np.ndarray:
-    """``a * b + c`` by srot (see above)."""
-    result = np.array(a, np.float32, order="C")  # x, which becomes the result
-    # y, which srot overwrites: `out` itself when it is `c` (the result replaces it after).
-    scratch = out if out is c and out.flags.c_contiguous else _contiguous_copy(c, a.shape)
-    srot = _srot()
-    assert srot is not None  # `_srot_fuses` found it
+def _fma_by_srotm(a: np.ndarray, b: np.float32, c: np.ndarray | np.float32,
+                  out: np.ndarray | None = None) -> np.ndarray:
+    """``a * b + c`` by srotm (see above)."""
+    # x, which becomes the result: `out` itself when it is `c` (an optimizer's step).
+    result = out if out is c and out.flags.c_contiguous else _contiguous_copy(c, a.shape)
+    scratch = np.array(a, np.float32, order="C")  # y, which srotm may overwrite
+    srotm = _srotm()
+    assert srotm is not None  # `_srotm_fuses` found it
     if a.size:
-        srot(a.size, _address(result), 1, _address(scratch), 1, b, 1.0)
+        # The flag, then h11, h21, h12 and h22 (only h12 is read with flag 0).
+        param = np.array([0.0, 0.0, 0.0, b, 0.0], np.float32)
+        srotm(a.size, _address(result), 1, _address(scratch), 1, _address(param))
     return _into(out, result)
 
 
@@ -310,9 +315,9 @@ def _address(array: np.ndarray) -> int:
 
 
 def blas_fma_routine() -> str:
-    """The routine that gives float32 arrays their exact FMA on this machine: "saxpy", "srot",
-    or "emulation" where neither fuses (as the benchmarks report it)."""
-    return "saxpy" if _saxpy_fuses() else "srot" if _srot_fuses() else "emulation"
+    """The routine that gives float32 arrays their exact FMA on this machine: "saxpy",
+    "srotm", or "emulation" where neither fuses (as the benchmarks report it)."""
+    return "saxpy" if _saxpy_fuses() else "srotm" if _srotm_fuses() else "emulation"
 
 
 @functools.cache
@@ -322,10 +327,10 @@ def _saxpy_fuses() -> bool:
 
 
 @functools.cache
-def _srot_fuses() -> bool:
-    """Whether NumPy ships an srot whose x' gives `fma32_exact`'s bits, checked on the first
+def _srotm_fuses() -> bool:
+    """Whether NumPy ships an srotm whose x' gives `fma32_exact`'s bits, checked on the first
     call."""
-    return _srot() is not None and _agrees_with_emulation(_fma_by_srot)
+    return _srotm() is not None and _agrees_with_emulation(_fma_by_srotm)
 
 
 def _agrees_with_emulation(fma: Callable[[np.ndarray, np.float32, np.ndarray], np.ndarray]
